@@ -1,0 +1,175 @@
+//! Mel filterbank, as `librosa.filters.mel(norm='slaney')` with the Slaney or HTK
+//! mel scale, and its application to a power spectrogram.
+//!
+//! Weights are computed in f64 and stored as f32 like librosa's; each filter's
+//! non-zero span is kept so applying it touches only those bins.
+
+use crate::options::MelScale;
+
+/// Hz → mel on the given scale (librosa `hz_to_mel`).
+pub fn hz_to_mel(hz: f64, scale: MelScale) -> f64 {
+    match scale {
+        MelScale::Htk => 2595.0 * (1.0 + hz / 700.0).log10(),
+        MelScale::Slaney => {
+            let f_sp = 200.0 / 3.0;
+            let min_log_hz = 1000.0;
+            let min_log_mel = min_log_hz / f_sp;
+            let logstep = 6.4f64.ln() / 27.0;
+            if hz >= min_log_hz {
+                min_log_mel + (hz / min_log_hz).ln() / logstep
+            } else {
+                hz / f_sp
+            }
+        }
+    }
+}
+
+/// Mel → Hz on the given scale (librosa `mel_to_hz`).
+pub fn mel_to_hz(mel: f64, scale: MelScale) -> f64 {
+    match scale {
+        MelScale::Htk => 700.0 * (10f64.powf(mel / 2595.0) - 1.0),
+        MelScale::Slaney => {
+            let f_sp = 200.0 / 3.0;
+            let min_log_hz = 1000.0;
+            let min_log_mel = min_log_hz / f_sp;
+            let logstep = 6.4f64.ln() / 27.0;
+            if mel >= min_log_mel {
+                min_log_hz * (logstep * (mel - min_log_mel)).exp()
+            } else {
+                f_sp * mel
+            }
+        }
+    }
+}
+
+/// A triangular, area-normalised (Slaney) mel filterbank.
+#[derive(Debug, Clone)]
+pub struct MelFilterbank {
+    n_mels: usize,
+    n_bins: usize,
+    /// Mel-major `[n_mels][n_bins]`.
+    weights: Vec<f32>,
+    /// Non-zero bin range of each filter.
+    spans: Vec<(usize, usize)>,
+}
+
+impl MelFilterbank {
+    /// Filters for an `n_fft`-point STFT at `sample_rate`, `n_mels` bands from `fmin` to `fmax` Hz.
+    pub fn new(
+        sample_rate: u32,
+        n_fft: usize,
+        n_mels: usize,
+        fmin: f32,
+        fmax: f32,
+        scale: MelScale,
+    ) -> Self {
+        let n_bins = n_fft / 2 + 1;
+        let sr = sample_rate as f64;
+        let fft_freqs: Vec<f64> = (0..n_bins).map(|k| k as f64 * sr / n_fft as f64).collect();
+        let (min_mel, max_mel) = (hz_to_mel(fmin as f64, scale), hz_to_mel(fmax as f64, scale));
+        let n_points = n_mels + 2;
+        let step = (max_mel - min_mel) / (n_points - 1) as f64;
+        let mel_f: Vec<f64> = (0..n_points)
+            .map(|i| {
+                if i == n_points - 1 {
+                    max_mel
+                } else {
+                    min_mel + i as f64 * step
+                }
+            })
+            .map(|m| mel_to_hz(m, scale))
+            .collect();
+        let mut weights = vec![0.0f32; n_mels * n_bins];
+        let mut spans = Vec::with_capacity(n_mels);
+        for m in 0..n_mels {
+            let (lo, mid, hi) = (mel_f[m], mel_f[m + 1], mel_f[m + 2]);
+            let enorm = 2.0 / (hi - lo);
+            let row = &mut weights[m * n_bins..(m + 1) * n_bins];
+            let (mut first, mut last) = (n_bins, 0);
+            for (k, &f) in fft_freqs.iter().enumerate() {
+                let lower = (f - lo) / (mid - lo);
+                let upper = (hi - f) / (hi - mid);
+                let w = lower.min(upper).max(0.0) * enorm;
+                if w > 0.0 {
+                    row[k] = w as f32;
+                    first = first.min(k);
+                    last = k;
+                }
+            }
+            spans.push(if first <= last {
+                (first, last + 1)
+            } else {
+                (0, 0)
+            });
+        }
+        Self {
+            n_mels,
+            n_bins,
+            weights,
+            spans,
+        }
+    }
+
+    /// Number of mel bands.
+    pub fn n_mels(&self) -> usize {
+        self.n_mels
+    }
+
+    /// Number of STFT bins each filter spans.
+    pub fn n_bins(&self) -> usize {
+        self.n_bins
+    }
+
+    /// The weights, mel-major `[n_mels][n_bins]`.
+    pub fn weights(&self) -> &[f32] {
+        &self.weights
+    }
+
+    /// Mel power `out[m][t] = Σ_k w[m][k] · power[t][k]`; `power` is frame-major
+    /// `[n_frames][n_bins]`, `out` mel-major `[n_mels][n_frames]`.
+    pub fn apply_into(&self, power: &[f32], n_frames: usize, out: &mut [f32]) {
+        assert_eq!(
+            power.len(),
+            n_frames * self.n_bins,
+            "power must be [n_frames][n_bins]"
+        );
+        assert_eq!(
+            out.len(),
+            self.n_mels * n_frames,
+            "out must be [n_mels][n_frames]"
+        );
+        for (m, out_row) in out.chunks_exact_mut(n_frames).enumerate() {
+            let (a, b) = self.spans[m];
+            let w = &self.weights[m * self.n_bins + a..m * self.n_bins + b];
+            for (t, dst) in out_row.iter_mut().enumerate() {
+                let p = &power[t * self.n_bins + a..t * self.n_bins + b];
+                *dst = w.iter().zip(p).map(|(w, p)| w * p).sum();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scales_round_trip_and_slaney_is_linear_below_1k() {
+        for scale in [MelScale::Slaney, MelScale::Htk] {
+            for hz in [0.0, 440.0, 1000.0, 8000.0, 22050.0] {
+                assert!((mel_to_hz(hz_to_mel(hz, scale), scale) - hz).abs() < 1e-6);
+            }
+        }
+        assert!((hz_to_mel(500.0, MelScale::Slaney) - 7.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn filters_are_triangles_with_unit_area_in_hz() {
+        let fb = MelFilterbank::new(44_100, 2048, 128, 0.0, 22_050.0, MelScale::Slaney);
+        assert_eq!(fb.weights().len(), 128 * 1025);
+        // Slaney normalisation: each triangle has area ≈ 1 (in Hz · weight / bin width).
+        let df = 44_100.0 / 2048.0;
+        let area: f32 = fb.weights()[64 * 1025..65 * 1025].iter().sum::<f32>() * df;
+        assert!((area - 1.0).abs() < 0.05, "area {area}");
+    }
+}

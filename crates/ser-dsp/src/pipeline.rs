@@ -1,0 +1,211 @@
+//! The whole per-utterance pipeline: resample → trim → Wiener → fix length →
+//! power STFT → mel → dB. One [`LogMelExtractor`] per thread holds every plan,
+//! filterbank and scratch buffer, so extracting the next file allocates only
+//! what decoding needs.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::decode::read_wav;
+use crate::error::{DspError, Result};
+use crate::fix_length::fix_length_into;
+use crate::mel::MelFilterbank;
+use crate::options::DspOptions;
+use crate::resample::Resampler;
+use crate::stft::PowerSpectrogram;
+use crate::to_db::power_to_db_in_place;
+use crate::trim::trim_bounds;
+use crate::wiener::wiener_into;
+
+/// Reusable log-mel extractor for one set of options.
+pub struct LogMelExtractor {
+    opts: DspOptions,
+    resamplers: HashMap<u32, Resampler>,
+    stft: PowerSpectrogram,
+    mel: MelFilterbank,
+    power: Vec<f32>,
+    filtered: Vec<f32>,
+}
+
+impl LogMelExtractor {
+    /// Validate `opts` and build the plans.
+    pub fn new(opts: DspOptions) -> Result<Self> {
+        opts.validate()?;
+        let stft = PowerSpectrogram::new(opts.n_fft, opts.hop_length);
+        let mel = MelFilterbank::new(
+            opts.sample_rate,
+            opts.n_fft,
+            opts.n_mels,
+            opts.fmin,
+            opts.fmax_hz(),
+            opts.mel_scale,
+        );
+        let power = vec![0.0; opts.n_frames() * stft.n_bins()];
+        Ok(Self {
+            opts,
+            resamplers: HashMap::new(),
+            stft,
+            mel,
+            power,
+            filtered: Vec::new(),
+        })
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &DspOptions {
+        &self.opts
+    }
+
+    /// The mel filterbank in use.
+    pub fn filterbank(&self) -> &MelFilterbank {
+        &self.mel
+    }
+
+    /// Resample to the target rate, trim, Wiener-filter and fix the length:
+    /// exactly `n_samples()` samples at `sample_rate`.
+    pub fn preprocess(&mut self, samples: &[f32], sample_rate: u32) -> Result<Vec<f32>> {
+        let mut out = vec![0.0; self.opts.n_samples()];
+        self.preprocess_into(samples, sample_rate, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`preprocess`](Self::preprocess) into `out` (`n_samples()` long).
+    pub fn preprocess_into(
+        &mut self,
+        samples: &[f32],
+        sample_rate: u32,
+        out: &mut [f32],
+    ) -> Result<()> {
+        assert_eq!(
+            out.len(),
+            self.opts.n_samples(),
+            "out must hold n_samples() values"
+        );
+        if samples.is_empty() {
+            return Err(DspError::Empty);
+        }
+        if let Some(index) = samples.iter().position(|x| !x.is_finite()) {
+            return Err(DspError::NonFinite { index });
+        }
+        let target = self.opts.sample_rate;
+        let resampled: &[f32] = if sample_rate == target {
+            samples
+        } else {
+            let resampler = match self.resamplers.entry(sample_rate) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(Resampler::new(sample_rate, target)?)
+                }
+            };
+            resampler.process(samples)?
+        };
+        let (start, end) = if self.opts.trim {
+            trim_bounds(
+                resampled,
+                self.opts.trim_top_db,
+                self.opts.trim_frame_length,
+                self.opts.trim_hop_length,
+            )
+        } else {
+            (0, resampled.len())
+        };
+        let trimmed = &resampled[start..end];
+        if trimmed.iter().all(|&x| x == 0.0) {
+            return Err(DspError::Silent);
+        }
+        if self.opts.wiener {
+            self.filtered.resize(trimmed.len(), 0.0);
+            wiener_into(trimmed, self.opts.wiener_size, &mut self.filtered)?;
+            fix_length_into(&self.filtered, out);
+        } else {
+            fix_length_into(trimmed, out);
+        }
+        Ok(())
+    }
+
+    /// Log-mel dB spectrogram of a pre-processed waveform, mel-major
+    /// `[n_mels][1 + len / hop]` into `out`.
+    pub fn log_mel_into(&mut self, y: &[f32], out: &mut [f32]) {
+        let n_frames = self.stft.n_frames(y.len());
+        self.power.resize(n_frames * self.stft.n_bins(), 0.0);
+        self.stft.process_into(y, &mut self.power);
+        self.mel.apply_into(&self.power, n_frames, out);
+        power_to_db_in_place(out, self.opts.db_ref, self.opts.amin, self.opts.top_db);
+    }
+
+    /// Log-mel of a pre-processed waveform as a new vector.
+    pub fn log_mel(&mut self, y: &[f32]) -> Vec<f32> {
+        let mut out = vec![0.0; self.opts.n_mels * self.stft.n_frames(y.len())];
+        self.log_mel_into(y, &mut out);
+        out
+    }
+
+    /// Pre-process and extract in one go into `out` (`feature_len()` long).
+    pub fn extract_into(
+        &mut self,
+        samples: &[f32],
+        sample_rate: u32,
+        out: &mut [f32],
+    ) -> Result<()> {
+        let fixed = self.preprocess(samples, sample_rate)?;
+        self.log_mel_into(&fixed, out);
+        Ok(())
+    }
+
+    /// Pre-process and extract: `[n_mels][n_frames]` log-mel dB.
+    pub fn extract(&mut self, samples: &[f32], sample_rate: u32) -> Result<Vec<f32>> {
+        let mut out = vec![0.0; self.opts.feature_len()];
+        self.extract_into(samples, sample_rate, &mut out)?;
+        Ok(out)
+    }
+
+    /// Read, decode and extract one WAV file; errors name the file.
+    pub fn extract_file(&mut self, path: &Path) -> Result<Vec<f32>> {
+        let audio = read_wav(path)?;
+        self.extract(&audio.samples, audio.sample_rate)
+            .map_err(|e| e.in_file(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shape_is_128_by_259_for_any_length() {
+        let mut ex = LogMelExtractor::new(DspOptions::default()).unwrap();
+        for (n, sr) in [(10_000, 22_050), (300_000, 48_000), (132_300, 44_100)] {
+            let y: Vec<f32> = (0..n).map(|i| ((i as f32) * 0.01).sin() * 0.3).collect();
+            let out = ex.extract(&y, sr).unwrap();
+            assert_eq!(out.len(), 128 * 259);
+            assert!(out.iter().all(|v| v.is_finite()));
+            let max = out.iter().cloned().fold(f32::MIN, f32::max);
+            let min = out.iter().cloned().fold(f32::MAX, f32::min);
+            assert!(max - min <= 80.0 + 1e-3);
+        }
+    }
+
+    #[test]
+    fn silent_and_non_finite_inputs_are_errors() {
+        let mut ex = LogMelExtractor::new(DspOptions::default()).unwrap();
+        assert_eq!(ex.extract(&[0.0; 50_000], 44_100), Err(DspError::Silent));
+        assert_eq!(
+            ex.extract(&[0.0, f32::NAN], 44_100),
+            Err(DspError::NonFinite { index: 1 })
+        );
+        assert_eq!(ex.extract(&[], 44_100), Err(DspError::Empty));
+    }
+
+    #[test]
+    fn invalid_options_name_the_parameter() {
+        let opts = DspOptions {
+            n_mels: 0,
+            ..Default::default()
+        };
+        let err = LogMelExtractor::new(opts).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "invalid option `nMels`: expected an integer in 1..=1024, received 0"
+        );
+    }
+}

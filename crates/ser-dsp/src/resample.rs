@@ -1,0 +1,171 @@
+//! Band-limited resampling with rubato's synchronous FFT resampler.
+//!
+//! librosa's default (`soxr_hq`) is a linear-phase, band-limited converter; rubato's
+//! `Fft` resampler is the same kind of filter, and `process_all_into_buffer` removes
+//! its delay, so the output lines up sample for sample with librosa's
+//! (`ceil(len · to / from)` samples, SNR ≥ 60 dB against soxr, see tests/parity.rs).
+
+use rubato::audioadapter_buffers::direct::{InterleavedSlice, InterleavedSlice as OutSlice};
+use rubato::{Fft, FixedSync, Resampler as _, WindowFunction};
+
+use crate::error::{DspError, Result};
+
+/// Input frames per FFT block, at least: long blocks give a sharp anti-aliasing filter.
+const MIN_BLOCK_FRAMES: usize = 2048;
+
+/// Input block length for `from → to`: a multiple of the rate pair's smallest block
+/// whose input and output lengths are both even. rubato trims `fft_size_out / 2`
+/// samples of delay, but its filter is centred at `fft_size_in / 2` input samples:
+/// with an odd output block that leaves the output half a sample late.
+fn block_frames(from: usize, to: usize) -> usize {
+    let gcd = {
+        let (mut a, mut b) = (from, to);
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    };
+    let (unit_in, unit_out) = (from / gcd, to / gcd);
+    let mut k = MIN_BLOCK_FRAMES.div_ceil(unit_in);
+    if (k * unit_in) % 2 == 1 || (k * unit_out) % 2 == 1 {
+        k += 1;
+    }
+    k * unit_in
+}
+
+/// A resampler for one rate pair, with its FFT plans and buffers kept for reuse.
+pub struct Resampler {
+    from_hz: u32,
+    to_hz: u32,
+    fft: Option<Fft<f32>>,
+    out: Vec<f32>,
+}
+
+impl Resampler {
+    /// A resampler from `from_hz` to `to_hz` (plans are made on first use).
+    pub fn new(from_hz: u32, to_hz: u32) -> Result<Self> {
+        for (name, hz) in [("fromHz", from_hz), ("toHz", to_hz)] {
+            if !(1_000..=384_000).contains(&hz) {
+                return Err(DspError::InvalidOption {
+                    name,
+                    allowed: "an integer in 1000..=384000 Hz",
+                    received: hz.to_string(),
+                });
+            }
+        }
+        Ok(Self {
+            from_hz,
+            to_hz,
+            fft: None,
+            out: Vec::new(),
+        })
+    }
+
+    /// Input and output rates.
+    pub fn rates(&self) -> (u32, u32) {
+        (self.from_hz, self.to_hz)
+    }
+
+    /// Number of output samples for `input_len` input samples: `ceil(len · to / from)`.
+    pub fn output_len(&self, input_len: usize) -> usize {
+        ((input_len as u128 * self.to_hz as u128).div_ceil(self.from_hz as u128)) as usize
+    }
+
+    /// Resample a whole clip; returns a slice of an internal buffer reused across calls.
+    pub fn process(&mut self, input: &[f32]) -> Result<&[f32]> {
+        if self.from_hz == self.to_hz {
+            self.out.clear();
+            self.out.extend_from_slice(input);
+            return Ok(&self.out);
+        }
+        if input.is_empty() {
+            self.out.clear();
+            return Ok(&self.out);
+        }
+        let (from, to) = (self.from_hz as usize, self.to_hz as usize);
+        let fft = match &mut self.fft {
+            Some(fft) => fft,
+            slot => slot.insert(
+                Fft::<f32>::new_custom(
+                    from,
+                    to,
+                    block_frames(from, to),
+                    1,
+                    1,
+                    WindowFunction::BlackmanHarris2,
+                    FixedSync::Both,
+                )
+                .map_err(|e| DspError::InvalidOption {
+                    name: "sampleRate",
+                    allowed: "a rate pair rubato can convert",
+                    received: format!("{from} -> {to} ({e})"),
+                })?,
+            ),
+        };
+        fft.reset();
+        let needed = fft.process_all_needed_output_len(input.len());
+        self.out.clear();
+        self.out.resize(needed, 0.0);
+        let src =
+            InterleavedSlice::new(input, 1, input.len()).expect("mono slice matches its length");
+        let mut dst =
+            OutSlice::new_mut(&mut self.out, 1, needed).expect("mono slice matches its length");
+        let (_, written) = fft
+            .process_all_into_buffer(&src, &mut dst, input.len(), None)
+            .map_err(|e| DspError::InvalidOption {
+                name: "sampleRate",
+                allowed: "a rate pair rubato can convert",
+                received: e.to_string(),
+            })?;
+        self.out.truncate(written);
+        Ok(&self.out)
+    }
+}
+
+/// Resample `input` from `from_hz` to `to_hz` (a copy when the rates are equal).
+pub fn resample(input: &[f32], from_hz: u32, to_hz: u32) -> Result<Vec<f32>> {
+    let mut resampler = Resampler::new(from_hz, to_hz)?;
+    Ok(resampler.process(input)?.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sine(freq: f32, sr: u32, n: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| (2.0 * std::f32::consts::PI * freq * i as f32 / sr as f32).sin())
+            .collect()
+    }
+
+    #[test]
+    fn length_and_alignment_match_librosa() {
+        let x = sine(440.0, 48_000, 48_000);
+        let y = resample(&x, 48_000, 44_100).unwrap();
+        assert_eq!(y.len(), 44_100);
+        let want = sine(440.0, 44_100, 44_100);
+        // Away from the edges the resampled sine is the sine at the new rate.
+        let err = y[2000..42000]
+            .iter()
+            .zip(&want[2000..42000])
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(err < 1e-3, "max error {err}");
+    }
+
+    #[test]
+    fn same_rate_is_identity_and_odd_lengths_round_up() {
+        let x = sine(100.0, 44_100, 1001);
+        assert_eq!(resample(&x, 44_100, 44_100).unwrap(), x);
+        assert_eq!(resample(&x[..1001], 22_050, 44_100).unwrap().len(), 2002);
+        assert_eq!(resample(&x[..7], 48_000, 44_100).unwrap().len(), 7);
+    }
+
+    #[test]
+    fn rejects_absurd_rates() {
+        assert!(matches!(
+            resample(&[0.0], 0, 44_100),
+            Err(DspError::InvalidOption { name: "fromHz", .. })
+        ));
+    }
+}
