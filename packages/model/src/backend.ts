@@ -1,0 +1,175 @@
+/**
+ * Backend selection: native TensorFlow (GPU, then CPU) through tfjs-node, else TensorFlow.js on
+ * wasm for prediction only. Chosen once per process, at the first {@link loadBackend}.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import type { BackendInfo, BackendName, BackendOptions, BackendRequest } from './types.js';
+
+/** The TensorFlow.js namespace (as re-exported by tfjs-node, or @tensorflow/tfjs itself). */
+export type Tf = typeof TF;
+
+const require = createRequire(import.meta.url);
+
+/** One line printed when only wasm is available. */
+export const WASM_WARNING =
+  'serkit: native TensorFlow unavailable, using TensorFlow.js wasm: prediction only ' +
+  '(training there would take hours); run `node tools/setup-tfjs-node.mjs` to fix.';
+
+const ALIASES: Record<string, BackendRequest> = {
+  auto: 'auto',
+  gpu: 'tensorflow-gpu',
+  'tensorflow-gpu': 'tensorflow-gpu',
+  node: 'tensorflow',
+  tensorflow: 'tensorflow',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
+
+let loaded: { tf: Tf; info: BackendInfo } | null = null;
+let loading: Promise<{ tf: Tf; info: BackendInfo }> | null = null;
+
+/** Parse a backend request (option or `SER_BACKEND`); throws a one-line error when invalid. */
+export function parseBackendRequest(value: string | undefined, source: string): BackendRequest {
+  if (value === undefined || value === '') return 'auto';
+  const r = ALIASES[value.trim().toLowerCase()];
+  if (!r) {
+    throw new Error(
+      `${source}: unknown backend "${value}" (expected one of ${Object.keys(ALIASES).join(', ')})`,
+    );
+  }
+  return r;
+}
+
+function firstLine(err: unknown): string {
+  const s = err instanceof Error ? err.message : String(err);
+  return s.split('\n')[0].slice(0, 200);
+}
+
+function nativeVersion(tf: Tf): string | null {
+  // biome-ignore lint/suspicious/noExplicitAny: tfjs-node's backend exposes its binding.
+  const b = tf.backend() as any;
+  return typeof b?.binding?.TF_Version === 'string' ? b.binding.TF_Version : null;
+}
+
+function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Tf {
+  const prev = process.env.TF_CPP_MIN_LOG_LEVEL;
+  if (prev === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
+  const tf = require(pkg) as Tf;
+  if (tf.getBackend() !== 'tensorflow') {
+    // Another backend was active first (e.g. the wasm fallback of an earlier request).
+    if (!tf.setBackend('tensorflow')) throw new Error(`${pkg}: cannot activate backend`);
+  }
+  return tf;
+}
+
+async function tryJs(name: 'wasm' | 'cpu'): Promise<Tf> {
+  const tf = require('@tensorflow/tfjs') as Tf;
+  if (name === 'wasm') {
+    const wasm =
+      require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+    const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+    wasm.setWasmPaths(`${path.join(dir, 'dist')}${path.sep}`);
+  }
+  if (!(await tf.setBackend(name))) throw new Error(`cannot initialise the ${name} backend`);
+  await tf.ready();
+  return tf;
+}
+
+async function select(
+  request: BackendRequest,
+  origin: string,
+): Promise<{ tf: Tf; info: BackendInfo }> {
+  const failures: string[] = [];
+  const order: BackendName[] =
+    request === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm'] : [request as BackendName];
+  for (const name of order) {
+    try {
+      let tf: Tf;
+      let pkg: string;
+      if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+        pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+        tf = tryNative(pkg as '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node');
+      } else {
+        pkg = name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs';
+        tf = await tryJs(name);
+      }
+      const why =
+        request === 'auto'
+          ? `auto${failures.length ? ` (${failures.join('; ')})` : ''}`
+          : `requested by ${origin}`;
+      const info: BackendInfo = {
+        name,
+        packageName: pkg,
+        tfjsVersion: tf.version_core,
+        tensorflowVersion: name.startsWith('tensorflow') ? nativeVersion(tf) : null,
+        reason: why,
+        canTrain: name === 'tensorflow' || name === 'tensorflow-gpu',
+      };
+      if (name === 'wasm' && request === 'auto') console.warn(WASM_WARNING);
+      return { tf, info };
+    } catch (err) {
+      const msg = firstLine(err);
+      const short = /Cannot find module/.test(msg) ? 'not installed' : msg;
+      failures.push(`${name}: ${short}`);
+    }
+  }
+  throw new Error(`no TensorFlow.js backend could be loaded (${failures.join('; ')})`);
+}
+
+/**
+ * Load (once per process) and return the TensorFlow.js namespace on the chosen backend.
+ * Order for `auto`: `@tensorflow/tfjs-node-gpu` (when installed and CUDA loads), then
+ * `@tensorflow/tfjs-node` (native libtensorflow), then `@tensorflow/tfjs` on wasm (prediction
+ * only; a one-line warning is printed). Override with `options.backend` or env `SER_BACKEND`.
+ * A later call with a different explicit request throws: the backend is process-wide.
+ */
+export async function loadBackend(options: BackendOptions = {}): Promise<Tf> {
+  const fromOption = options.backend !== undefined;
+  const request = fromOption
+    ? parseBackendRequest(options.backend, 'option backend')
+    : parseBackendRequest(process.env.SER_BACKEND, 'env SER_BACKEND');
+  const origin = fromOption ? 'option backend' : 'env SER_BACKEND';
+  if (loaded) {
+    if (request !== 'auto' && request !== loaded.info.name) {
+      throw new Error(
+        `${origin}: backend "${request}" requested but "${loaded.info.name}" is already in use in this process`,
+      );
+    }
+    return loaded.tf;
+  }
+  if (!loading) {
+    loading = select(request, origin).then(
+      (r) => {
+        loaded = r;
+        return r;
+      },
+      (err) => {
+        loading = null;
+        throw err;
+      },
+    );
+  }
+  return (await loading).tf;
+}
+
+/**
+ * Report the backend in use: name, package, TensorFlow.js and TensorFlow versions, and why it
+ * was chosen. Loads the backend first if needed (same rules as {@link loadBackend}).
+ */
+export async function backendInfo(options: BackendOptions = {}): Promise<BackendInfo> {
+  await loadBackend(options);
+  return { ...(loaded as { info: BackendInfo }).info };
+}
+
+/** The loaded namespace; throws if {@link loadBackend} has not completed. */
+export function currentTf(): Tf {
+  if (!loaded) throw new Error('@serkit/model: call `await loadBackend()` first');
+  return loaded.tf;
+}
+
+/** The loaded backend's info, or null before {@link loadBackend}. */
+export function currentBackendInfo(): BackendInfo | null {
+  return loaded ? { ...loaded.info } : null;
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { backendInfo, loadBackend } from './backend.js';
+import { buildCrnn, layerShapes, resolveCrnnOptions } from './crnn.js';
+
+describe('buildCrnn (Table 1)', () => {
+  it('has every layer output shape of Table 1 and 825,288 parameters for K = 8', async () => {
+    const model = await buildCrnn({ numClasses: 8 });
+    const shapes = Object.fromEntries(layerShapes(model).map((l) => [l.name, l.shape]));
+    expect(shapes.log_mel).toEqual([128, 259, 1]);
+    expect(shapes.conv1).toEqual([128, 259, 64]);
+    expect(shapes.bn1).toEqual([128, 259, 64]);
+    expect(shapes.relu1).toEqual([128, 259, 64]);
+    expect(shapes.pool1).toEqual([64, 129, 64]);
+    expect(shapes.conv2).toEqual([64, 129, 64]);
+    expect(shapes.pool2).toEqual([16, 32, 64]);
+    expect(shapes.conv3).toEqual([16, 32, 128]);
+    expect(shapes.pool3).toEqual([4, 8, 128]);
+    expect(shapes.conv4).toEqual([4, 8, 128]);
+    expect(shapes.pool4).toEqual([1, 2, 128]);
+    expect(shapes.to_sequence).toEqual([2, 128]);
+    expect(shapes.bilstm).toEqual([256]);
+    expect(shapes.output).toEqual([8]);
+    expect(model.countParams()).toBe(825_288);
+    model.dispose();
+  });
+
+  it('runs on the native TensorFlow backend in this repo', async () => {
+    await loadBackend();
+    const info = await backendInfo();
+    expect(info.name).toBe('tensorflow');
+    expect(info.tensorflowVersion).toMatch(/^2\./);
+  });
+
+  it('rejects bad options with a one-line error naming the parameter', () => {
+    expect(() => resolveCrnnOptions({ numClasses: 1 })).toThrow(/numClasses.*≥ 2/);
+    expect(() => resolveCrnnOptions({ numClasses: 3, l2: -1 })).toThrow(/l2/);
+    expect(() =>
+      resolveCrnnOptions({ numClasses: 3, nMels: 4, blocks: [{ filters: 1, kernel: 3, pool: 8 }] }),
+    ).toThrow(/blocks\[0\]\.pool/);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * The CRNN of SPEC.md §4 (Table 1 of Yadav, Bastola & Sharma): four blocks of
+ * Conv2D(same, stride 1) → BatchNorm → ReLU → MaxPool, then one BiLSTM and Dense(K, softmax).
+ */
+import type * as TF from '@tensorflow/tfjs';
+import { loadBackend } from './backend.js';
+import type { ConvBlockSpec, CrnnOptions } from './types.js';
+
+/** Table 1: filters / kernel / pool of the four blocks. */
+export const TABLE1_BLOCKS: readonly ConvBlockSpec[] = Object.freeze([
+  { filters: 64, kernel: 9, pool: 2 },
+  { filters: 64, kernel: 7, pool: 4 },
+  { filters: 128, kernel: 5, pool: 4 },
+  { filters: 128, kernel: 3, pool: 4 },
+]);
+
+/** Defaults of {@link CrnnOptions} (all but `numClasses`). */
+export const CRNN_DEFAULTS = Object.freeze({
+  nMels: 128,
+  nFrames: 259,
+  blocks: TABLE1_BLOCKS,
+  lstmUnits: 128,
+  l2: 1e-4,
+  seed: 42,
+});
+
+function posInt(v: unknown, name: string, min = 1): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new Error(`${name}: expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** Validate options and fill defaults; throws a one-line error naming the bad parameter. */
+export function resolveCrnnOptions(options: CrnnOptions): Required<CrnnOptions> {
+  if (options === null || typeof options !== 'object') {
+    throw new Error('crnn options: expected an object with numClasses');
+  }
+  const o = { ...CRNN_DEFAULTS, ...options } as Required<CrnnOptions>;
+  posInt(o.numClasses, 'crnn option numClasses', 2);
+  posInt(o.nMels, 'crnn option nMels');
+  posInt(o.nFrames, 'crnn option nFrames');
+  posInt(o.lstmUnits, 'crnn option lstmUnits');
+  if (typeof o.seed !== 'number' || !Number.isInteger(o.seed)) {
+    throw new Error(`crnn option seed: expected an integer, got ${JSON.stringify(o.seed)}`);
+  }
+  if (typeof o.l2 !== 'number' || !Number.isFinite(o.l2) || o.l2 < 0) {
+    throw new Error(`crnn option l2: expected a finite number ≥ 0, got ${JSON.stringify(o.l2)}`);
+  }
+  if (!Array.isArray(o.blocks) || o.blocks.length === 0) {
+    throw new Error('crnn option blocks: expected a non-empty array of {filters, kernel, pool}');
+  }
+  let h = o.nMels;
+  let w = o.nFrames;
+  o.blocks.forEach((b, i) => {
+    posInt(b?.filters, `crnn option blocks[${i}].filters`);
+    posInt(b?.kernel, `crnn option blocks[${i}].kernel`);
+    posInt(b?.pool, `crnn option blocks[${i}].pool`);
+    h = Math.floor(h / b.pool);
+    w = Math.floor(w / b.pool);
+    if (h < 1 || w < 1) {
+      throw new Error(
+        `crnn option blocks[${i}].pool: input ${o.nMels}×${o.nFrames} is pooled down to nothing`,
+      );
+    }
+  });
+  return { ...o, blocks: o.blocks.map((b) => ({ ...b })) };
+}
+
+/**
+ * Build the (uncompiled) CRNN. Layer names: `conv1…4`, `bn1…4`, `relu1…4`, `pool1…4`,
+ * `to_sequence` (the last block's [H, W, C] read as W time steps of H·C), `bilstm`, `output`.
+ * With the defaults and K = 8: 825,288 parameters.
+ */
+export async function buildCrnn(options: CrnnOptions): Promise<TF.LayersModel> {
+  const o = resolveCrnnOptions(options);
+  const tf = await loadBackend();
+  let seed = o.seed;
+  const init = () => tf.initializers.glorotUniform({ seed: seed++ });
+  const reg = () => (o.l2 > 0 ? tf.regularizers.l2({ l2: o.l2 }) : undefined);
+
+  const input = tf.input({ shape: [o.nMels, o.nFrames, 1], name: 'log_mel' });
+  let x: TF.SymbolicTensor = input;
+  o.blocks.forEach((b, i) => {
+    const n = i + 1;
+    x = tf.layers
+      .conv2d({
+        name: `conv${n}`,
+        filters: b.filters,
+        kernelSize: b.kernel,
+        strides: 1,
+        padding: 'same',
+        kernelInitializer: init(),
+        kernelRegularizer: reg(),
+      })
+      .apply(x) as TF.SymbolicTensor;
+    x = tf.layers.batchNormalization({ name: `bn${n}`, axis: -1 }).apply(x) as TF.SymbolicTensor;
+    x = tf.layers.reLU({ name: `relu${n}` }).apply(x) as TF.SymbolicTensor;
+    x = tf.layers
+      .maxPooling2d({ name: `pool${n}`, poolSize: b.pool, strides: b.pool, padding: 'valid' })
+      .apply(x) as TF.SymbolicTensor;
+  });
+  const [, h, w, c] = x.shape as number[];
+  x = tf.layers.permute({ name: 'time_major', dims: [2, 1, 3] }).apply(x) as TF.SymbolicTensor;
+  x = tf.layers
+    .reshape({ name: 'to_sequence', targetShape: [w, h * c] })
+    .apply(x) as TF.SymbolicTensor;
+  x = tf.layers
+    .bidirectional({
+      name: 'bilstm',
+      mergeMode: 'concat',
+      layer: tf.layers.lstm({
+        name: 'lstm',
+        units: o.lstmUnits,
+        kernelInitializer: init(),
+        recurrentInitializer: tf.initializers.orthogonal({ seed: seed++, gain: 1 }),
+        kernelRegularizer: reg(),
+      }) as TF.RNN,
+    })
+    .apply(x) as TF.SymbolicTensor;
+  const output = tf.layers
+    .dense({
+      name: 'output',
+      units: o.numClasses,
+      activation: 'softmax',
+      kernelInitializer: init(),
+      kernelRegularizer: reg(),
+    })
+    .apply(x) as TF.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output, name: 'serkit_crnn' });
+}
+
+/** Each layer's name and output shape without the batch axis (for checks and `summary`). */
+export function layerShapes(model: TF.LayersModel): { name: string; shape: number[] }[] {
+  return model.layers.map((l) => ({
+    name: l.name,
+    shape: (l.outputShape as (number | null)[]).slice(1) as number[],
+  }));
+}

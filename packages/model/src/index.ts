@@ -1,0 +1,52 @@
+/**
+ * `@serkit/model`: the CRNN of Yadav, Bastola & Sharma on TensorFlow.js (SPEC.md §4–5).
+ * Only re-exports; see each module for documentation.
+ */
+export {
+  backendInfo,
+  currentBackendInfo,
+  currentTf,
+  loadBackend,
+  parseBackendRequest,
+  type Tf,
+  WASM_WARNING,
+} from './backend.js';
+export {
+  buildCrnn,
+  CRNN_DEFAULTS,
+  layerShapes,
+  resolveCrnnOptions,
+  TABLE1_BLOCKS,
+} from './crnn.js';
+export {
+  accuracy,
+  averages,
+  classificationReport,
+  confusionMatrix,
+  countsFromPercent,
+  formatReport,
+  perClassScores,
+  reportFromConfusion,
+  rowNormalizedPercent,
+} from './metrics.js';
+export {
+  diffDspOptions,
+  type LoadModelOptions,
+  loadModel,
+  MODEL_FILES,
+  PACKAGE_VERSION,
+  readMetadata,
+  saveModel,
+  writeDirAtomic,
+} from './persistence.js';
+export {
+  argMaxRows,
+  evaluate,
+  fitZScore,
+  predictProbabilities,
+  seededRandom,
+  stratifiedSplit,
+  TRAIN_DEFAULTS,
+  train,
+} from './train.js';
+export type * from './types.js';

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadBackend } from './backend.js';
+import { buildCrnn } from './crnn.js';
+import {
+  diffDspOptions,
+  loadModel,
+  readMetadata,
+  saveModel,
+  writeDirAtomic,
+} from './persistence.js';
+import { randomDataset, TINY } from './testing.js';
+import { predictProbabilities } from './train.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serkit-persist-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const dsp = {
+  sampleRate: 44100,
+  nFft: 2048,
+  hopLength: 512,
+  nMels: 16,
+  melScale: 'slaney',
+  topDb: 80,
+};
+const zscore = { mean: -50, std: 12 };
+
+describe('saveModel / loadModel', () => {
+  it('round-trips weights (same predictions) and metadata', async () => {
+    const tf = await loadBackend();
+    const model = await buildCrnn(TINY);
+    const dir = path.join(tmp, 'm1');
+    await saveModel(dir, model, {
+      classNames: ['a', 'b', 'c'],
+      zscore,
+      dsp,
+      inputShape: [16, 20, 1],
+      crnn: { ...TINY, l2: 1e-4, lstmUnits: 4 } as never,
+      dataset: { name: 'synthetic', examples: 12 },
+      split: { kind: 'stratified', test: 0.2, seed: 1 },
+      seed: 42,
+    });
+    expect(fs.readdirSync(dir).sort()).toEqual(['metadata.json', 'model.json', 'weights.bin']);
+    expect(fs.readdirSync(tmp).filter((f) => f.startsWith('.'))).toEqual([]);
+    const meta = readMetadata(dir);
+    expect(meta.format).toBe('serkit-crnn');
+    expect(meta.versions.tfjs).toBe(tf.version_core);
+    expect(meta.versions['@serkit/model']).toBe('0.1.0');
+    expect(meta.dataset).toEqual({ name: 'synthetic', examples: 12 });
+
+    const x = randomDataset(2, 16, 20, 3, 5).x;
+    const before = await predictProbabilities(model, x, zscore);
+    const loaded = await loadModel(dir, { dsp: { ...dsp } });
+    expect(loaded.metadata.classNames).toEqual(['a', 'b', 'c']);
+    const after = await predictProbabilities(loaded.model, x, loaded.metadata.zscore);
+    expect(Array.from(after)).toEqual(Array.from(before));
+    // Also readable by plain tf.loadLayersModel (tfjs layers format).
+    const plain = await tf.loadLayersModel(`file://${path.join(dir, 'model.json')}`);
+    expect(plain.countParams()).toBe(model.countParams());
+    plain.dispose();
+    loaded.model.dispose();
+    model.dispose();
+  });
+
+  it('refuses a model whose DSP options differ, naming each option', async () => {
+    const model = await buildCrnn(TINY);
+    const dir = path.join(tmp, 'm2');
+    await saveModel(dir, model, {
+      classNames: ['a', 'b', 'c'],
+      zscore,
+      dsp,
+      inputShape: [16, 20, 1],
+      crnn: TINY as never,
+    });
+    await expect(loadModel(dir, { dsp: { ...dsp, nMels: 64, melScale: 'htk' } })).rejects.toThrow(
+      /metadata\.json: model was trained with different DSP options \(melScale: model has "slaney", given "htk"; nMels: model has 16, given 64\)/,
+    );
+    model.dispose();
+  });
+
+  it('replaces an existing folder atomically and keeps it when writing fails', async () => {
+    const dir = path.join(tmp, 'atomic');
+    await writeDirAtomic(dir, async (t) => fs.writeFileSync(path.join(t, 'a'), '1'));
+    await writeDirAtomic(dir, async (t) => fs.writeFileSync(path.join(t, 'b'), '2'));
+    expect(fs.readdirSync(dir)).toEqual(['b']);
+    await expect(
+      writeDirAtomic(dir, async (t) => {
+        fs.writeFileSync(path.join(t, 'c'), '3');
+        throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
+    expect(fs.readdirSync(dir)).toEqual(['b']);
+    expect(fs.readdirSync(tmp).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('bad input: one-line errors naming the file or parameter', async () => {
+    await expect(loadModel(path.join(tmp, 'nope'))).rejects.toThrow(/nope: no such model folder/);
+    const bad = path.join(tmp, 'bad');
+    fs.mkdirSync(bad);
+    fs.writeFileSync(path.join(bad, 'metadata.json'), '{"format":"other"}');
+    await expect(loadModel(bad)).rejects.toThrow(/bad\/metadata\.json: not a serkit model/);
+    fs.writeFileSync(path.join(bad, 'metadata.json'), '{oops');
+    await expect(loadModel(bad)).rejects.toThrow(/bad\/metadata\.json: invalid JSON/);
+    const model = await buildCrnn(TINY);
+    await expect(
+      saveModel(path.join(tmp, 'm3'), model, {
+        classNames: ['a'],
+        zscore,
+        dsp,
+        inputShape: [16, 20, 1],
+        crnn: TINY as never,
+      }),
+    ).rejects.toThrow(/metadata\.classNames: expected 3 names/);
+    model.dispose();
+    expect(diffDspOptions({ a: 1, b: [1, 2] }, { a: 1, b: [1, 2] })).toEqual([]);
+    expect(diffDspOptions({ a: 1 }, { b: 2 })).toEqual([
+      'a: model has 1, given (unset)',
+      'b: model has (unset), given 2',
+    ]);
+  });
+});

@@ -1,0 +1,167 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadBackend } from './backend.js';
+import { buildCrnn } from './crnn.js';
+import { randomDataset, TINY } from './testing.js';
+import { evaluate, fitZScore, predictProbabilities, stratifiedSplit, train } from './train.js';
+import type { EpochEvent } from './types.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serkit-train-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('train (real input shape, K = 8)', () => {
+  it('one training step and a prediction leave no tensors behind', async () => {
+    const tf = await loadBackend();
+    const model = await buildCrnn({ numClasses: 8 });
+    const data = randomDataset(4, 128, 259, 8, 1);
+    const zs = fitZScore(data.x);
+    const before = tf.memory().numTensors;
+    const p = await predictProbabilities(model, data.x.subarray(0, 128 * 259), zs);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(p.length).toBe(8);
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+
+    const batches: number[] = [];
+    const epochs: EpochEvent[] = [];
+    const r = await train(model, data, {
+      epochs: 1,
+      batchSize: 4,
+      validationFraction: 0,
+      onBatchEnd: (e) => batches.push(e.loss),
+      onEpochEnd: (e) => epochs.push(e),
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(batches).toHaveLength(1);
+    expect(Number.isFinite(batches[0])).toBe(true);
+    expect(epochs[0]).toMatchObject({ epoch: 1, epochs: 1 });
+    expect(epochs[0].seconds).toBeGreaterThan(0);
+    expect(r.sizes).toEqual({ train: 4, validation: 0 });
+    model.dispose();
+  });
+});
+
+describe('train (tiny model)', () => {
+  const data = randomDataset(48, 16, 20, 3, 3, true);
+
+  it('learns a learnable problem, reports val loss/accuracy, restores the best epoch', async () => {
+    const model = await buildCrnn({ ...TINY, l2: 0 });
+    const opts = {
+      epochs: 12,
+      batchSize: 8,
+      learningRate: 1e-2,
+      validationFraction: 0.25,
+      patience: 3,
+    };
+    const r = await train(model, data, opts);
+    expect(r.sizes).toEqual({ train: 36, validation: 12 });
+    const last = r.history.at(-1) as EpochEvent;
+    expect(Number.isFinite(last.valLoss)).toBe(true);
+    const bestLoss = Math.min(...r.history.map((h) => h.valLoss));
+    expect(r.history[r.bestEpoch - 1].valLoss).toBe(bestLoss);
+    // The model now holds the best epoch's weights: its validation loss is the best one.
+    const split = stratifiedSplit(data.labels, 0.25, 42);
+    const per = 16 * 20;
+    const vx = new Float32Array(split.validation.length * per);
+    split.validation.forEach((e, i) => {
+      vx.set(data.x.subarray(e * per, (e + 1) * per), i * per);
+    });
+    const p = await predictProbabilities(model, vx, r.zscore);
+    let ce = 0;
+    split.validation.forEach((e, i) => {
+      ce -= Math.log(Math.max(p[i * 3 + data.labels[e]], 1e-7));
+    });
+    expect(ce / split.validation.length).toBeCloseTo(bestLoss, 4);
+    const report = await evaluate(model, data, r.zscore, ['a', 'b', 'c']);
+    expect(report.accuracy).toBeGreaterThan(0.6);
+    model.dispose();
+  });
+
+  it('stops early when validation loss stops improving', async () => {
+    const noise = randomDataset(30, 16, 20, 3, 9, false);
+    const model = await buildCrnn({ ...TINY, l2: 0 });
+    const r = await train(model, noise, {
+      epochs: 40,
+      batchSize: 6,
+      learningRate: 3e-2,
+      validationFraction: 0.2,
+      patience: 2,
+    });
+    expect(r.stoppedEarly).toBe(true);
+    expect(r.history.length).toBeLessThan(40);
+    expect(r.history.length - r.bestEpoch).toBe(2);
+    model.dispose();
+  });
+
+  it('checkpoints every epoch; an interrupted run resumes and matches an uninterrupted one', async () => {
+    const opts = {
+      epochs: 3,
+      batchSize: 8,
+      learningRate: 1e-2,
+      validationFraction: 0.25,
+      patience: 5,
+    };
+    const ref = await buildCrnn(TINY);
+    const full = await train(ref, data, opts);
+
+    const dir = path.join(tmp, 'ckpt');
+    const ac = new AbortController();
+    const m1 = await buildCrnn(TINY);
+    const part = await train(m1, data, {
+      ...opts,
+      checkpointDir: dir,
+      signal: ac.signal,
+      onEpochEnd: (e) => {
+        if (e.epoch === 2) ac.abort();
+      },
+    });
+    expect(part.aborted).toBe(true);
+    expect(part.history).toHaveLength(2);
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      'best.bin',
+      'optimizer.bin',
+      'state.json',
+      'weights.bin',
+    ]);
+    m1.dispose();
+
+    const m2 = await buildCrnn({ ...TINY, seed: 999 }); // different init: weights must come from the checkpoint
+    const resumed = await train(m2, data, { ...opts, checkpointDir: dir });
+    expect(resumed.resumedFrom).toBe(2);
+    expect(resumed.history).toHaveLength(3);
+    resumed.history.forEach((h, i) => {
+      expect(h.loss).toBeCloseTo(full.history[i].loss, 3);
+      expect(h.valLoss).toBeCloseTo(full.history[i].valLoss, 3);
+    });
+    expect(resumed.bestEpoch).toBe(full.bestEpoch);
+    ref.dispose();
+    m2.dispose();
+  });
+
+  it('rejects bad input with one-line errors naming the parameter', async () => {
+    const model = await buildCrnn(TINY);
+    await expect(train(model, { x: new Float32Array(10), labels: [0] })).rejects.toThrow(
+      /train data\.x: expected 1 × 320 = 320 values/,
+    );
+    await expect(train(model, { x: new Float32Array(320), labels: [5] })).rejects.toThrow(
+      /train data\.labels\[0\]: expected a class index in 0…2, got 5/,
+    );
+    await expect(train(model, data, { batchSize: 0 })).rejects.toThrow(/train option batchSize/);
+    await expect(
+      predictProbabilities(model, new Float32Array(7), { mean: 0, std: 1 }),
+    ).rejects.toThrow(/predict x: .*multiple of 16×20/);
+    fs.mkdirSync(path.join(tmp, 'other'), { recursive: true });
+    model.dispose();
+  });
+
+  it('stratified split and z-score', () => {
+    const s = stratifiedSplit([0, 0, 0, 0, 1, 1, 1, 1, 1, 1], 0.5, 1);
+    expect(s.validation.filter((i) => i < 4)).toHaveLength(2);
+    expect(s.validation.filter((i) => i >= 4)).toHaveLength(3);
+    expect(stratifiedSplit([0, 1, 0, 1], 0.5, 3)).toEqual(stratifiedSplit([0, 1, 0, 1], 0.5, 3));
+    const z = fitZScore(new Float32Array([1, 2, 3, 4]));
+    expect(z.mean).toBe(2.5);
+    expect(z.std).toBeCloseTo(Math.sqrt(1.25), 12);
+  });
+});

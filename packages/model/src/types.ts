@@ -1,0 +1,224 @@
+/**
+ * Types of `@serkit/model`: backend selection, the CRNN of SPEC.md §4, training (§5),
+ * metrics and the saved-model metadata.
+ */
+
+/** A concrete TensorFlow.js backend. */
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+/**
+ * What the caller asks for: `auto` (default) tries `tensorflow-gpu`, then `tensorflow`, then
+ * `wasm`. Aliases: `gpu` = `tensorflow-gpu`, `node` = `tensorflow`. `cpu` is TensorFlow.js's
+ * pure-JavaScript backend (slow; for debugging).
+ */
+export type BackendRequest = 'auto' | BackendName | 'gpu' | 'node';
+
+/** The backend in use, as reported by {@link backendInfo} (and `ser info`). */
+export interface BackendInfo {
+  /** The backend in use. */
+  name: BackendName;
+  /** The npm package providing it. */
+  packageName: string;
+  /** TensorFlow.js version. */
+  tfjsVersion: string;
+  /** Version of the native TensorFlow library, or null for the wasm/cpu backends. */
+  tensorflowVersion: string | null;
+  /** Why this backend was chosen (request, environment, and what failed before it). */
+  reason: string;
+  /** False on wasm/cpu: training there would take hours, so {@link train} refuses by default. */
+  canTrain: boolean;
+}
+
+/** Options of {@link loadBackend}. */
+export interface BackendOptions {
+  /** Which backend; default: env `SER_BACKEND`, else `auto`. */
+  backend?: BackendRequest;
+}
+
+/** One convolution block of Table 1: Conv2D(same) → BatchNorm → ReLU → MaxPool(size = stride). */
+export interface ConvBlockSpec {
+  /** Number of filters. */
+  filters: number;
+  /** Square kernel size. */
+  kernel: number;
+  /** Square pool size (= stride). */
+  pool: number;
+}
+
+/** Options of {@link buildCrnn}. */
+export interface CrnnOptions {
+  /** Number of classes K (≥ 2). Required. */
+  numClasses: number;
+  /** Mel bands (input height); default 128. */
+  nMels?: number;
+  /** Frames (input width); default 259. */
+  nFrames?: number;
+  /** Convolution blocks; default Table 1 ({@link TABLE1_BLOCKS}). */
+  blocks?: readonly ConvBlockSpec[];
+  /** Units of each LSTM direction; default 128 (BiLSTM output 256). */
+  lstmUnits?: number;
+  /** L2 factor on the conv, LSTM and dense kernels; default 1e-4 ("small"); 0 disables. */
+  l2?: number;
+  /** Seed of the weight initialisers; default 42. */
+  seed?: number;
+}
+
+/** A z-score: one mean and one standard deviation over all training-split values (SPEC §2). */
+export interface ZScore {
+  /** Mean of every value of every training example. */
+  mean: number;
+  /** Standard deviation of the same (population). */
+  std: number;
+}
+
+/**
+ * A set of examples: log-mel spectrograms, mel-major [nMels][nFrames] each, concatenated.
+ * `x.length` must be `labels.length * nMels * nFrames`.
+ */
+export interface Dataset {
+  /** Features, example after example. */
+  x: Float32Array;
+  /** Class index (0 … K−1) of each example. */
+  labels: ArrayLike<number>;
+}
+
+/** A per-batch progress event. */
+export interface BatchEvent {
+  /** 1-based epoch. */
+  epoch: number;
+  /** 1-based batch within the epoch. */
+  batch: number;
+  /** Batches per epoch. */
+  batches: number;
+  /** Training loss of this batch (cross-entropy + L2). */
+  loss: number;
+  /** Training accuracy of this batch. */
+  accuracy: number;
+  /** Seconds this batch took. */
+  seconds: number;
+}
+
+/** A per-epoch progress event. */
+export interface EpochEvent {
+  /** 1-based epoch. */
+  epoch: number;
+  /** Maximum epochs. */
+  epochs: number;
+  /** Mean training loss over the epoch's batches. */
+  loss: number;
+  /** Mean training accuracy over the epoch's batches. */
+  accuracy: number;
+  /** Validation cross-entropy (without the L2 term); NaN without a validation part. */
+  valLoss: number;
+  /** Validation accuracy; NaN without a validation part. */
+  valAccuracy: number;
+  /** Seconds this epoch took (training + validation). */
+  seconds: number;
+  /** Whether this epoch is the best so far (lowest validation loss). */
+  best: boolean;
+}
+
+/** Options of {@link train}. Defaults are SPEC.md §5. */
+export interface TrainOptions {
+  /** Maximum epochs; default 100 (early stopping usually ends sooner). */
+  epochs?: number;
+  /** Batch size; default 16. */
+  batchSize?: number;
+  /** Adam learning rate; default 1e-4. */
+  learningRate?: number;
+  /** Fraction of the training split held out (stratified) for early stopping; default 0.1. */
+  validationFraction?: number;
+  /** Epochs without validation-loss improvement before stopping; default 10. */
+  patience?: number;
+  /** Minimum validation-loss decrease that counts as an improvement; default 0. */
+  minDelta?: number;
+  /** Seed of the validation carve-out and of each epoch's shuffle; default 42. */
+  seed?: number;
+  /** Folder for the per-epoch checkpoint; none by default. */
+  checkpointDir?: string;
+  /** Resume from `checkpointDir` when it holds a checkpoint; default true. */
+  resume?: boolean;
+  /** Train even on wasm/cpu (hours); default false: refuse with an error. */
+  allowSlowBackend?: boolean;
+  /** Called after every batch. */
+  onBatchEnd?: (e: BatchEvent) => void;
+  /** Called after every epoch. */
+  onEpochEnd?: (e: EpochEvent) => void;
+  /** Stops training after the current batch (the last checkpoint stays resumable). */
+  signal?: AbortSignal;
+}
+
+/** What {@link train} returns. */
+export interface TrainResult {
+  /** One entry per epoch run in this call (and in the run it resumed). */
+  history: EpochEvent[];
+  /** Epoch whose weights the model now holds (best validation loss). */
+  bestEpoch: number;
+  /** True when early stopping ended the run. */
+  stoppedEarly: boolean;
+  /** True when stopped by the abort signal. */
+  aborted: boolean;
+  /** The epoch the run resumed after, or 0. */
+  resumedFrom: number;
+  /** Z-score fitted on the training split, applied to every input. */
+  zscore: ZScore;
+  /** Sizes of the training and validation parts. */
+  sizes: { train: number; validation: number };
+}
+
+/** Per-class precision, recall, F1 and support. */
+export interface ClassScores {
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Number of true examples of the class. */
+  support: number;
+}
+
+/** A classification report (SPEC §5; the paper's Tables 2–5, Figures 9–13). */
+export interface ClassificationReport {
+  /** Class names, in index order. */
+  classNames: string[];
+  /** Fraction of examples predicted correctly. */
+  accuracy: number;
+  /** Counts: row = actual class, column = predicted class. */
+  confusion: number[][];
+  /** Row-normalised confusion in % (each non-empty row sums to 100). */
+  confusionPercent: number[][];
+  /** Scores per class, in index order. */
+  perClass: ClassScores[];
+  /** Unweighted mean over classes (support = total). */
+  macro: ClassScores;
+  /** Support-weighted mean over classes (support = total). */
+  weighted: ClassScores;
+}
+
+/** `metadata.json` saved beside the tfjs layers model. */
+export interface ModelMetadata {
+  /** Always `serkit-crnn`. */
+  format: 'serkit-crnn';
+  /** Format version; 1. */
+  formatVersion: 1;
+  /** Class names, index = output unit. */
+  classNames: string[];
+  /** Input normalisation. */
+  zscore: ZScore;
+  /** Full DSP options the features were computed with (SPEC §1–2), as given by the caller. */
+  dsp: Record<string, unknown>;
+  /** Input shape [nMels, nFrames, 1]. */
+  inputShape: [number, number, number];
+  /** Model options (K, blocks, LSTM units, L2, seed). */
+  crnn: Required<CrnnOptions>;
+  /** Dataset description (name, root, counts…), as given by the caller. */
+  dataset?: Record<string, unknown>;
+  /** Split description (kind, ratio, seed, test speakers…), as given by the caller. */
+  split?: Record<string, unknown>;
+  /** Training seed. */
+  seed?: number;
+  /** Training summary. */
+  training?: Record<string, unknown>;
+  /** Versions: @serkit/model, TensorFlow.js, TensorFlow, Node, backend. */
+  versions: Record<string, string | null>;
+  /** ISO date of saving. */
+  createdAt: string;
+}
