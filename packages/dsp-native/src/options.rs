@@ -1,0 +1,207 @@
+//! JS options object → `ser_dsp::DspOptions`. Every field is optional; a missing
+//! one takes the core's default. Integers arrive as JS numbers and are checked
+//! here (a float such as 1.5 or a negative number is an option error, never a
+//! silent truncation); ranges are checked by `DspOptions::validate`.
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use ser_dsp::{DspError, MelScale};
+
+use crate::error::BindResult;
+
+/// Options of the pre-processing and log-mel pipeline (SPEC §1–2). Every field
+/// is optional; missing ones take the defaults of the DSP core.
+#[napi(object)]
+#[derive(Default)]
+pub struct DspOptions {
+    /// Sample rate every input is resampled to, Hz. Default 44100.
+    pub sample_rate: Option<f64>,
+    /// Remove leading/trailing silence. Default true.
+    pub trim: Option<bool>,
+    /// Trim threshold below the loudest frame, dB. Default 60.
+    pub trim_top_db: Option<f64>,
+    /// Trim RMS frame length, samples. Default 2048.
+    pub trim_frame_length: Option<f64>,
+    /// Trim RMS hop, samples. Default 512.
+    pub trim_hop_length: Option<f64>,
+    /// Apply the Wiener filter after trimming. Default true.
+    pub wiener: Option<bool>,
+    /// Wiener window, samples (odd). Default 3.
+    pub wiener_size: Option<f64>,
+    /// Fixed length, seconds. Default 3.0.
+    pub duration_seconds: Option<f64>,
+    /// FFT size. Default 2048.
+    pub n_fft: Option<f64>,
+    /// STFT hop, samples. Default 512.
+    pub hop_length: Option<f64>,
+    /// Mel bands. Default 128.
+    pub n_mels: Option<f64>,
+    /// Lowest mel edge, Hz. Default 0.
+    pub fmin: Option<f64>,
+    /// Highest mel edge, Hz; null = sampleRate / 2. Default null.
+    pub fmax: Option<Either<f64, Null>>,
+    /// Mel scale. Default 'slaney'.
+    #[napi(ts_type = "'slaney' | 'htk'")]
+    pub mel_scale: Option<String>,
+    /// Reference power of 0 dB. Default 1.0.
+    pub db_ref: Option<f64>,
+    /// Power floor before the logarithm. Default 1e-10.
+    pub amin: Option<f64>,
+    /// Dynamic range kept below the peak, dB; null keeps everything. Default 80.
+    pub top_db: Option<Either<f64, Null>>,
+}
+
+fn invalid(name: &'static str, allowed: &'static str, received: impl ToString) -> DspError {
+    DspError::InvalidOption {
+        name,
+        allowed,
+        received: received.to_string(),
+    }
+}
+
+fn int(name: &'static str, value: Option<f64>, default: usize) -> BindResult<usize> {
+    match value {
+        None => Ok(default),
+        Some(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 => {
+            Ok(v as usize)
+        }
+        Some(v) => Err(invalid(name, "a non-negative integer", v).into()),
+    }
+}
+
+fn num(name: &'static str, value: Option<f64>, default: f32) -> BindResult<f32> {
+    match value {
+        None => Ok(default),
+        Some(v) if v.is_finite() => Ok(v as f32),
+        Some(v) => Err(invalid(name, "a finite number", v).into()),
+    }
+}
+
+fn nullable(
+    name: &'static str,
+    value: Option<Either<f64, Null>>,
+    default: Option<f32>,
+) -> BindResult<Option<f32>> {
+    match value {
+        None => Ok(default),
+        Some(Either::B(_)) => Ok(None),
+        Some(Either::A(v)) if v.is_finite() => Ok(Some(v as f32)),
+        Some(Either::A(v)) => Err(invalid(name, "a finite number, or null", v).into()),
+    }
+}
+
+/// Merge `opts` over the core's defaults and validate the result.
+pub fn to_core(opts: Option<&DspOptions>) -> BindResult<ser_dsp::DspOptions> {
+    let d = ser_dsp::DspOptions::default();
+    let Some(o) = opts else {
+        return Ok(d);
+    };
+    let mel_scale = match o.mel_scale.as_deref() {
+        None => d.mel_scale,
+        Some("slaney") => MelScale::Slaney,
+        Some("htk") => MelScale::Htk,
+        Some(other) => {
+            return Err(invalid("melScale", "'slaney' or 'htk'", format!("'{other}'")).into())
+        }
+    };
+    let core = ser_dsp::DspOptions {
+        sample_rate: int("sampleRate", o.sample_rate, d.sample_rate as usize)? as u32,
+        trim: o.trim.unwrap_or(d.trim),
+        trim_top_db: num("trimTopDb", o.trim_top_db, d.trim_top_db)?,
+        trim_frame_length: int("trimFrameLength", o.trim_frame_length, d.trim_frame_length)?,
+        trim_hop_length: int("trimHopLength", o.trim_hop_length, d.trim_hop_length)?,
+        wiener: o.wiener.unwrap_or(d.wiener),
+        wiener_size: int("wienerSize", o.wiener_size, d.wiener_size)?,
+        duration_seconds: match o.duration_seconds {
+            None => d.duration_seconds,
+            Some(v) => v,
+        },
+        n_fft: int("nFft", o.n_fft, d.n_fft)?,
+        hop_length: int("hopLength", o.hop_length, d.hop_length)?,
+        n_mels: int("nMels", o.n_mels, d.n_mels)?,
+        fmin: num("fmin", o.fmin, d.fmin)?,
+        fmax: nullable("fmax", o.fmax, d.fmax)?,
+        mel_scale,
+        db_ref: num("dbRef", o.db_ref, d.db_ref)?,
+        amin: num("amin", o.amin, d.amin)?,
+        top_db: nullable("topDb", o.top_db, d.top_db)?,
+    };
+    core.validate()?;
+    Ok(core)
+}
+
+/// Shape of one log-mel spectrogram under the given options.
+#[napi(object)]
+pub struct FeatureShape {
+    /// Mel bands (rows).
+    pub n_mels: u32,
+    /// STFT frames (columns).
+    pub n_frames: u32,
+    /// Samples of the fixed-length waveform.
+    pub n_samples: u32,
+    /// Sample rate of the fixed-length waveform, Hz.
+    pub sample_rate: u32,
+}
+
+impl FeatureShape {
+    pub fn of(o: &ser_dsp::DspOptions) -> Self {
+        Self {
+            n_mels: o.n_mels as u32,
+            n_frames: o.n_frames() as u32,
+            n_samples: o.n_samples() as u32,
+            sample_rate: o.sample_rate,
+        }
+    }
+}
+
+/// The full option set after merging defaults, as the core will use it.
+#[napi(object, object_from_js = false)]
+pub struct ResolvedDspOptions {
+    pub sample_rate: u32,
+    pub trim: bool,
+    pub trim_top_db: f64,
+    pub trim_frame_length: u32,
+    pub trim_hop_length: u32,
+    pub wiener: bool,
+    pub wiener_size: u32,
+    pub duration_seconds: f64,
+    pub n_fft: u32,
+    pub hop_length: u32,
+    pub n_mels: u32,
+    pub fmin: f64,
+    #[napi(ts_type = "number | null")]
+    pub fmax: Either<f64, Null>,
+    #[napi(ts_type = "'slaney' | 'htk'")]
+    pub mel_scale: String,
+    pub db_ref: f64,
+    pub amin: f64,
+    #[napi(ts_type = "number | null")]
+    pub top_db: Either<f64, Null>,
+}
+
+impl ResolvedDspOptions {
+    pub fn of(o: &ser_dsp::DspOptions) -> Self {
+        Self {
+            sample_rate: o.sample_rate,
+            trim: o.trim,
+            trim_top_db: o.trim_top_db as f64,
+            trim_frame_length: o.trim_frame_length as u32,
+            trim_hop_length: o.trim_hop_length as u32,
+            wiener: o.wiener,
+            wiener_size: o.wiener_size as u32,
+            duration_seconds: o.duration_seconds,
+            n_fft: o.n_fft as u32,
+            hop_length: o.hop_length as u32,
+            n_mels: o.n_mels as u32,
+            fmin: o.fmin as f64,
+            fmax: o.fmax.map_or(Either::B(Null), |v| Either::A(v as f64)),
+            mel_scale: match o.mel_scale {
+                MelScale::Slaney => "slaney".into(),
+                MelScale::Htk => "htk".into(),
+            },
+            db_ref: o.db_ref as f64,
+            amin: o.amin as f64,
+            top_db: o.top_db.map_or(Either::B(Null), |v| Either::A(v as f64)),
+        }
+    }
+}
