@@ -1,0 +1,152 @@
+import { createRequire } from 'node:module';
+import type * as Native from '@serkit/dsp-native';
+import { SerkitError } from './errors.js';
+import type { EngineName } from './options.js';
+import type { DspOptions } from './types.js';
+
+/** A decoded WAV file: mono samples (channels averaged), sample rate and channel count. */
+export interface DecodedAudio {
+  /** Mono samples in [-1, 1). */
+  samples: Float32Array;
+  /** Sample rate of the file, in Hz. */
+  sampleRate: number;
+  /** Channels in the file before the downmix to mono. */
+  channels: number;
+}
+
+/** Progress of a bulk extraction. */
+export interface BatchProgress {
+  /** Files finished, successfully or not. */
+  done: number;
+  /** Files in the batch. */
+  total: number;
+  /** Files that failed so far. */
+  failed: number;
+}
+
+/** Raw result of an engine's bulk extraction. */
+export interface EngineBatchResult {
+  /** `[nOk][nMels][nFrames]` float32, input order. */
+  features: Float32Array;
+  /** Per input: row in `features`, or -1 when the file failed. */
+  rows: Int32Array;
+  /** Per input: null, or the file's one-line error (which names the file). */
+  errors: (string | null)[];
+  /** Per input: null, or the error code. */
+  codes: (string | null)[];
+}
+
+/**
+ * What a DSP engine implements. Options arrive already merged and validated
+ * ({@link resolveDspOptions}). The native engine is built in; the pure
+ * TypeScript engine registers itself with {@link registerEngine}.
+ */
+export interface DspEngine {
+  /** Engine name. */
+  readonly name: EngineName;
+  /** Decode WAV bytes to mono. */
+  decodeWav(bytes: Uint8Array): DecodedAudio;
+  /** Read and decode a WAV file. */
+  readWav(path: string): DecodedAudio;
+  /** Resample → trim → Wiener → fix length. */
+  preprocessSync(samples: Float32Array, sampleRate: number, o: DspOptions): Float32Array;
+  /** Async {@link DspEngine.preprocessSync}. */
+  preprocess(
+    samples: Float32Array,
+    sampleRate: number,
+    o: DspOptions,
+    signal?: AbortSignal,
+  ): Promise<Float32Array>;
+  /** STFT → mel → dB of a waveform already at `o.sampleRate`. */
+  logMelSpectrogramSync(y: Float32Array, o: DspOptions): Float32Array;
+  /** Async {@link DspEngine.logMelSpectrogramSync}. */
+  logMelSpectrogram(y: Float32Array, o: DspOptions, signal?: AbortSignal): Promise<Float32Array>;
+  /** Whole pipeline on a waveform. */
+  extractSync(samples: Float32Array, sampleRate: number, o: DspOptions): Float32Array;
+  /** Async {@link DspEngine.extractSync}. */
+  extract(
+    samples: Float32Array,
+    sampleRate: number,
+    o: DspOptions,
+    signal?: AbortSignal,
+  ): Promise<Float32Array>;
+  /** Whole pipeline on a file. */
+  extractFileSync(path: string, o: DspOptions): Float32Array;
+  /** Async {@link DspEngine.extractFileSync}. */
+  extractFile(path: string, o: DspOptions, signal?: AbortSignal): Promise<Float32Array>;
+  /** Whole pipeline on many files. */
+  extractFiles(
+    paths: string[],
+    o: DspOptions,
+    run: { threads?: number; onProgress?: (p: BatchProgress) => void },
+    signal?: AbortSignal,
+  ): Promise<EngineBatchResult>;
+}
+
+let nativeModule: typeof Native | undefined;
+
+/**
+ * The `@serkit/dsp-native` addon, loaded on first use (so that importing this
+ * package works on a platform without a prebuilt addon when the JS engine is used).
+ *
+ * @throws {SerkitError} code `ERR_SER_ENGINE_UNAVAILABLE` when the addon cannot be loaded.
+ */
+export function loadNative(): typeof Native {
+  if (!nativeModule) {
+    try {
+      nativeModule = createRequire(import.meta.url)('@serkit/dsp-native') as typeof Native;
+    } catch (cause) {
+      throw new SerkitError(
+        'ERR_SER_ENGINE_UNAVAILABLE',
+        `the native DSP addon @serkit/dsp-native could not be loaded on ${process.platform}-${process.arch}: ${(cause as Error).message.split('\n')[0]}`,
+        { cause },
+      );
+    }
+  }
+  return nativeModule;
+}
+
+/** The built-in engine backed by the Rust core. */
+export const nativeEngine: DspEngine = {
+  name: 'native',
+  decodeWav: (bytes) => loadNative().decodeWav(bytes),
+  readWav: (path) => loadNative().readWav(path),
+  preprocessSync: (s, sr, o) => loadNative().preprocessSync(s, sr, o),
+  preprocess: (s, sr, o, signal) => loadNative().preprocess(s, sr, o, signal),
+  logMelSpectrogramSync: (y, o) => loadNative().logMelSpectrogramSync(y, o),
+  logMelSpectrogram: (y, o, signal) => loadNative().logMelSpectrogram(y, o, signal),
+  extractSync: (s, sr, o) => loadNative().extractSync(s, sr, o),
+  extract: (s, sr, o, signal) => loadNative().extract(s, sr, o, signal),
+  extractFileSync: (p, o) => loadNative().extractFileSync(p, o),
+  extractFile: (p, o, signal) => loadNative().extractFile(p, o, signal),
+  extractFiles: (paths, o, run, signal) =>
+    loadNative().extractFiles(
+      paths,
+      o,
+      { threads: run.threads, onProgress: run.onProgress },
+      signal,
+    ),
+};
+
+const engines = new Map<EngineName, DspEngine>([['native', nativeEngine]]);
+
+/** Make an engine available under its name (used by the pure-TypeScript engine). */
+export function registerEngine(engine: DspEngine): void {
+  engines.set(engine.name, engine);
+}
+
+/**
+ * The engine called `name` (default `'native'`).
+ *
+ * @throws {SerkitError} code `ERR_SER_ENGINE_UNAVAILABLE` for an engine that is not registered.
+ */
+export function getEngine(name: EngineName = 'native'): DspEngine {
+  const engine = engines.get(name);
+  if (!engine) {
+    throw new SerkitError(
+      'ERR_SER_ENGINE_UNAVAILABLE',
+      `DSP engine '${name}' is not available (registered: ${[...engines.keys()].join(', ')})`,
+    );
+  }
+  return engine;
+}

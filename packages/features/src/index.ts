@@ -1,0 +1,15 @@
+/**
+ * @serkit/features — the typed TypeScript API of serkit's front end.
+ *
+ * Re-exports only; one module per concern.
+ * @packageDocumentation
+ */
+export * from './datasets.js';
+export * from './engine.js';
+export * from './errors.js';
+export * from './extract.js';
+export * from './npy.js';
+export * from './options.js';
+export * from './types.js';
+export * from './wav.js';
+export * from './zscore.js';
