@@ -129,9 +129,16 @@ def main():
         y, sr = librosa.load(data / rel, sr=None, mono=True)
         _, (start, end) = librosa.effects.trim(y, top_db=TOP_DB_TRIM, frame_length=FRAME_TRIM,
                                                hop_length=HOP_TRIM)
+        # The same after librosa.load's resampling to 44.1 kHz (the pipeline's trim input).
+        y44, _ = librosa.load(data / rel, sr=SR, mono=True)
+        _, (s44, e44) = librosa.effects.trim(y44, top_db=TOP_DB_TRIM, frame_length=FRAME_TRIM,
+                                             hop_length=HOP_TRIM)
         trims.append({"path": rel, "sr": sr, "len": len(y), "start": int(start), "end": int(end),
-                      "min_margin_db": round(trim_margin(y), 6)})
+                      "min_margin_db": round(trim_margin(y), 6),
+                      "len_44k": len(y44), "start_44k": int(s44), "end_44k": int(e44),
+                      "min_margin_db_44k": round(trim_margin(y44), 6)})
     m["trim"] = {"params": {"top_db": TOP_DB_TRIM, "frame_length": FRAME_TRIM, "hop_length": HOP_TRIM},
+                 "note": "start/end at the native rate; *_44k after librosa.load(sr=44100) (soxr_hq)",
                  "files": trims}
 
     # (c) Wiener on whole trimmed signals: the shortest trimmed EMO-DB utterance, and a 0.5-s
