@@ -1,0 +1,285 @@
+/**
+ * A `worker_threads` pool for the JS engine: N workers, each with its own
+ * extractor plans; tasks are handed out one at a time to the next idle worker
+ * (so fast and slow files balance), results come back as transferred
+ * Float32Array buffers. Used by {@link extractFilesJs} (bulk, one pool per
+ * call, progress and AbortSignal) and by the JS engine's async single calls
+ * (one shared pool that does not keep the process alive when idle).
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { BatchProgress, EngineBatchResult } from '../engine.js';
+import { abortError, SerkitError, type SerkitErrorCode } from '../errors.js';
+import { type DspOptionsInput, nFrames, resolveDspOptions } from '../options.js';
+import type { DspOptions } from '../types.js';
+
+/** A task for a worker. */
+export type PoolTask = { id: number; options: DspOptions } & (
+  | { kind: 'file'; path: string }
+  | { kind: 'extract' | 'preprocess'; samples: Float32Array; sampleRate: number }
+  | { kind: 'logMel'; samples: Float32Array }
+);
+
+/** A task without the id the pool assigns. */
+export type PoolTaskInput = PoolTask extends infer T
+  ? T extends PoolTask
+    ? Omit<T, 'id'>
+    : never
+  : never;
+
+/** A worker's answer. */
+export type PoolReply =
+  | { id: number; ok: true; data: Float32Array }
+  | { id: number; ok: false; message: string; code: string };
+
+/**
+ * Where the worker script is: `worker.js` beside this module in the compiled
+ * package; when this module runs from its TypeScript source (tests, tsx), the
+ * `.ts` worker is loaded through tsx.
+ */
+function workerEntry(): { file: string; execArgv: string[] } {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    return { file: fileURLToPath(new URL('./worker.ts', here)), execArgv: ['--import', 'tsx'] };
+  }
+  const file = fileURLToPath(new URL('./worker.js', here));
+  if (!existsSync(file)) {
+    throw new SerkitError(
+      'ERR_SER_ENGINE_UNAVAILABLE',
+      `the JS engine worker script is missing: ${file}`,
+    );
+  }
+  return { file, execArgv: [] };
+}
+
+interface Pending {
+  resolve: (data: Float32Array) => void;
+  reject: (err: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+}
+
+/** Threads to use: `threads` when > 0, else every core. */
+export function resolveThreads(threads?: number): number {
+  return threads && threads > 0 ? Math.floor(threads) : availableParallelism();
+}
+
+/** A pool of JS-engine workers. Tasks queue up; each idle worker takes the next one. */
+export class JsWorkerPool {
+  /** Number of workers. */
+  readonly size: number;
+  private readonly slots: Slot[] = [];
+  private readonly queue: { task: PoolTask; transfer: ArrayBuffer[] }[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly byWorker = new Map<Worker, number>();
+  private nextId = 1;
+  private closed = false;
+  private readonly keepAlive: boolean;
+
+  /**
+   * @param size Workers (0 or undefined: every core).
+   * @param keepAlive false: idle workers do not keep the process alive.
+   */
+  constructor(size?: number, keepAlive = true) {
+    this.size = resolveThreads(size);
+    this.keepAlive = keepAlive;
+    const { file, execArgv } = workerEntry();
+    for (let i = 0; i < this.size; i++) {
+      const worker = new Worker(file, { execArgv, name: `serkit-js-${i}` });
+      const slot: Slot = { worker, busy: false };
+      worker.on('message', (reply: PoolReply) => this.onReply(slot, reply));
+      worker.on('error', (err) => this.onCrash(slot, err));
+      worker.on('exit', (code) => {
+        if (!this.closed) this.onCrash(slot, new Error(`worker exited with code ${code}`));
+      });
+      if (!keepAlive) worker.unref();
+      this.slots.push(slot);
+    }
+  }
+
+  /** Run one task; resolves with the worker's Float32Array. */
+  run(input: PoolTaskInput, transfer: ArrayBuffer[] = []): Promise<Float32Array> {
+    if (this.closed)
+      return Promise.reject(new SerkitError('ERR_SER_INTERNAL', 'the worker pool is closed'));
+    const id = this.nextId++;
+    const task = { ...input, id } as PoolTask;
+    return new Promise<Float32Array>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.queue.push({ task, transfer });
+      this.pump();
+    });
+  }
+
+  /** Forget a task's promise (its result, if it comes, is dropped). */
+  forget(promise: Promise<unknown>): void {
+    promise.catch(() => {});
+  }
+
+  /** Stop every worker; pending tasks reject with `reason`. */
+  async close(reason?: Error): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const err = reason ?? new SerkitError('ERR_SER_INTERNAL', 'the worker pool was closed');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    this.queue.length = 0;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (slot.busy) continue;
+      const next = this.queue.shift();
+      if (!next) return;
+      slot.busy = true;
+      if (!this.keepAlive) slot.worker.ref();
+      this.byWorker.set(slot.worker, next.task.id);
+      slot.worker.postMessage(next.task, next.transfer);
+    }
+  }
+
+  private onReply(slot: Slot, reply: PoolReply): void {
+    slot.busy = false;
+    this.byWorker.delete(slot.worker);
+    if (!this.keepAlive) slot.worker.unref();
+    const p = this.pending.get(reply.id);
+    this.pending.delete(reply.id);
+    if (p) {
+      if (reply.ok) p.resolve(reply.data);
+      else p.reject(new SerkitError(reply.code as SerkitErrorCode, reply.message));
+    }
+    this.pump();
+  }
+
+  private onCrash(slot: Slot, err: Error): void {
+    if (this.closed) return;
+    const id = this.byWorker.get(slot.worker);
+    const wrapped = new SerkitError(
+      'ERR_SER_INTERNAL',
+      `JS engine worker failed: ${err.message.split('\n')[0]}`,
+      {
+        cause: err,
+      },
+    );
+    void this.close(wrapped);
+    if (id !== undefined) this.pending.get(id)?.reject(wrapped);
+  }
+}
+
+let shared: JsWorkerPool | undefined;
+
+/** The shared pool of the JS engine's async single calls (every core; idle workers do not hold the process). */
+export function sharedPool(): JsWorkerPool {
+  shared ??= new JsWorkerPool(0, false);
+  return shared;
+}
+
+/** Run `input` on the shared pool, honouring `signal`. */
+export async function runShared(
+  input: PoolTaskInput,
+  transfer: ArrayBuffer[] = [],
+  signal?: AbortSignal,
+): Promise<Float32Array> {
+  if (signal?.aborted) throw abortError(signal);
+  const pool = sharedPool();
+  const job = pool.run(input, transfer);
+  if (!signal) return job;
+  pool.forget(job);
+  return new Promise<Float32Array>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    job.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** How {@link extractFilesJs} runs. */
+export interface JsBulkOptions {
+  /** Worker threads; 0 or undefined uses every core. */
+  threads?: number;
+  /** Called on the main thread after every file. */
+  onProgress?: (p: BatchProgress) => void;
+  /** Cancels the batch: the workers are stopped and the promise rejects with an `AbortError`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The JS engine's bulk extraction, the same shape as the native one: every
+ * file's log-mel spectrogram stacked in input order, `rows[i]` its row or -1,
+ * `errors[i]` / `codes[i]` the one-line error of a file that failed.
+ * Rejects only for invalid options, a worker that crashes, or `signal`.
+ */
+export async function extractFilesJs(
+  paths: readonly string[],
+  options: DspOptionsInput = {},
+  run: JsBulkOptions = {},
+): Promise<EngineBatchResult> {
+  const o = resolveDspOptions(options);
+  const { signal, onProgress } = run;
+  if (signal?.aborted) throw abortError(signal);
+  const total = paths.length;
+  const featureLen = o.nMels * nFrames(o);
+  const results: (Float32Array | null)[] = new Array(total).fill(null);
+  const errors: (string | null)[] = new Array(total).fill(null);
+  const codes: (string | null)[] = new Array(total).fill(null);
+  if (total > 0) {
+    const pool = new JsWorkerPool(Math.min(resolveThreads(run.threads), total));
+    let done = 0;
+    let failed = 0;
+    const onAbort = () => void pool.close(abortError(signal));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await Promise.all(
+        paths.map((path, i) =>
+          pool
+            .run({ kind: 'file', path, options: o })
+            .then(
+              (data) => {
+                results[i] = data;
+              },
+              (err: SerkitError) => {
+                if (err.code === 'ABORT_ERR' || err.code === 'ERR_SER_INTERNAL') throw err;
+                errors[i] = err.message;
+                codes[i] = err.code;
+                failed++;
+              },
+            )
+            .then(() => {
+              done++;
+              onProgress?.({ done, total, failed });
+            }),
+        ),
+      );
+    } catch (err) {
+      if (signal?.aborted) throw abortError(signal);
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      await pool.close();
+    }
+    if (signal?.aborted) throw abortError(signal);
+  }
+  const rows = new Int32Array(total);
+  let nOk = 0;
+  for (let i = 0; i < total; i++) rows[i] = results[i] ? nOk++ : -1;
+  const features = new Float32Array(nOk * featureLen);
+  for (let i = 0; i < total; i++) {
+    const r = results[i];
+    if (r) features.set(r, rows[i] * featureLen);
+  }
+  return { features, rows, errors, codes };
+}
