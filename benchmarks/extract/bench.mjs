@@ -21,7 +21,7 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -43,6 +43,9 @@ const SER_JS = join(ROOT, 'packages/cli/dist/bin/ser.js');
 const PYTHON = join(ROOT, '.venv/bin/python');
 const REFERENCE = join(ROOT, 'benchmarks/reference/pipeline.py');
 const TIME = '/usr/bin/time'; // GNU time, for the children's peak RSS (Debian package `time`)
+const LOAD0 = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 const TMP = mkdtempSync(join(tmpdir(), 'serkit-bench-'));
 
 /** Every *.wav under dir, recursively, sorted by path. */
@@ -124,25 +127,36 @@ async function timeIt(name, iterations, fn) {
   return { mean: latency.mean / 1000, min: latency.min / 1000, samples: latency.samples.length };
 }
 
-/** Mean |Δ| (dB) over the reference bins within 60 dB of its peak, worst file of a stack. */
-function worstMeanAbsDiff(ours, ref, perFile) {
-  let worst = 0;
-  for (let f = 0; f * perFile < ref.length; f++) {
-    const r = ref.subarray(f * perFile, (f + 1) * perFile);
-    const o = ours.subarray(f * perFile, (f + 1) * perFile);
+/**
+ * Agreement with the reference stack: per file, mean |Δ| (dB) over the reference bins within
+ * 60 dB of its peak (the parity test's measure). `ours(i)` gives file i's spectrogram or null.
+ */
+function agreement(ours, ref) {
+  const per = ref.shape[1] * ref.shape[2];
+  let worst = { d: 0, file: null };
+  let over = 0;
+  let compared = 0;
+  for (let f = 0; f < ref.shape[0]; f++) {
+    const o = ours(f, per);
+    if (!o) continue;
+    const r = ref.data.subarray(f * per, (f + 1) * per);
     let peak = -Infinity;
     for (const v of r) peak = Math.max(peak, v);
     let sum = 0;
     let n = 0;
-    for (let i = 0; i < r.length; i++) {
+    for (let i = 0; i < per; i++) {
       if (r[i] >= peak - 60) {
         sum += Math.abs(o[i] - r[i]);
         n++;
       }
     }
-    worst = Math.max(worst, sum / n);
+    const d = sum / n;
+    compared++;
+    if (d > 0.1) over++;
+    if (d > worst.d) worst = { d, file: f };
   }
-  return worst;
+  const name = worst.file === null ? '' : ` (${relative(DATA, files[worst.file])})`;
+  return `${compared} files compared, worst mean |Δ| ${worst.d.toFixed(4)} dB${name}, ${over} files over 0.1 dB`;
 }
 
 const files = listWavs(DATA);
@@ -152,7 +166,8 @@ const iterations = Number(args.iterations);
 const threads = Number(args.threads);
 const rows = [];
 const notes = [];
-let nativeFeatures = null;
+let inproc = null; // { features, rows } of the last in-process batch
+let cli = null; // { npy, manifest } of the last CLI run
 
 // (b) In-process bulk API first, so this process's peak RSS reflects it alone.
 let api = null;
@@ -183,7 +198,7 @@ if (api) {
   });
   const failed = last.rows.filter((r) => r < 0).length;
   if (failed) notes.push(`${api.name}: ${failed} files failed`);
-  nativeFeatures = last.features;
+  inproc = last;
   rows.push({
     variant: `in-process ${api.name} (threads ${threads || 'all'})`,
     ...t,
@@ -204,6 +219,11 @@ if (existsSync(SER_JS)) {
   const npy = readNpy(join(out, 'features.npy'));
   if (npy.shape[0] !== files.length)
     notes.push(`ser extract wrote ${npy.shape[0]} rows for ${files.length} files`);
+  const manifest = readFileSync(join(out, 'manifest.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map(JSON.parse);
+  cli = { npy, rowOf: new Map(manifest.map((l) => [resolve(ROOT, l.path), l.row])) };
   rows.push({ variant: 'ser extract (CLI process)', ...t, maxRssKB: rss || null, kind: 'cli' });
 } else {
   notes.push(`CLI skipped: ${relative(ROOT, SER_JS)} not built (npm run build)`);
@@ -222,7 +242,7 @@ if (args['no-python']) {
   let rss = 0;
   let report;
   const t = await timeIt('reference', Number(args['python-iterations']), async () => {
-    const r = await runChild(PYTHON, [REFERENCE, DATA, '--out', out]);
+    const r = await runChild(PYTHON, [REFERENCE, ...files, '--out', out]); // same order
     rss = Math.max(rss, r.maxRssKB ?? 0);
     report = JSON.parse(r.stdout.trim().split('\n').pop());
   });
@@ -233,13 +253,17 @@ if (args['no-python']) {
     maxRssKB: rss || null,
     kind: 'python',
   });
-  if (nativeFeatures) {
-    const ref = readNpy(out);
-    const d = worstMeanAbsDiff(nativeFeatures, ref.data, ref.shape[1] * ref.shape[2]);
+  const ref = readNpy(out);
+  const row = (r, per, data) =>
+    r === null || r === undefined || r < 0 ? null : data.subarray(r * per, (r + 1) * per);
+  if (inproc)
     notes.push(
-      `agreement: in-process features vs reference, worst per-file mean |Δ| within 60 dB of the peak = ${d.toFixed(4)} dB`,
+      `agreement of the in-process features with the reference: ${agreement((f, per) => row(inproc.rows[f], per, inproc.features), ref)}`,
     );
-  }
+  if (cli)
+    notes.push(
+      `agreement of the CLI features with the reference: ${agreement((f, per) => row(cli.rowOf.get(files[f]), per, cli.npy.data), ref)}`,
+    );
   const v = execFileSync(PYTHON, [
     '-c',
     'import librosa,scipy;print(librosa.__version__,scipy.__version__)',
@@ -285,7 +309,9 @@ const section = [
       ' ',
     )} — bulk extraction, ${files.length} files (${audioSeconds.toFixed(1)} s of audio) in ${relative(ROOT, DATA)}`,
   '',
-  `- machine: nproc ${nproc}, ${cpu}; Node ${process.version}`,
+  `- machine: nproc ${nproc}, ${cpu}; Node ${process.version}; load average ${LOAD0} at start, ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} at end (other work on the machine slows every variant)`,
   `- command: \`${command}\`${via}, from the repo root; ${iterations} timed iterations after 1 warm-up (Python ${args['python-iterations']})`,
   '- files/s and real-time factor (audio seconds per wall second) use the mean wall time of one whole batch; child processes are timed from spawn to exit (interpreter start and imports included), peak RSS of children from GNU time `%M`, of the in-process run from `process.resourceUsage().maxRSS` (the whole Node process)',
   ...notes.map((n) => `- ${n}`),
