@@ -7,7 +7,7 @@
  * Errors are one line and name the reason, with the native engine's wording and codes.
  */
 import { readFileSync } from 'node:fs';
-import { WaveFile } from 'wavefile';
+import wavefile from 'wavefile';
 import type { DecodedAudio } from '../engine.js';
 import { SerkitError } from '../errors.js';
 
@@ -15,6 +15,8 @@ import { SerkitError } from '../errors.js';
 export const SAMPLE_RATE_MIN = 1000;
 /** See {@link SAMPLE_RATE_MIN}. */
 export const SAMPLE_RATE_MAX = 384000;
+
+const { WaveFile } = wavefile;
 
 const SUPPORTED = 'supported: PCM 8/16/24/32-bit, IEEE float 32/64, A-law, µ-law';
 

@@ -6,9 +6,11 @@
  * call, progress and AbortSignal) and by the JS engine's async single calls
  * (one shared pool that does not keep the process alive when idle).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BatchProgress, EngineBatchResult } from '../engine.js';
 import { abortError, SerkitError, type SerkitErrorCode } from '../errors.js';
@@ -34,15 +36,27 @@ export type PoolReply =
   | { id: number; ok: true; data: Float32Array }
   | { id: number; ok: false; message: string; code: string };
 
+/** file: URL of tsx's ESM registration API, resolved from `from`. */
+function tsxEsmApi(from: string): string {
+  const pkgJson = createRequire(from).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as {
+    exports: Record<string, { import: { default: string } }>;
+  };
+  return pathToFileURL(join(dirname(pkgJson), pkg.exports['./esm/api'].import.default)).href;
+}
+
 /**
- * Where the worker script is: `worker.js` beside this module in the compiled
- * package; when this module runs from its TypeScript source (tests, tsx), the
- * `.ts` worker is loaded through tsx.
+ * How to start a worker: `worker.js` beside this module in the compiled
+ * package; when this module runs from its TypeScript source (vitest, tsx), a
+ * small bootstrap registers tsx in the worker and then imports `worker.ts`.
  */
-function workerEntry(): { file: string; execArgv: string[] } {
+function workerEntry(): { script: string; eval: boolean } {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
-    return { file: fileURLToPath(new URL('./worker.ts', here)), execArgv: ['--import', 'tsx'] };
+    const tsx = tsxEsmApi(here);
+    const entry = new URL('./worker.ts', here).href;
+    const script = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+    return { script, eval: true };
   }
   const file = fileURLToPath(new URL('./worker.js', here));
   if (!existsSync(file)) {
@@ -51,7 +65,7 @@ function workerEntry(): { file: string; execArgv: string[] } {
       `the JS engine worker script is missing: ${file}`,
     );
   }
-  return { file, execArgv: [] };
+  return { script: file, eval: false };
 }
 
 interface Pending {
@@ -88,9 +102,16 @@ export class JsWorkerPool {
   constructor(size?: number, keepAlive = true) {
     this.size = resolveThreads(size);
     this.keepAlive = keepAlive;
-    const { file, execArgv } = workerEntry();
+    const entry = workerEntry();
     for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(file, { execArgv, name: `serkit-js-${i}` });
+      const worker = new Worker(entry.script, {
+        eval: entry.eval,
+        name: `serkit-js-${i}`,
+        // The parent's flags, less those that only make sense for a main script (e.g. `node --input-type=module -e`).
+        execArgv: process.execArgv.filter(
+          (a) => !/^--(input-type|eval|print|test)\b|^-[ep]$/.test(a),
+        ),
+      });
       const slot: Slot = { worker, busy: false };
       worker.on('message', (reply: PoolReply) => this.onReply(slot, reply));
       worker.on('error', (err) => this.onCrash(slot, err));

@@ -1,0 +1,186 @@
+/** Decoding: every encoding the pipeline promises, and every bad input, as the native engine. */
+import { describe, expect, it } from 'vitest';
+import { SerkitError } from '../errors.js';
+import { encodeWav } from '../wav.js';
+import { decodeWavJs, readWavJs } from './decode.js';
+import { tryNative } from './testing.js';
+
+const { native, reason } = tryNative();
+const tone = (n: number, sr: number) =>
+  new Float32Array(n).map((_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / sr));
+
+function errorOf(bytes: Uint8Array): SerkitError {
+  try {
+    decodeWavJs(bytes);
+  } catch (err) {
+    return err as SerkitError;
+  }
+  throw new Error('bad input must be an error');
+}
+
+function withTag(bytes: Buffer, tag: number, bits?: number): Buffer {
+  const b = Buffer.from(bytes);
+  b.writeUInt16LE(tag, 20);
+  if (bits !== undefined) b.writeUInt16LE(bits, 34);
+  return b;
+}
+
+/** The same file with an 18-byte `fmt ` chunk (cbSize = 0), as non-PCM formats should have. */
+function withCbSize(bytes: Buffer): Buffer {
+  const out = Buffer.concat([bytes.subarray(0, 36), Buffer.alloc(2), bytes.subarray(36)]);
+  out.writeUInt32LE(out.length - 8, 4);
+  out.writeUInt32LE(18, 16);
+  return out;
+}
+
+describe('decodeWavJs', () => {
+  it('decodes PCM 8/16/24/32-bit and float 32/64 to the same waveform, soundfile scaling', () => {
+    const ref = tone(1600, 16000);
+    for (const [encoding, tol] of [
+      ['pcm8', 1 / 128],
+      ['pcm16', 1 / 32768],
+      ['pcm24', 1e-6],
+      ['pcm32', 1e-7],
+      ['float32', 0],
+      ['float64', 1e-8],
+    ] as const) {
+      for (const channels of [1, 2, 6]) {
+        const bytes = encodeWav(
+          Array.from({ length: channels }, () => ref),
+          16000,
+          { encoding },
+        );
+        const a = decodeWavJs(bytes);
+        expect([a.sampleRate, a.channels, a.samples.length]).toEqual([16000, channels, 1600]);
+        let worst = 0;
+        for (let i = 0; i < ref.length; i++)
+          worst = Math.max(worst, Math.abs(a.samples[i] - ref[i]));
+        expect(worst, `${encoding} × ${channels}`).toBeLessThanOrEqual(tol + 1e-7);
+      }
+    }
+    // 16-bit: x / 32768 exactly.
+    const b = Buffer.from(encodeWav(new Float32Array([0]), 16000));
+    b.writeInt16LE(-32768, 44);
+    expect(decodeWavJs(b).samples[0]).toBe(-1);
+  });
+
+  it('averages channels to mono', () => {
+    const left = new Float32Array([0.5, 0.25, -0.5]);
+    const right = new Float32Array([0, 0.25, 0.5]);
+    const a = decodeWavJs(encodeWav([left, right], 8000, { encoding: 'float32' }));
+    expect(Array.from(a.samples)).toEqual([0.25, 0.25, 0]);
+  });
+
+  it.skipIf(!native)(
+    `decodes every encoding bit for bit like the native engine${reason ? ` (skipped: native addon not built: ${reason})` : ''}`,
+    () => {
+      const cases: [string, Buffer][] = [];
+      for (const encoding of ['pcm8', 'pcm16', 'pcm24', 'pcm32', 'float32', 'float64'] as const) {
+        cases.push([
+          encoding,
+          encodeWav([tone(4000, 22050), tone(4000, 22050).reverse()], 22050, { encoding }),
+        ]);
+        cases.push([
+          `${encoding} 6ch`,
+          encodeWav(
+            Array.from({ length: 6 }, (_, c) => tone(3000, 48000).map((v) => (v * (c + 1)) / 6)),
+            48000,
+            { encoding },
+          ),
+        ]);
+      }
+      const pcm8 = encodeWav(tone(8000, 8000), 8000, { encoding: 'pcm8' });
+      cases.push(['A-law', withCbSize(withTag(pcm8, 6))], ['µ-law', withCbSize(withTag(pcm8, 7))]);
+      for (const [what, bytes] of cases) {
+        const ours = decodeWavJs(bytes);
+        const theirs = native.decodeWav(bytes);
+        expect([ours.sampleRate, ours.channels], what).toEqual([
+          theirs.sampleRate,
+          theirs.channels,
+        ]);
+        expect(Array.from(ours.samples), what).toEqual(Array.from(theirs.samples));
+      }
+    },
+  );
+
+  const full = encodeWav(tone(1600, 16000), 16000);
+  const bad: [string, Uint8Array, string, string][] = [
+    ['empty file', new Uint8Array(0), 'ERR_SER_INVALID_WAV', 'the file is empty'],
+    ['text', Buffer.from('hello, this is not audio\n'), 'ERR_SER_INVALID_WAV', 'the file is text'],
+    [
+      'random bytes',
+      Uint8Array.from({ length: 200 }, (_, i) => ((i * 37) & 255) ^ 0x9c),
+      'ERR_SER_INVALID_WAV',
+      'no RIFF/WAVE header',
+    ],
+    ['zero samples', encodeWav(new Float32Array(0), 16000), 'ERR_SER_EMPTY', 'no audio samples'],
+    ['Microsoft ADPCM', withTag(full, 2, 4), 'ERR_SER_UNSUPPORTED_ENCODING', 'Microsoft ADPCM'],
+    ['IMA ADPCM', withTag(full, 0x11, 4), 'ERR_SER_UNSUPPORTED_ENCODING', 'IMA ADPCM'],
+    ['MP3', withTag(full, 0x55), 'ERR_SER_UNSUPPORTED_ENCODING', 'MP3'],
+    [
+      'sample rate 0',
+      encodeWav(tone(64, 16000), 0),
+      'ERR_SER_SAMPLE_RATE',
+      'unsupported sample rate 0 Hz',
+    ],
+    [
+      'absurd sample rate',
+      encodeWav(tone(64, 16000), 4_000_000),
+      'ERR_SER_SAMPLE_RATE',
+      'unsupported sample rate 4000000 Hz',
+    ],
+    [
+      'NaN',
+      encodeWav(new Float32Array([0, 0.1, Number.NaN]), 16000, { encoding: 'float32' }),
+      'ERR_SER_NON_FINITE',
+      'non-finite sample (NaN or Inf) at sample 2',
+    ],
+    [
+      'Inf',
+      encodeWav(new Float32Array([0, Number.POSITIVE_INFINITY]), 16000, { encoding: 'float64' }),
+      'ERR_SER_NON_FINITE',
+      'non-finite sample (NaN or Inf) at sample 1',
+    ],
+    [
+      'header cut in the middle',
+      full.subarray(0, 30),
+      'ERR_SER_INVALID_WAV',
+      'not a valid WAV file',
+    ],
+  ];
+  for (const [what, bytes, code, text] of bad) {
+    it(`bad input: ${what} → ${code}, one line`, () => {
+      const err = errorOf(bytes);
+      expect(err).toBeInstanceOf(SerkitError);
+      expect(err.code).toBe(code);
+      expect(err.message).toContain(text);
+      expect(err.message).not.toContain('\n');
+      if (native) {
+        let nativeCode: string | undefined;
+        try {
+          native.decodeWav(bytes);
+        } catch (e) {
+          nativeCode = (e as { code?: string }).code;
+        }
+        expect(nativeCode, 'same code as the native engine').toBe(code);
+      }
+    });
+  }
+
+  it('a truncated data chunk keeps its readable part', () => {
+    const cut = full.subarray(0, 44 + 2000);
+    expect(decodeWavJs(cut).samples.length).toBe(1000);
+    expect(decodeWavJs(full.subarray(0, 44 + 2001)).samples.length).toBe(1000);
+  });
+
+  it('readWavJs names the file', () => {
+    expect(() => readWavJs('/nonexistent/a.wav')).toThrow(
+      /^\/nonexistent\/a\.wav: cannot read file/,
+    );
+    try {
+      readWavJs('/nonexistent/a.wav');
+    } catch (e) {
+      expect((e as SerkitError).code).toBe('ERR_SER_IO');
+    }
+  });
+});
