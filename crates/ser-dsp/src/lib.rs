@@ -13,6 +13,7 @@
 //!
 //! Pure Rust, no binding code: the Node addon lives in `packages/dsp-native`.
 
+pub mod augment;
 pub mod batch;
 pub mod decode;
 pub mod error;

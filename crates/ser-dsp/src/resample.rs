@@ -53,12 +53,19 @@ impl Resampler {
                 });
             }
         }
-        Ok(Self {
-            from_hz,
-            to_hz,
+        Ok(Self::for_ratio(from_hz, to_hz))
+    }
+
+    /// A resampler by the exact ratio `to / from` of any two positive integers, e.g. a
+    /// rational approximation of a non-integer rate pair (no range check on the values).
+    pub fn for_ratio(from: u32, to: u32) -> Self {
+        assert!(from > 0 && to > 0, "ratio terms must be positive");
+        Self {
+            from_hz: from,
+            to_hz: to,
             fft: None,
             out: Vec::new(),
-        })
+        }
     }
 
     /// Input and output rates.
