@@ -1,0 +1,243 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  type BatchProgress,
+  DATASET_KINDS,
+  type DatasetKind,
+  extractFiles,
+  loadDataset,
+  npyHeader,
+  SerkitError,
+} from '@serkit/features';
+import cliProgress from 'cli-progress';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { AtomicFiles } from '../atomic.js';
+import { type CliContext, EXIT, UsageError } from '../context.js';
+
+/** Parsed options of `ser extract`. */
+export interface ExtractOptions {
+  /** Output directory (created if missing). */
+  out: string;
+  /** Naming scheme of the inputs. */
+  dataset: DatasetKind;
+  /** Worker threads; 0 = every core. */
+  jobs: number;
+  /** Print one JSON summary object on stdout. */
+  json: boolean;
+}
+
+/** Summary printed by `--json`. */
+export interface ExtractSummary {
+  /** Input files (after walking folders). */
+  files: number;
+  /** Files extracted. */
+  ok: number;
+  /** Files that failed. */
+  failed: number;
+  /** Wall-clock seconds of the extraction. */
+  seconds: number;
+  /** `files / seconds`. */
+  filesPerSecond: number;
+}
+
+/** One line of `manifest.jsonl`. */
+export interface ManifestLine {
+  /** Input file. */
+  path: string;
+  /** Emotion label, or null when the name/folder gives none. */
+  label: string | null;
+  /** Speaker id, or null when unknown. */
+  speaker: string | null;
+  /** Row in `features.npy`, or null when the file failed. */
+  row: number | null;
+  /** One-line reason when the file failed, else null. */
+  error: string | null;
+}
+
+function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 1024) {
+    throw new InvalidArgumentError('expected an integer in 0..=1024 (0 = every core).');
+  }
+  return n;
+}
+
+/** `mkdir -p` without `recursive: true` (which spins forever on e.g. /proc/x in Node 20). */
+function makeDir(dir: string): void {
+  try {
+    if (statSync(dir).isDirectory()) return;
+  } catch {
+    const parent = dirname(dir);
+    if (parent !== dir) makeDir(parent);
+    mkdirSync(dir);
+    return;
+  }
+  throw new Error('not a directory');
+}
+
+function isAbort(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR')
+  );
+}
+
+function progressBar(ctx: CliContext, total: number): cliProgress.SingleBar | null {
+  if (!ctx.stderr.isTTY || total === 0) return null;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: ctx.stderr as NodeJS.WritableStream,
+      format:
+        'extracting [{bar}] {percentage}% | {value}/{total} files | {failed} failed | ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 50,
+      fps: 10,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0, { failed: 0 });
+  return bar;
+}
+
+/**
+ * Run `ser extract`: expand the inputs, extract every file's log-mel
+ * spectrogram on all cores and write `<out>/features.npy` (float32
+ * `[N, nMels, nFrames]`, failed files omitted, input order) and
+ * `<out>/manifest.jsonl` (one line per input), both atomically.
+ *
+ * @returns the exit code: 0 all ok, 1 some failed, 130 interrupted.
+ * @throws {UsageError} for inputs that do not exist or contain no WAV file.
+ */
+export async function runExtract(
+  inputs: string[],
+  opts: ExtractOptions,
+  ctx: CliContext,
+): Promise<number> {
+  const now = ctx.now ?? (() => performance.now());
+  let dataset: ReturnType<typeof loadDataset>;
+  try {
+    dataset = loadDataset(inputs, opts.dataset);
+  } catch (err) {
+    if (err instanceof SerkitError) throw new UsageError(err.message);
+    throw err;
+  }
+  const { items } = dataset;
+  if (items.length === 0) {
+    throw new UsageError(`no .wav files found in ${inputs.join(', ')}`);
+  }
+  try {
+    makeDir(opts.out);
+  } catch (err) {
+    throw new UsageError(`cannot create output directory ${opts.out}: ${(err as Error).message}`);
+  }
+
+  const bar = progressBar(ctx, items.length);
+  const started = now();
+  let batch: Awaited<ReturnType<typeof extractFiles>>;
+  try {
+    batch = await extractFiles(
+      items.map((i) => i.path),
+      {},
+      {
+        threads: opts.jobs,
+        signal: ctx.signal,
+        onProgress: bar
+          ? (p: BatchProgress) => bar.update(p.done, { failed: p.failed })
+          : undefined,
+      },
+    );
+  } catch (err) {
+    bar?.stop();
+    if (isAbort(err)) {
+      ctx.stderr.write('ser extract: interrupted; nothing was written\n');
+      return EXIT.INTERRUPTED;
+    }
+    throw err;
+  }
+  bar?.stop();
+  const seconds = (now() - started) / 1000;
+
+  const manifest: ManifestLine[] = items.map((item, i) => {
+    const row = batch.rows[i];
+    const raw = batch.errors[i];
+    const error =
+      raw === null
+        ? null
+        : raw.startsWith(`${item.path}: `)
+          ? raw.slice(item.path.length + 2)
+          : raw;
+    return {
+      path: item.path,
+      label: item.label,
+      speaker: item.speaker,
+      row: row >= 0 ? row : null,
+      error,
+    };
+  });
+  for (const line of manifest) {
+    if (line.error !== null) ctx.stderr.write(`${line.path}: ${line.error}\n`);
+  }
+
+  if (ctx.signal?.aborted) {
+    ctx.stderr.write('ser extract: interrupted; nothing was written\n');
+    return EXIT.INTERRUPTED;
+  }
+  const files = new AtomicFiles();
+  const npyPath = join(opts.out, 'features.npy');
+  const manifestPath = join(opts.out, 'manifest.jsonl');
+  try {
+    const { features } = batch;
+    files.write(npyPath, [
+      npyHeader(batch.shape),
+      new Uint8Array(features.buffer, features.byteOffset, features.byteLength),
+    ]);
+    files.write(manifestPath, [manifest.map((l) => `${JSON.stringify(l)}\n`).join('')]);
+    files.commit();
+  } catch (err) {
+    files.discard();
+    throw new Error(`cannot write outputs to ${opts.out}: ${(err as Error).message}`);
+  }
+
+  const summary: ExtractSummary = {
+    files: items.length,
+    ok: batch.ok,
+    failed: batch.failed,
+    seconds: Math.round(seconds * 1000) / 1000,
+    filesPerSecond: seconds > 0 ? Math.round((items.length / seconds) * 100) / 100 : 0,
+  };
+  if (opts.json) {
+    ctx.stdout.write(`${JSON.stringify(summary)}\n`);
+  } else {
+    ctx.stdout.write(
+      `extracted ${summary.ok}/${summary.files} files (${dataset.kind}) in ${summary.seconds.toFixed(1)} s ` +
+        `(${summary.filesPerSecond} files/s) → ${npyPath} [${batch.shape.join(', ')}], ${manifestPath}\n`,
+    );
+  }
+  return batch.failed === 0 ? EXIT.OK : EXIT.FAILED;
+}
+
+/** Register `ser extract` on `program`; the action stores its exit code with `setExit`. */
+export function registerExtract(
+  program: Command,
+  ctx: CliContext,
+  setExit: (code: number) => void,
+): void {
+  program
+    .command('extract')
+    .description(
+      'extract log-mel spectrograms (SPEC §1–2) of WAV files and folders into <dir>/features.npy + <dir>/manifest.jsonl',
+    )
+    .argument('<paths...>', 'WAV files and/or folders (walked recursively for .wav, sorted)')
+    .requiredOption('-o, --out <dir>', 'output directory (created if missing)')
+    .addOption(
+      new Option('-d, --dataset <kind>', 'file naming scheme for labels and speakers')
+        .choices(DATASET_KINDS as string[])
+        .default('auto'),
+    )
+    .option('-j, --jobs <n>', 'worker threads (0 = every core)', parseJobs, 0)
+    .option('--json', 'print one JSON summary object on stdout', false)
+    .action(async (paths: string[], opts: ExtractOptions) => {
+      setExit(await runExtract(paths, opts, ctx));
+    });
+}

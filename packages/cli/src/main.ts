@@ -1,0 +1,104 @@
+/**
+ * @serkit/cli — the `ser` command line. `run(args)` is the whole program
+ * (returns the exit code); `bin/ser.ts` only wires it to the process.
+ * Commands live in `commands/`, one module each (extract today; train,
+ * evaluate, predict and info register the same way).
+ * @packageDocumentation
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { registerExtract } from './commands/extract.js';
+import { type CliContext, EXIT, UsageError } from './context.js';
+
+export type { ExtractOptions, ExtractSummary, ManifestLine } from './commands/extract.js';
+export { runExtract } from './commands/extract.js';
+export type { CliContext, OutStream } from './context.js';
+export { EXIT, UsageError } from './context.js';
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/** Build the commander program; `setExit` receives each action's exit code. */
+export function createProgram(ctx: CliContext, setExit: (code: number) => void): Command {
+  const program = new Command('ser')
+    .description(
+      'serkit: speech emotion recognition (CRNN of Yadav, Bastola & Sharma) from WAV files',
+    )
+    .version(VERSION, '-V, --version')
+    .option('--verbose', 'print stack traces of unexpected errors', false)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+      outputError: (s, write) => write(s.startsWith('error:') ? `ser: ${s}` : s),
+    });
+  registerExtract(program, ctx, setExit);
+  for (const sub of program.commands) {
+    sub.exitOverride().configureOutput(program.configureOutput());
+    sub.option('--verbose', 'print stack traces of unexpected errors', false);
+  }
+  return program;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0];
+}
+
+/**
+ * Run `ser` with `args` (without `node` and the script), writing to
+ * `ctx.stdout` / `ctx.stderr`.
+ *
+ * When `ctx.signal` is not given, SIGINT (Ctrl-C) aborts the running command,
+ * which removes its temporary files and exits 130; a second Ctrl-C exits at once.
+ *
+ * @returns the exit code: 0 ok, 1 some files failed, 2 usage error, 130 interrupted.
+ */
+export async function run(
+  args: string[],
+  ctx: CliContext = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  let exitCode: number = EXIT.OK;
+  let onSigint: (() => void) | undefined;
+  if (!ctx.signal) {
+    const ac = new AbortController();
+    let interrupted = false;
+    onSigint = () => {
+      if (interrupted) process.exit(EXIT.INTERRUPTED);
+      interrupted = true;
+      ac.abort();
+    };
+    process.on('SIGINT', onSigint);
+    ctx = { ...ctx, signal: ac.signal };
+  }
+  const verbose = args.includes('--verbose');
+  try {
+    const program = createProgram(ctx, (code) => {
+      exitCode = code;
+    });
+    if (args.length === 0) {
+      program.outputHelp({ error: true });
+      return EXIT.USAGE;
+    }
+    await program.parseAsync(args, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; every parse error was already printed on one line.
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (err instanceof UsageError) {
+      ctx.stderr.write(`ser: error: ${firstLine(err.message)}\n`);
+      return EXIT.USAGE;
+    }
+    const e = err as Error;
+    ctx.stderr.write(`ser: error: ${firstLine(e?.message ?? String(err))}\n`);
+    if (verbose && e?.stack) ctx.stderr.write(`${e.stack}\n`);
+    return EXIT.FAILED;
+  } finally {
+    if (onSigint) process.off('SIGINT', onSigint);
+  }
+}
