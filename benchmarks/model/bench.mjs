@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+/**
+ * Model speed: the serkit CRNN (K = 8, 825,288 parameters) in @serkit/model on tfjs-node versus
+ * Keras on TensorFlow (Python, from PyPI), in the same run, one after the other.
+ *
+ *   node benchmarks/model/bench.mjs [--train-steps 8] [--predict-runs 30] [--record]
+ *
+ * Times the training step (batch 16, Adam 1e-4, categorical cross-entropy, L2 1e-4; median of
+ * the timed steps after 2 warm-up steps) and single-utterance prediction (median latency), then
+ * prints the ratios. `--record` appends a "Model speed" section to benchmarks/RESULTS.md.
+ * Needs `npm run build -w @serkit/model` first. Python: env SERKIT_KERAS_PYTHON, else
+ * ~/.cache/serkit/venv/bin/python if it has TensorFlow, else one is created there
+ * (`pip install tensorflow-cpu==2.21.0`).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..', '..');
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const TRAIN_STEPS = opt('train-steps', 8);
+const PREDICT_RUNS = opt('predict-runs', 30);
+const BATCH = 16;
+const K = 8;
+process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+
+const median = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function benchTfjs() {
+  const dist = path.join(ROOT, 'packages', 'model', 'dist', 'index.js');
+  if (!fs.existsSync(dist)) {
+    throw new Error(`${dist}: missing; run \`npm run build -w @serkit/model\` first`);
+  }
+  const m = await import(dist);
+  const tf = await m.loadBackend();
+  const info = await m.backendInfo();
+  const model = await m.buildCrnn({ numClasses: K });
+  model.compile({
+    optimizer: tf.train.adam(1e-4),
+    loss: 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
+  const x = tf.randomNormal([BATCH, 128, 259, 1], 0, 1, 'float32', 1);
+  const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7], 'int32'), K);
+  for (let i = 0; i < 2; i++) await model.trainOnBatch(x, y);
+  const steps = [];
+  for (let i = 0; i < TRAIN_STEPS; i++) {
+    const t = performance.now();
+    await model.trainOnBatch(x, y);
+    steps.push((performance.now() - t) / 1000);
+  }
+  const one = tf.randomNormal([1, 128, 259, 1], 0, 1, 'float32', 2);
+  const predictOnce = () => {
+    const p = model.predict(one);
+    p.dataSync();
+    p.dispose();
+  };
+  for (let i = 0; i < 3; i++) predictOnce();
+  const runs = [];
+  for (let i = 0; i < PREDICT_RUNS; i++) {
+    const t = performance.now();
+    predictOnce();
+    runs.push(performance.now() - t);
+  }
+  const step = median(steps);
+  x.dispose();
+  y.dispose();
+  one.dispose();
+  model.dispose();
+  return {
+    impl: `@serkit/model (${info.packageName})`,
+    backend: info.name,
+    tensorflow: info.tensorflowVersion,
+    tfjs: info.tfjsVersion,
+    train_step_s: step,
+    train_samples_per_s: BATCH / step,
+    predict_ms: median(runs),
+  };
+}
+
+function hasTf(py) {
+  const r = spawnSync(py, ['-c', 'import tensorflow, keras'], {
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+    stdio: 'ignore',
+  });
+  return r.status === 0;
+}
+
+function kerasPython() {
+  if (process.env.SERKIT_KERAS_PYTHON) return process.env.SERKIT_KERAS_PYTHON;
+  const venv = path.join(os.homedir(), '.cache', 'serkit', 'venv');
+  const py = path.join(venv, 'bin', 'python');
+  if (fs.existsSync(py) && hasTf(py)) return py;
+  console.error(`creating ${venv} with tensorflow-cpu==2.21.0 (one-time)`);
+  execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+  execFileSync(py, ['-m', 'pip', 'install', '-q', 'tensorflow-cpu==2.21.0'], { stdio: 'inherit' });
+  return py;
+}
+
+function benchKeras() {
+  const py = kerasPython();
+  const out = execFileSync(
+    py,
+    [
+      path.join(HERE, 'keras_bench.py'),
+      '--train-steps',
+      String(TRAIN_STEPS),
+      '--predict-runs',
+      String(PREDICT_RUNS),
+    ],
+    { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1));
+}
+
+const cpu = (os.cpus()[0]?.model ?? 'unknown').trim();
+const tfjs = await benchTfjs();
+const keras = benchKeras();
+const trainRatio = tfjs.train_samples_per_s / keras.train_samples_per_s;
+const predictRatio = tfjs.predict_ms / keras.predict_ms;
+const f = (v, d = 2) => v.toFixed(d);
+const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+const md = `## Model speed
+
+Command: \`node benchmarks/model/bench.mjs --train-steps ${TRAIN_STEPS} --predict-runs ${PREDICT_RUNS}\`
+(after \`npm run build -w @serkit/model\`). Date: ${date} UTC. Machine: \`nproc\` ${os.availableParallelism()}, ${cpu}, Node ${process.versions.node}.
+CRNN of Table 1, K = 8 (825,288 parameters), batch ${BATCH}, Adam 1e-4, L2 1e-4; medians of ${TRAIN_STEPS} training steps (after 2 warm-up) and ${PREDICT_RUNS} single-utterance predictions (after 3 warm-up).
+
+| implementation | train samples/s | train step (s) | predict 1 utterance (ms) |
+|---|---:|---:|---:|
+| ${tfjs.impl}, TensorFlow ${tfjs.tensorflow} | ${f(tfjs.train_samples_per_s)} | ${f(tfjs.train_step_s, 3)} | ${f(tfjs.predict_ms, 1)} |
+| Keras ${keras.keras} on TensorFlow ${keras.tensorflow} (\`train_on_batch\`, \`predict_on_batch\`) | ${f(keras.train_samples_per_s)} | ${f(keras.train_step_s, 3)} | ${f(keras.predict_ms, 1)} (direct call: ${f(keras.predict_call_ms, 1)}) |
+
+Ratios: training ${f(trainRatio)}× Keras samples/s (target ≥ 0.8); prediction latency ${f(predictRatio)}× Keras (target ≤ 1).
+`;
+console.log(JSON.stringify({ tfjs, keras, trainRatio, predictRatio }));
+console.log(md);
+if (args.includes('--record')) {
+  const file = path.join(ROOT, 'benchmarks', 'RESULTS.md');
+  const prev = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmark results\n';
+  fs.writeFileSync(file, `${prev.trimEnd()}\n\n${md}`);
+  console.log(`appended to ${file}`);
+}
