@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::augment::{draw_seed, Augmentation};
 use crate::decode::read_wav;
 use crate::error::{DspError, Result};
 use crate::fix_length::fix_length_into;
@@ -81,6 +82,14 @@ impl LogMelExtractor {
             self.opts.n_samples(),
             "out must hold n_samples() values"
         );
+        let cleaned = self.clean(samples, sample_rate)?;
+        fix_length_into(cleaned, out);
+        Ok(())
+    }
+
+    /// Resample, trim and Wiener-filter, without fixing the length: the waveform
+    /// the augmentations work on (SPEC.md §3). Borrowed from an internal buffer.
+    pub fn clean(&mut self, samples: &[f32], sample_rate: u32) -> Result<&[f32]> {
         if samples.is_empty() {
             return Err(DspError::Empty);
         }
@@ -113,12 +122,47 @@ impl LogMelExtractor {
         if trimmed.iter().all(|&x| x == 0.0) {
             return Err(DspError::Silent);
         }
+        self.filtered.resize(trimmed.len(), 0.0);
         if self.opts.wiener {
-            self.filtered.resize(trimmed.len(), 0.0);
             wiener_into(trimmed, self.opts.wiener_size, &mut self.filtered)?;
-            fix_length_into(&self.filtered, out);
         } else {
-            fix_length_into(trimmed, out);
+            self.filtered.copy_from_slice(trimmed);
+        }
+        Ok(&self.filtered)
+    }
+
+    /// The original and one copy per augmentation, each fixed in length and turned
+    /// into a log-mel: `(1 + augmentations.len())` spectrograms back to back in
+    /// `out`. `seed` drives the random draws (see [`draw_seed`]).
+    pub fn extract_augmented_into(
+        &mut self,
+        samples: &[f32],
+        sample_rate: u32,
+        augmentations: &[Augmentation],
+        seed: u64,
+        out: &mut [f32],
+    ) -> Result<()> {
+        let feature_len = self.opts.feature_len();
+        assert_eq!(
+            out.len(),
+            feature_len * (1 + augmentations.len()),
+            "out must hold one spectrogram per copy"
+        );
+        let cleaned = self.clean(samples, sample_rate)?.to_vec();
+        let mut fixed = vec![0.0; self.opts.n_samples()];
+        let target = self.opts.sample_rate;
+        for (copy, dst) in out.chunks_exact_mut(feature_len).enumerate() {
+            if copy == 0 {
+                fix_length_into(&cleaned, &mut fixed);
+            } else {
+                let augmented = augmentations[copy - 1].apply(
+                    &cleaned,
+                    target,
+                    draw_seed(seed, 0, copy - 1),
+                )?;
+                fix_length_into(&augmented, &mut fixed);
+            }
+            self.log_mel_into(&fixed, dst);
         }
         Ok(())
     }
@@ -194,6 +238,43 @@ mod tests {
             Err(DspError::NonFinite { index: 1 })
         );
         assert_eq!(ex.extract(&[], 44_100), Err(DspError::Empty));
+    }
+
+    #[test]
+    fn augmented_copies_follow_the_original_and_are_seeded() {
+        let mut ex = LogMelExtractor::new(DspOptions::default()).unwrap();
+        let y: Vec<f32> = (0..60_000)
+            .map(|i| ((i as f32) * 0.02).sin() * 0.3 * ((i as f32) * 1e-4).cos())
+            .collect();
+        let augs = crate::augment::PAPER_AUGMENTATIONS;
+        let n = ex.options().feature_len();
+        let mut a = vec![0.0; 5 * n];
+        let mut b = vec![0.0; 5 * n];
+        ex.extract_augmented_into(&y, 22_050, &augs, 42, &mut a)
+            .unwrap();
+        ex.extract_augmented_into(&y, 22_050, &augs, 42, &mut b)
+            .unwrap();
+        assert_eq!(a, b, "same seed, same copies");
+        assert_eq!(
+            &a[..n],
+            &ex.extract(&y, 22_050).unwrap()[..],
+            "copy 0 is the plain extraction"
+        );
+        for copy in 1..5 {
+            assert_ne!(
+                &a[..n],
+                &a[copy * n..(copy + 1) * n],
+                "copy {copy} differs from the original"
+            );
+        }
+        ex.extract_augmented_into(&y, 22_050, &augs, 43, &mut b)
+            .unwrap();
+        assert_ne!(&a[n..2 * n], &b[n..2 * n], "another seed, other noise");
+        assert_eq!(
+            &a[2 * n..],
+            &b[2 * n..],
+            "the deterministic copies do not depend on the seed"
+        );
     }
 
     #[test]
