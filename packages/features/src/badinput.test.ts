@@ -135,7 +135,7 @@ describe('bad input: one-line error naming the file and the reason', () => {
     expect(r.failed).toBe(paths.length);
     expect(Array.from(r.rows)).toEqual(paths.map(() => -1));
     expect(r.codes).toEqual(bad.map((b) => b[2]));
-    r.errors.forEach((e, i) => expect(e?.startsWith(`${paths[i]}: `)).toBe(true));
+    for (const [i, e] of r.errors.entries()) expect(e?.startsWith(`${paths[i]}: `)).toBe(true);
   });
 
   it('a truncated data chunk keeps its readable part (as libsndfile/soundfile do)', () => {
