@@ -17,6 +17,7 @@ class ComplexDft {
   /** Interleaved output (2n numbers), written by {@link forward}. */
   readonly output: Float64Array;
   private readonly n: number;
+  private readonly nonzero: number;
   private readonly fft?: FFT;
   private readonly m: number = 0;
   private readonly big?: FFT;
@@ -25,8 +26,13 @@ class ComplexDft {
   private readonly a?: Float64Array;
   private readonly af?: Float64Array;
 
-  constructor(n: number) {
+  /**
+   * @param n Transform size.
+   * @param nonzero Inputs past this index are always zero (a shorter convolution suffices).
+   */
+  constructor(n: number, nonzero = n) {
     this.n = n;
+    this.nonzero = Math.max(1, Math.min(n, nonzero));
     this.input = new Float64Array(2 * n);
     this.output = new Float64Array(2 * n);
     if (n === 1) return;
@@ -34,8 +40,9 @@ class ComplexDft {
       this.fft = new FFT(n);
       return;
     }
+    // Outputs 0..n−1 of the convolution of `nonzero` inputs with the chirp on −(nonzero−1)..n−1.
     let m = 2;
-    while (m < 2 * n - 1) m *= 2;
+    while (m < n + this.nonzero - 1) m *= 2;
     this.m = m;
     this.big = new FFT(m);
     // chirp[k] = exp(−iπk²/n), k² reduced mod 2n so that the phase stays exact.
@@ -52,7 +59,7 @@ class ComplexDft {
     for (let k = 0; k < n; k++) {
       b[2 * k] = chirp[2 * k];
       b[2 * k + 1] = -chirp[2 * k + 1];
-      if (k > 0) {
+      if (k > 0 && k < this.nonzero) {
         b[2 * (m - k)] = chirp[2 * k];
         b[2 * (m - k) + 1] = -chirp[2 * k + 1];
       }
@@ -82,13 +89,14 @@ class ComplexDft {
     const a = this.a as Float64Array;
     const af = this.af as Float64Array;
     const big = this.big as FFT;
-    for (let k = 0; k < 2 * n; k += 2) {
+    const nz = 2 * this.nonzero;
+    for (let k = 0; k < nz; k += 2) {
       const xr = input[k];
       const xi = input[k + 1];
       a[k] = xr * c[k] - xi * c[k + 1];
       a[k + 1] = xr * c[k + 1] + xi * c[k];
     }
-    a.fill(0, 2 * n);
+    a.fill(0, nz);
     big.transform(af as unknown as number[], a);
     for (let k = 0; k < 2 * m; k += 2) {
       const ar = af[k];
@@ -117,18 +125,25 @@ class ComplexDft {
 export class RealFft {
   /** Transform size. */
   readonly size: number;
+  private readonly forwardOnly: boolean;
   private readonly half: ComplexDft;
   private readonly pow2?: FFT;
   private readonly spec?: Float64Array;
   /** e^{−2πik/n}, k = 0..n/2, interleaved. */
   private readonly twiddle: Float64Array;
 
-  constructor(n: number) {
+  /**
+   * @param n Transform size (even).
+   * @param nonzero Forward inputs past this index are always zero (lets a non-power-of-two
+   *   transform use a shorter convolution); the inverse must then not be used.
+   */
+  constructor(n: number, nonzero = n) {
     if (!(Number.isInteger(n) && n >= 2 && n % 2 === 0)) {
       throw new RangeError(`RealFft: size must be an even integer >= 2, received ${n}`);
     }
     this.size = n;
-    this.half = new ComplexDft(n / 2);
+    this.forwardOnly = nonzero < n;
+    this.half = new ComplexDft(n / 2, Math.ceil(nonzero / 2));
     if (isPow2(n) && n >= 4) {
       this.pow2 = new FFT(n);
       this.spec = new Float64Array(2 * n);
@@ -154,7 +169,7 @@ export class RealFft {
       return;
     }
     const z = this.half.input;
-    for (let i = 0; i < n; i++) z[i] = input[i];
+    z.set(input.subarray(0, n));
     const Z = this.half.forward();
     const w = this.twiddle;
     for (let k = 0; k <= h; k++) {
@@ -183,6 +198,7 @@ export class RealFft {
    * Nyquist are ignored), unnormalised, into `out` (`size` reals).
    */
   inverse(re: Float64Array, im: Float64Array, out: Float64Array): void {
+    if (this.forwardOnly) throw new Error('RealFft: this plan was made for sparse forward transforms only');
     const n = this.size;
     const h = n / 2;
     const w = this.twiddle;

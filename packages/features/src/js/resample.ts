@@ -112,7 +112,7 @@ export class Resampler {
       sum += v;
     }
     for (let x = 0; x < nIn; x++) taps[x] = taps[x] / sum / (2 * nIn);
-    const fwd = new RealFft(2 * nIn);
+    const fwd = new RealFft(2 * nIn, nIn); // blocks are zero-padded: only nIn inputs are non-zero
     const inv = new RealFft(2 * nOut);
     const filtRe = new Float64Array(nIn + 1);
     const filtIm = new Float64Array(nIn + 1);
