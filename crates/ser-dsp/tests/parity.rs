@@ -15,8 +15,8 @@
 use std::path::{Path, PathBuf};
 
 use ser_dsp::{
-    power_to_db_in_place, read_wav, resample, trim_bounds, wiener, DspOptions, LogMelExtractor, MelFilterbank,
-    MelScale, PowerSpectrogram,
+    power_to_db_in_place, read_wav, resample, trim_bounds, wiener, DspOptions, LogMelExtractor,
+    MelFilterbank, MelScale, PowerSpectrogram,
 };
 use serde_json::Value;
 
@@ -24,14 +24,16 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
 
 fn manifest() -> Value {
-    let text = std::fs::read_to_string(Path::new(FIXTURES).join("fixtures.json")).expect("read fixtures.json");
+    let text = std::fs::read_to_string(Path::new(FIXTURES).join("fixtures.json"))
+        .expect("read fixtures.json");
     serde_json::from_str(&text).expect("parse fixtures.json")
 }
 
 /// Read a `{ "file", "shape" }` entry: raw little-endian float32, checked against its shape.
 fn read_f32(entry: &Value) -> Vec<f32> {
     let name = entry["file"].as_str().expect("fixture entry has a file");
-    let bytes = std::fs::read(Path::new(FIXTURES).join(name)).unwrap_or_else(|e| panic!("read {name}: {e}"));
+    let bytes = std::fs::read(Path::new(FIXTURES).join(name))
+        .unwrap_or_else(|e| panic!("read {name}: {e}"));
     assert_eq!(bytes.len() % 4, 0, "{name}: not a float32 blob");
     let values: Vec<f32> = bytes
         .chunks_exact(4)
@@ -43,7 +45,11 @@ fn read_f32(entry: &Value) -> Vec<f32> {
         .iter()
         .map(|d| d.as_u64().unwrap())
         .product();
-    assert_eq!(values.len() as u64, expected, "{name}: size does not match its shape");
+    assert_eq!(
+        values.len() as u64,
+        expected,
+        "{name}: size does not match its shape"
+    );
     values
 }
 
@@ -156,9 +162,16 @@ fn trim_matches_librosa_on_all_shared_files() {
     let m = manifest();
     let params = &m["trim"]["params"];
     let top_db = params["top_db"].as_f64().unwrap() as f32;
-    let (frame, hop) = (usize_of(&params["frame_length"]), usize_of(&params["hop_length"]));
+    let (frame, hop) = (
+        usize_of(&params["frame_length"]),
+        usize_of(&params["hop_length"]),
+    );
     let files = m["trim"]["files"].as_array().unwrap();
-    assert_eq!(files.len(), 655, "fixtures cover 120 RAVDESS + 535 EMO-DB files");
+    assert_eq!(
+        files.len(),
+        655,
+        "fixtures cover 120 RAVDESS + 535 EMO-DB files"
+    );
     let mut mismatches = Vec::new();
     for f in files {
         let rel = f["path"].as_str().unwrap();
@@ -168,7 +181,11 @@ fn trim_matches_librosa_on_all_shared_files() {
             f["sr"].as_u64().unwrap(),
             "{rel}: sample rate"
         );
-        assert_eq!(audio.samples.len(), usize_of(&f["len"]), "{rel}: decoded length");
+        assert_eq!(
+            audio.samples.len(),
+            usize_of(&f["len"]),
+            "{rel}: decoded length"
+        );
         let (start, end) = trim_bounds(&audio.samples, top_db, frame, hop);
         let (rs, re) = (usize_of(&f["start"]), usize_of(&f["end"]));
         if (start, end) != (rs, re) {
@@ -199,14 +216,21 @@ fn trim_after_resample_to_44k_matches_librosa_on_all_shared_files() {
     let m = manifest();
     let params = &m["trim"]["params"];
     let top_db = params["top_db"].as_f64().unwrap() as f32;
-    let (frame, hop) = (usize_of(&params["frame_length"]), usize_of(&params["hop_length"]));
+    let (frame, hop) = (
+        usize_of(&params["frame_length"]),
+        usize_of(&params["hop_length"]),
+    );
     let files = m["trim"]["files"].as_array().unwrap();
     let mut mismatches = Vec::new();
     for f in files {
         let rel = f["path"].as_str().unwrap();
         let audio = read_wav(&data_path(rel)).unwrap_or_else(|e| panic!("{e}"));
         let y = resample(&audio.samples, audio.sample_rate, 44100).unwrap();
-        assert_eq!(y.len(), usize_of(&f["len_44k"]), "{rel}: length at 44.1 kHz");
+        assert_eq!(
+            y.len(),
+            usize_of(&f["len_44k"]),
+            "{rel}: length at 44.1 kHz"
+        );
         let (start, end) = trim_bounds(&y, top_db, frame, hop);
         let (rs, re) = (usize_of(&f["start_44k"]), usize_of(&f["end_44k"]));
         if (start, end) != (rs, re) {
