@@ -1,0 +1,166 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { EpochRow, SerReport, SpectrogramInput } from './types.js';
+
+const FONT = 'DejaVu Sans';
+const config = {
+  font: FONT,
+  background: 'white',
+  view: { stroke: null },
+  axis: { labelFontSize: 12, titleFontSize: 13 },
+  legend: { labelFontSize: 12, titleFontSize: 12 },
+  title: { fontSize: 15 },
+};
+
+/**
+ * Confusion-matrix heat map like the paper's Figures 9–13: actual emotion on rows,
+ * predicted on columns, colour and label = % of the actual emotion (count beneath).
+ */
+export function confusionMatrixSpec(report: SerReport): TopLevelSpec {
+  const values = report.confusionPercent.flatMap((row, i) =>
+    row.map((percent, j) => ({
+      actual: report.classes[i],
+      predicted: report.classes[j],
+      percent,
+      count: report.confusion[i][j],
+      label: `${percent.toFixed(1)}%`,
+    })),
+  );
+  const size = Math.max(260, 56 * report.classes.length);
+  const order = report.classes;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `Confusion matrix — ${report.dataset.name}, accuracy ${(100 * report.accuracy).toFixed(2)} %`,
+    width: size,
+    height: size,
+    data: { values },
+    encoding: {
+      x: {
+        field: 'predicted',
+        type: 'nominal',
+        sort: order,
+        title: 'Predicted',
+        axis: { labelAngle: -40 },
+      },
+      y: { field: 'actual', type: 'nominal', sort: order, title: 'Actual' },
+    },
+    layer: [
+      {
+        mark: 'rect',
+        encoding: {
+          color: {
+            field: 'percent',
+            type: 'quantitative',
+            title: '% of actual',
+            scale: { scheme: 'blues', domain: [0, 100] },
+          },
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 12, dy: -6 },
+        encoding: {
+          text: { field: 'label' },
+          color: { condition: { test: 'datum.percent > 55', value: 'white' }, value: 'black' },
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 10, dy: 9 },
+        encoding: {
+          text: { field: 'count', type: 'quantitative' },
+          color: { condition: { test: 'datum.percent > 55', value: 'white' }, value: '#444' },
+        },
+      },
+    ],
+    config,
+  } as TopLevelSpec;
+}
+
+/** Loss and accuracy per epoch, training and validation (the paper's learning curves). */
+export function trainingCurvesSpec(epochs: EpochRow[], title = 'Training curves'): TopLevelSpec {
+  const values = epochs.flatMap((e) => [
+    { epoch: e.epoch, metric: 'loss', split: 'train', value: e.loss },
+    { epoch: e.epoch, metric: 'accuracy', split: 'train', value: e.accuracy },
+    ...(e.valLoss === null
+      ? []
+      : [{ epoch: e.epoch, metric: 'loss', split: 'validation', value: e.valLoss }]),
+    ...(e.valAccuracy === null
+      ? []
+      : [{ epoch: e.epoch, metric: 'accuracy', split: 'validation', value: e.valAccuracy }]),
+  ]);
+  const panel = (metric: string) => ({
+    width: 340,
+    height: 240,
+    transform: [{ filter: `datum.metric === '${metric}'` }],
+    mark: { type: 'line' as const, point: true },
+    encoding: {
+      x: {
+        field: 'epoch',
+        type: 'quantitative' as const,
+        title: 'Epoch',
+        axis: { tickMinStep: 1 },
+      },
+      y: {
+        field: 'value',
+        type: 'quantitative' as const,
+        title: metric === 'loss' ? 'Loss' : 'Accuracy',
+      },
+      color: { field: 'split', type: 'nominal' as const, title: null },
+    },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    data: { values },
+    hconcat: [panel('loss'), panel('accuracy')],
+    config,
+  } as TopLevelSpec;
+}
+
+/** A log-mel spectrogram (dB) as a heat map: time on x, mel band on y (low at the bottom). */
+export function spectrogramSpec(input: SpectrogramInput): TopLevelSpec {
+  const { values: v, nMels, nFrames } = input;
+  if (v.length !== nMels * nFrames) {
+    throw new RangeError(
+      `spectrogram: expected ${nMels}×${nFrames} = ${nMels * nFrames} values, received ${v.length}`,
+    );
+  }
+  const values: { t: number; t2: number; m: number; m2: number; db: number }[] = [];
+  for (let m = 0; m < nMels; m++) {
+    for (let t = 0; t < nFrames; t++) {
+      values.push({
+        t: t * input.secondsPerFrame,
+        t2: (t + 1) * input.secondsPerFrame,
+        m,
+        m2: m + 1,
+        db: v[m * nFrames + t],
+      });
+    }
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: input.title,
+    width: 640,
+    height: 300,
+    data: { values },
+    mark: { type: 'rect', strokeWidth: 0 },
+    encoding: {
+      x: {
+        field: 't',
+        type: 'quantitative',
+        title: 'Time (s)',
+        scale: { domain: [0, nFrames * input.secondsPerFrame], nice: false },
+        axis: { grid: false },
+      },
+      x2: { field: 't2' },
+      y: {
+        field: 'm',
+        type: 'quantitative',
+        title: 'Mel band',
+        scale: { domain: [0, nMels], nice: false },
+        axis: { grid: false },
+      },
+      y2: { field: 'm2' },
+      color: { field: 'db', type: 'quantitative', title: 'dB', scale: { scheme: 'magma' } },
+    },
+    config,
+  } as TopLevelSpec;
+}

@@ -1,0 +1,103 @@
+/**
+ * The serkit evaluation report (`report.json`, schema `serkit-report/1`): everything
+ * the paper reports for one run (its Tables 2–5 and Figures 9–13), plus how the run
+ * was made.
+ */
+
+/** Precision, recall, F1 and support of one class or one average. */
+export interface Scores {
+  precision: number;
+  recall: number;
+  f1: number;
+  /** True examples of the class (for an average: all examples). */
+  support: number;
+}
+
+/** Scores of one class, with its name. */
+export interface ClassRow extends Scores {
+  name: string;
+}
+
+/** One training epoch. */
+export interface EpochRow {
+  /** 1-based epoch. */
+  epoch: number;
+  /** Mean training loss. */
+  loss: number;
+  /** Mean training accuracy (0–1). */
+  accuracy: number;
+  /** Validation loss; null without a validation part. */
+  valLoss: number | null;
+  /** Validation accuracy (0–1); null without a validation part. */
+  valAccuracy: number | null;
+  /** Seconds the epoch took. */
+  seconds: number;
+}
+
+/** `report.json`. */
+export interface SerReport {
+  /** Schema name and version. */
+  schema: 'serkit-report/1';
+  /** What was evaluated: `train` (held-out split of a training run) or `evaluate`. */
+  kind: 'train' | 'evaluate';
+  /** The data: corpus kind, folders given, files found, files that failed to load. */
+  dataset: { name: string; roots: string[]; files: number; failed: number };
+  /** The split; for `evaluate`, `kind` is `all`. */
+  split: {
+    kind: 'random' | 'speaker' | 'all';
+    testSize: number | null;
+    train: number;
+    validation: number;
+    test: number;
+    testSpeakers?: string[];
+  };
+  /** Whether the training split was augmented (SPEC §3), and the copies per file. */
+  augment: { enabled: boolean; copies: number; names: string[] };
+  /** Seed of the split, the augmentations and the training. */
+  seed: number;
+  /** Class names, in the model's output order. */
+  classes: string[];
+  /** Accuracy on the evaluated examples (0–1). */
+  accuracy: number;
+  /** Confusion counts: row = actual, column = predicted. */
+  confusion: number[][];
+  /** Row-normalised confusion, % of each actual class. */
+  confusionPercent: number[][];
+  /** Per-class scores, in class order. */
+  perClass: ClassRow[];
+  /** Unweighted mean over classes. */
+  macro: Scores;
+  /** Support-weighted mean over classes. */
+  weighted: Scores;
+  /** Training history (empty for `evaluate`). */
+  epochs: EpochRow[];
+  /** Epoch whose weights were kept (0 for `evaluate`). */
+  bestEpoch: number;
+  /** Wall time of each phase, seconds. */
+  seconds: { extract: number; train: number; evaluate: number; total: number };
+  /** TensorFlow.js backend and native TensorFlow version. */
+  backend: { name: string; tensorflowVersion: string | null };
+  /** ISO date. */
+  createdAt: string;
+}
+
+/** Files {@link writeReport} writes, by role. */
+export interface ReportFiles {
+  json: string;
+  markdown: string;
+  confusionSvg: string;
+  confusionPng: string;
+  trainingCurvesPng: string | null;
+  spectrogramPng: string | null;
+}
+
+/** An example log-mel spectrogram to draw: mel-major `[nMels][nFrames]` dB values. */
+export interface SpectrogramInput {
+  values: Float32Array;
+  nMels: number;
+  nFrames: number;
+  /** Caption, e.g. the file name and its label. */
+  title: string;
+  /** Seconds per frame (hop / sample rate), for the time axis. */
+  secondsPerFrame: number;
+}
