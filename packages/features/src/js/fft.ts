@@ -14,8 +14,8 @@ const isPow2 = (n: number) => n > 1 && (n & (n - 1)) === 0;
 class ComplexDft {
   /** Interleaved input (2n numbers), filled by the caller. */
   readonly input: Float64Array;
-  /** Interleaved output (2n numbers), written by {@link forward}. */
-  readonly output: Float64Array;
+  /** Interleaved output (2n numbers), written by {@link forward}. Plain arrays: fft.js writes them faster than typed arrays. */
+  readonly output: number[];
   private readonly n: number;
   private readonly nonzero: number;
   private readonly fft?: FFT;
@@ -23,8 +23,8 @@ class ComplexDft {
   private readonly big?: FFT;
   private readonly chirp?: Float64Array;
   private readonly filterF?: Float64Array;
-  private readonly a?: Float64Array;
-  private readonly af?: Float64Array;
+  private readonly a?: number[];
+  private readonly af?: number[];
 
   /**
    * @param n Transform size.
@@ -34,7 +34,7 @@ class ComplexDft {
     this.n = n;
     this.nonzero = Math.max(1, Math.min(n, nonzero));
     this.input = new Float64Array(2 * n);
-    this.output = new Float64Array(2 * n);
+    this.output = new Array<number>(2 * n).fill(0);
     if (n === 1) return;
     if (isPow2(n)) {
       this.fft = new FFT(n);
@@ -65,29 +65,32 @@ class ComplexDft {
       }
     }
     const filterF = new Float64Array(2 * m);
-    this.big.transform(filterF as unknown as number[], b);
+    const tmp = this.big.createComplexArray();
+    this.big.transform(tmp, b);
+    filterF.set(tmp);
     for (let i = 0; i < 2 * m; i++) filterF[i] /= m;
     this.filterF = filterF;
-    this.a = new Float64Array(2 * m);
-    this.af = new Float64Array(2 * m);
+    this.a = this.big.createComplexArray();
+    this.af = this.big.createComplexArray();
   }
 
   /** Forward DFT of {@link input} into {@link output}. */
-  forward(): Float64Array {
+  forward(): number[] {
     const { n, input, output } = this;
     if (n === 1) {
-      output.set(input);
+      output[0] = input[0];
+      output[1] = input[1];
       return output;
     }
     if (this.fft) {
-      this.fft.transform(output as unknown as number[], input);
+      this.fft.transform(output, input);
       return output;
     }
     const m = this.m;
     const c = this.chirp as Float64Array;
     const ff = this.filterF as Float64Array;
-    const a = this.a as Float64Array;
-    const af = this.af as Float64Array;
+    const a = this.a as number[];
+    const af = this.af as number[];
     const big = this.big as FFT;
     const nz = 2 * this.nonzero;
     for (let k = 0; k < nz; k += 2) {
@@ -97,7 +100,7 @@ class ComplexDft {
       a[k + 1] = xr * c[k + 1] + xi * c[k];
     }
     a.fill(0, nz);
-    big.transform(af as unknown as number[], a);
+    big.transform(af, a);
     for (let k = 0; k < 2 * m; k += 2) {
       const ar = af[k];
       const ai = af[k + 1];
@@ -107,7 +110,7 @@ class ComplexDft {
       af[k] = ar * br - ai * bi;
       af[k + 1] = -(ar * bi + ai * br);
     }
-    big.transform(a as unknown as number[], af);
+    big.transform(a, af);
     for (let k = 0; k < 2 * n; k += 2) {
       const yr = a[k];
       const yi = -a[k + 1];
@@ -128,7 +131,7 @@ export class RealFft {
   private readonly forwardOnly: boolean;
   private readonly half: ComplexDft;
   private readonly pow2?: FFT;
-  private readonly spec?: Float64Array;
+  private readonly spec?: number[];
   /** e^{−2πik/n}, k = 0..n/2, interleaved. */
   private readonly twiddle: Float64Array;
 
@@ -146,7 +149,7 @@ export class RealFft {
     this.half = new ComplexDft(n / 2, Math.ceil(nonzero / 2));
     if (isPow2(n) && n >= 4) {
       this.pow2 = new FFT(n);
-      this.spec = new Float64Array(2 * n);
+      this.spec = this.pow2.createComplexArray();
     }
     this.twiddle = new Float64Array(n + 2);
     for (let k = 0; k <= n / 2; k++) {
@@ -160,8 +163,8 @@ export class RealFft {
     const n = this.size;
     const h = n / 2;
     if (this.pow2) {
-      const s = this.spec as Float64Array;
-      this.pow2.realTransform(s as unknown as number[], input);
+      const s = this.spec as number[];
+      this.pow2.realTransform(s, input);
       for (let k = 0; k <= h; k++) {
         re[k] = s[2 * k];
         im[k] = s[2 * k + 1];
