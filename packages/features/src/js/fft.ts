@@ -201,7 +201,8 @@ export class RealFft {
    * Nyquist are ignored), unnormalised, into `out` (`size` reals).
    */
   inverse(re: Float64Array, im: Float64Array, out: Float64Array): void {
-    if (this.forwardOnly) throw new Error('RealFft: this plan was made for sparse forward transforms only');
+    if (this.forwardOnly)
+      throw new Error('RealFft: this plan was made for sparse forward transforms only');
     const n = this.size;
     const h = n / 2;
     const w = this.twiddle;
