@@ -9,6 +9,15 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * One augmentation: `noise` (value = factor, paper 0.1), `timeStretch`
+ * (value = rate, paper 1.1 and 0.8) or `pitchShift` (value = semitones, paper 1.5).
+ */
+export interface Augmentation {
+  kind: 'noise' | 'timeStretch' | 'pitchShift'
+  value: number
+}
+
 /** How `extractFiles` runs. */
 export interface BatchOptions {
   /** Worker threads; 0 or missing uses every core. */
@@ -20,6 +29,18 @@ export interface BatchOptions {
    * 50 ms, plus the final one). Must not throw.
    */
   onProgress?: (progress: BatchProgress) => void
+  /**
+   * Augmented copies appended after each file's own spectrogram (SPEC.md §3),
+   * in order. Default none.
+   */
+  augmentations?: Array<Augmentation>
+  /** Seed of the augmentations' random draws (file `i` draws from `(seed, i)`). Default 0. */
+  seed?: number
+  /**
+   * One seed per path replacing `(seed, i)`, e.g. derived from each file's
+   * content so cached augmented copies stay valid. Default none.
+   */
+  fileSeeds?: Array<number>
 }
 
 /** Progress of `extractFiles`. */
@@ -113,6 +134,8 @@ export interface ExtractFilesResult {
   nMels: number
   /** Columns of one spectrogram. */
   nFrames: number
+  /** Spectrograms per successful file: 1 + the number of augmentations. */
+  copiesPerFile: number
 }
 
 /** Read one WAV file and extract its log-mel spectrogram; errors name the file. */

@@ -27,6 +27,9 @@ pub struct BatchConfig {
     pub augmentations: Vec<Augmentation>,
     /// Seed of the augmentations' random draws; file `i` draws from `(seed, i)`. Default 0.
     pub seed: u64,
+    /// Per-file seeds that replace `(seed, i)` when not empty (one per path), e.g. seeds
+    /// derived from each file's content so a cache of augmented copies stays valid.
+    pub file_seeds: Vec<u64>,
 }
 
 impl Default for BatchConfig {
@@ -36,6 +39,7 @@ impl Default for BatchConfig {
             files_per_thread: 4,
             augmentations: Vec::new(),
             seed: 0,
+            file_seeds: Vec::new(),
         }
     }
 }
@@ -85,6 +89,17 @@ pub fn extract_files(
     opts.validate()?;
     for augmentation in &config.augmentations {
         augmentation.validate()?;
+    }
+    if !config.file_seeds.is_empty() && config.file_seeds.len() != paths.len() {
+        return Err(DspError::InvalidOption {
+            name: "fileSeeds",
+            allowed: "one seed per path, or none",
+            received: format!(
+                "{} seeds for {} paths",
+                config.file_seeds.len(),
+                paths.len()
+            ),
+        });
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
@@ -158,13 +173,18 @@ fn extract_one(
         return extractor.extract_file(path);
     }
     let audio = read_wav(path)?;
+    let seed = config
+        .file_seeds
+        .get(index)
+        .copied()
+        .unwrap_or_else(|| draw_seed(config.seed, index, 0));
     let mut out = vec![0.0; file_len];
     extractor
         .extract_augmented_into(
             &audio.samples,
             audio.sample_rate,
             &config.augmentations,
-            draw_seed(config.seed, index, 0),
+            seed,
             &mut out,
         )
         .map_err(|e| e.in_file(path))?;

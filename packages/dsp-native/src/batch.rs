@@ -42,6 +42,43 @@ pub struct BatchOptions {
     /// 50 ms, plus the final one). Must not throw.
     #[napi(ts_type = "(progress: BatchProgress) => void")]
     pub on_progress: Option<ProgressFn>,
+    /// Augmented copies appended after each file's own spectrogram (SPEC.md §3),
+    /// in order. Default none.
+    pub augmentations: Option<Vec<Augmentation>>,
+    /// Seed of the augmentations' random draws (file `i` draws from `(seed, i)`). Default 0.
+    pub seed: Option<f64>,
+    /// One seed per path replacing `(seed, i)`, e.g. derived from each file's
+    /// content so cached augmented copies stay valid. Default none.
+    pub file_seeds: Option<Vec<f64>>,
+}
+
+/// One augmentation: `noise` (value = factor, paper 0.1), `timeStretch`
+/// (value = rate, paper 1.1 and 0.8) or `pitchShift` (value = semitones, paper 1.5).
+#[napi(object)]
+#[derive(Clone)]
+pub struct Augmentation {
+    #[napi(ts_type = "'noise' | 'timeStretch' | 'pitchShift'")]
+    pub kind: String,
+    pub value: f64,
+}
+
+/// Seeds travel as JS numbers: integers up to 2^53.
+fn to_seed(name: &str, value: f64) -> BindResult<u64> {
+    Ok(to_uint(name, value, 9_007_199_254_740_991.0)? as u64)
+}
+
+fn to_core_augmentation(a: &Augmentation) -> BindResult<ser_dsp::augment::Augmentation> {
+    use ser_dsp::augment::Augmentation as A;
+    Ok(match a.kind.as_str() {
+        "noise" => A::Noise { factor: a.value },
+        "timeStretch" => A::TimeStretch { rate: a.value },
+        "pitchShift" => A::PitchShift { semitones: a.value },
+        other => {
+            return Err(BindError::Arg(format!(
+                "invalid argument `augmentations[].kind`: expected 'noise', 'timeStretch' or 'pitchShift', received '{other}'"
+            )))
+        }
+    })
 }
 
 /// Result of `extractFiles`.
@@ -62,6 +99,8 @@ pub struct ExtractFilesResult {
     pub n_mels: u32,
     /// Columns of one spectrogram.
     pub n_frames: u32,
+    /// Spectrograms per successful file: 1 + the number of augmentations.
+    pub copies_per_file: u32,
 }
 
 /// The asynchronous batch.
@@ -150,6 +189,7 @@ impl Task for ExtractFilesTask {
             codes,
             n_mels: self.opts.n_mels as u32,
             n_frames: self.opts.n_frames() as u32,
+            copies_per_file: output.copies_per_file as u32,
         })
     }
 
@@ -180,6 +220,9 @@ pub fn extract_files(
         threads: None,
         files_per_thread: None,
         on_progress: None,
+        augmentations: None,
+        seed: None,
+        file_seeds: None,
     });
     let (opts, config) = run_sync(&env, || {
         let opts = options::to_core(options.as_ref())?;
@@ -189,6 +232,21 @@ pub fn extract_files(
         }
         if let Some(f) = batch.files_per_thread {
             config.files_per_thread = to_uint("filesPerThread", f, 1024.0)?.max(1);
+        }
+        if let Some(augmentations) = &batch.augmentations {
+            config.augmentations = augmentations
+                .iter()
+                .map(to_core_augmentation)
+                .collect::<BindResult<_>>()?;
+        }
+        if let Some(seed) = batch.seed {
+            config.seed = to_seed("seed", seed)?;
+        }
+        if let Some(seeds) = &batch.file_seeds {
+            config.file_seeds = seeds
+                .iter()
+                .map(|&s| to_seed("fileSeeds[]", s))
+                .collect::<BindResult<_>>()?;
         }
         Ok((opts, config))
     })?;

@@ -4,6 +4,7 @@
  * Re-exports only; one module per concern.
  * @packageDocumentation
  */
+export * from './augment.js';
 export * from './datasets.js';
 export * from './engine.js';
 export * from './errors.js';
