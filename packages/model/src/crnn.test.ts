@@ -71,3 +71,33 @@ describe('native fused batch norm (training)', () => {
     });
   });
 });
+
+describe('folded inference', () => {
+  it('equals model.predict (after training moved the batch-norm statistics)', async () => {
+    const tf = await loadBackend();
+    const { foldedPredictor } = await import('./fused.js');
+    const { randomDataset, TINY } = await import('./testing.js');
+    const data = randomDataset(8, 16, 20, 3, 4);
+    const m = await buildCrnn(TINY);
+    m.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
+    const x = tf.tensor4d(data.x, [8, 16, 20, 1]);
+    const xs = tf.div(tf.sub(x, -50), 10) as typeof x;
+    const y = tf.oneHot(tf.tensor1d(Array.from(data.labels), 'int32'), 3);
+    for (let i = 0; i < 3; i++) await m.trainOnBatch(xs, y);
+    const folded = foldedPredictor(tf, m);
+    expect(folded).not.toBeNull();
+    const before = tf.memory().numTensors;
+    const a = tf.tidy(() => folded?.predict(xs) as ReturnType<typeof m.predict>);
+    const b = m.predict(xs) as typeof a;
+    const da = Array.from((a as { dataSync(): Float32Array }).dataSync());
+    const db = Array.from((b as { dataSync(): Float32Array }).dataSync());
+    da.forEach((v, i) => {
+      expect(v).toBeCloseTo(db[i], 5);
+    });
+    tf.dispose([a, b]);
+    expect(tf.memory().numTensors).toBe(before);
+    folded?.dispose();
+    tf.dispose([x, xs, y]);
+    m.dispose();
+  });
+});

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
+import { foldedPredictor } from './fused.js';
 import { classificationReport } from './metrics.js';
 import { decodeTensors, encodeTensors, type TensorSpec, writeDirAtomic } from './persistence.js';
 import type {
@@ -147,7 +148,9 @@ function oneHot(labels: ArrayLike<number>, idx: number[], k: number): Float32Arr
 
 /**
  * Class probabilities [n][K] (row-major Float32Array) for `x` (n examples, raw log-mel), after
- * applying `zscore`. Batched; leaves no tensors behind.
+ * applying `zscore`. Batched; leaves no tensors behind. A CRNN from `buildCrnn` runs with its
+ * batch norms folded into the convolutions (see `foldedPredictor`); other models use
+ * `model.predict`.
  */
 export async function predictProbabilities(
   model: TF.LayersModel,
@@ -323,10 +326,17 @@ export async function train(
   const { h, w, k } = inputDims(model);
   const per = h * w;
   const n = checkDataset(data, per, k, 'train data');
-  const split = stratifiedSplit(data.labels, o.validationFraction, o.seed);
+  // Given validation data replaces the carve-out (e.g. the originals of held-out files
+  // when `data` holds augmented copies, which must not straddle the two parts).
+  const external = options.validationData;
+  if (external) checkDataset(external, per, k, 'validation data');
+  const split = external
+    ? { train: Array.from({ length: n }, (_, i) => i), validation: [] as number[] }
+    : stratifiedSplit(data.labels, o.validationFraction, o.seed);
   if (split.train.length === 0)
     throw new Error('train data: no examples left for training after the validation carve-out');
-  const hasVal = split.validation.length > 0;
+  const valSize = external ? external.labels.length : split.validation.length;
+  const hasVal = valSize > 0;
 
   const optimizer = tf.train.adam(o.learningRate);
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
@@ -336,7 +346,7 @@ export async function train(
     classes: k,
     seed: o.seed,
     batchSize: o.batchSize,
-    validationFraction: o.validationFraction,
+    validationFraction: external ? `given: ${valSize}` : o.validationFraction,
     learningRate: o.learningRate,
     weights: model.weights.map((x) => `${x.originalName}:${x.shape.join('x')}`).join(','),
   };
@@ -426,14 +436,16 @@ export async function train(
     let valLoss = Number.NaN;
     let valAccuracy = Number.NaN;
     if (hasVal) {
-      const vx = gather(data.x, split.validation, per, { mean: 0, std: 1 });
+      const vx = external ? external.x : gather(data.x, split.validation, per, { mean: 0, std: 1 });
       const p = await predictProbabilities(model, vx, zscore);
-      ({ loss: valLoss, accuracy: valAccuracy } = crossEntropy(
-        p,
-        data.labels,
-        split.validation,
-        k,
-      ));
+      ({ loss: valLoss, accuracy: valAccuracy } = external
+        ? crossEntropy(
+            p,
+            external.labels,
+            Array.from({ length: valSize }, (_, i) => i),
+            k,
+          )
+        : crossEntropy(p, data.labels, split.validation, k));
     }
     const improved = hasVal ? valLoss < bestValLoss - o.minDelta : true;
     if (improved) {
@@ -491,6 +503,6 @@ export async function train(
     aborted,
     resumedFrom,
     zscore,
-    sizes: { train: split.train.length, validation: split.validation.length },
+    sizes: { train: split.train.length, validation: valSize },
   };
 }

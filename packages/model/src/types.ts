@@ -128,6 +128,11 @@ export interface TrainOptions {
   learningRate?: number;
   /** Fraction of the training split held out (stratified) for early stopping; default 0.1. */
   validationFraction?: number;
+  /**
+   * Validation examples for early stopping instead of carving `validationFraction` out of
+   * the data: e.g. the originals of held-out files when the data holds augmented copies.
+   */
+  validationData?: Dataset;
   /** Epochs without validation-loss improvement before stopping; default 10. */
   patience?: number;
   /** Minimum validation-loss decrease that counts as an improvement; default 0. */
