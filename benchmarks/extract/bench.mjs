@@ -4,7 +4,7 @@
 //
 //   npm run bench:extract -w @serkit/benchmarks            (or: nx run benchmarks:bench)
 //   node benchmarks/extract/bench.mjs [--data DIR] [--iterations N] [--python-iterations N]
-//                                     [--threads N] [--no-python] [--no-record]
+//                                     [--threads 0,1] [--no-python] [--no-record]
 //
 // Defaults: DIR = ../shared/data/ravdess (120 files), 3 timed iterations after 1 warm-up
 // (Python: 2 timed, 1 warm-up). Prints a table and appends a dated section to
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: resolve(ROOT, '../shared/data/ravdess') },
     iterations: { type: 'string', default: '3' },
     'python-iterations': { type: 'string', default: '2' },
-    threads: { type: 'string', default: '0' },
+    threads: { type: 'string', default: '0,1' }, // in-process runs; 0 = every core
     'no-python': { type: 'boolean', default: false },
     'no-record': { type: 'boolean', default: false },
   },
@@ -163,7 +163,9 @@ const files = listWavs(DATA);
 if (files.length === 0) throw new Error(`no .wav files under ${DATA}`);
 const audioSeconds = files.reduce((s, f) => s + wavSeconds(f), 0);
 const iterations = Number(args.iterations);
-const threads = Number(args.threads);
+const nproc = execFileSync('nproc').toString().trim();
+const nprocCount = Number(nproc);
+const threadCounts = args.threads.split(',').map(Number);
 const rows = [];
 const notes = [];
 let inproc = null; // { features, rows } of the last in-process batch
@@ -174,7 +176,10 @@ let api = null;
 try {
   const m = await import('@serkit/features');
   if (typeof m.extractFiles === 'function')
-    api = { name: '@serkit/features extractFiles', run: (p) => m.extractFiles(p, {}, { threads }) };
+    api = {
+      name: '@serkit/features extractFiles',
+      run: (p, threads) => m.extractFiles(p, {}, { threads }),
+    };
 } catch (e) {
   notes.push(`@serkit/features not loadable (${e.code ?? e.message}); used the addon directly`);
 }
@@ -183,7 +188,7 @@ if (!api) {
     const m = await import('@serkit/dsp-native');
     api = {
       name: '@serkit/dsp-native extractFiles',
-      run: (p) => m.extractFiles(p, {}, { threads }),
+      run: (p, threads) => m.extractFiles(p, {}, { threads }),
     };
   } catch (e) {
     notes.push(
@@ -191,16 +196,17 @@ if (!api) {
     );
   }
 }
-if (api) {
+// Peak RSS is the whole Node process so far, so the first (all-cores) run's figure is its own.
+for (const threads of api ? threadCounts : []) {
   let last;
   const t = await timeIt(api.name, iterations, async () => {
-    last = await api.run(files);
+    last = await api.run(files, threads);
   });
   const failed = last.rows.filter((r) => r < 0).length;
   if (failed) notes.push(`${api.name}: ${failed} files failed`);
-  inproc = last;
+  inproc ??= last;
   rows.push({
-    variant: `in-process ${api.name} (threads ${threads || 'all'})`,
+    variant: `in-process ${api.name} (threads ${threads || `all = ${nprocCount}`})`,
     ...t,
     maxRssKB: process.resourceUsage().maxRSS,
     kind: 'inproc',
@@ -295,7 +301,6 @@ for (const r of rows) {
 }
 const cpu =
   readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? cpus()[0]?.model;
-const nproc = execFileSync('nproc').toString().trim();
 const command = ['node', relative(ROOT, process.argv[1]), ...process.argv.slice(2)].join(' ');
 const via = process.env.npm_lifecycle_event
   ? ` (via \`npm run ${process.env.npm_lifecycle_event}\`)`
