@@ -168,14 +168,20 @@ export async function predictProbabilities(
   }
   const n = x.length / per;
   const out = new Float32Array(n * k);
-  for (let s = 0; s < n; s += batchSize) {
-    const idx = Array.from({ length: Math.min(batchSize, n - s) }, (_, i) => s + i);
-    const buf = gather(x, idx, per, zscore);
-    const probs = tf.tidy(
-      () => model.predict(tf.tensor4d(buf, [idx.length, h, w, 1])) as TF.Tensor,
-    );
-    out.set(await probs.data(), s * k);
-    probs.dispose();
+  const folded = foldedPredictor(tf, model);
+  try {
+    for (let s = 0; s < n; s += batchSize) {
+      const idx = Array.from({ length: Math.min(batchSize, n - s) }, (_, i) => s + i);
+      const buf = gather(x, idx, per, zscore);
+      const probs = tf.tidy(() => {
+        const xt = tf.tensor4d(buf, [idx.length, h, w, 1]);
+        return folded ? folded.predict(xt) : (model.predict(xt) as TF.Tensor);
+      });
+      out.set(await probs.data(), s * k);
+      probs.dispose();
+    }
+  } finally {
+    folded?.dispose();
   }
   return out;
 }
