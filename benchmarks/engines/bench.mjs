@@ -280,7 +280,9 @@ const section = `
 ## native vs JS engines — ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}
 
 - Command: \`npm run bench:engines -w @serkit/benchmarks\` (= \`${command}\`)
-- Machine: ${cpuModel}, \`nproc\` = ${NPROC}, ${Math.round(require_mem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${process.platform}-${process.arch}; load average at start ${LOAD0}
+- Machine: ${cpuModel}, \`nproc\` = ${NPROC}, ${Math.round(require_mem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${process.platform}-${process.arch}; load average at start ${LOAD0}, at end ${loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ')} (other jobs on the machine share its cores)
 - Data: ${files.length} files under \`${relative(ROOT, DATA) || '.'}\`, ${audioSeconds.toFixed(1)} s of audio; ${ITER} timed passes per configuration after a warm-up (Python: ${ITER} runs, import time excluded)
 - Real-time factor = processing seconds / audio seconds (lower is faster); × columns = files/s relative to that row (higher is faster); peak RSS of the configuration's own process (GNU time)
 
