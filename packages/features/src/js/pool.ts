@@ -254,7 +254,10 @@ export async function extractFilesJs(
   if (signal?.aborted) throw abortError(signal);
   const total = paths.length;
   const featureLen = o.nMels * nFrames(o);
-  const results: (Float32Array | null)[] = new Array(total).fill(null);
+  // Each file's features go straight to its slot of one preallocated array (no second copy
+  // of the whole batch); slots of failed files are squeezed out at the end.
+  const stacked = new Float32Array(total * featureLen);
+  const ok = new Uint8Array(total);
   const errors: (string | null)[] = new Array(total).fill(null);
   const codes: (string | null)[] = new Array(total).fill(null);
   if (total > 0) {
@@ -270,7 +273,14 @@ export async function extractFilesJs(
             .run({ kind: 'file', path, options: o })
             .then(
               (data) => {
-                results[i] = data;
+                if (data.length !== featureLen) {
+                  throw new SerkitError(
+                    'ERR_SER_INTERNAL',
+                    `worker returned ${data.length} values, expected ${featureLen}`,
+                  );
+                }
+                stacked.set(data, i * featureLen);
+                ok[i] = 1;
               },
               (err: SerkitError) => {
                 if (err.code === 'ABORT_ERR' || err.code === 'ERR_SER_INTERNAL') throw err;
@@ -296,11 +306,14 @@ export async function extractFilesJs(
   }
   const rows = new Int32Array(total);
   let nOk = 0;
-  for (let i = 0; i < total; i++) rows[i] = results[i] ? nOk++ : -1;
-  const features = new Float32Array(nOk * featureLen);
   for (let i = 0; i < total; i++) {
-    const r = results[i];
-    if (r) features.set(r, rows[i] * featureLen);
+    if (!ok[i]) {
+      rows[i] = -1;
+      continue;
+    }
+    if (nOk !== i) stacked.copyWithin(nOk * featureLen, i * featureLen, (i + 1) * featureLen);
+    rows[i] = nOk++;
   }
+  const features = nOk === total ? stacked : stacked.slice(0, nOk * featureLen);
   return { features, rows, errors, codes };
 }
