@@ -196,6 +196,28 @@ export class RealFft {
     }
   }
 
+  /** `|X[k]|²` of the forward transform of `input`, k = 0..size/2, into `out` from `offset`. */
+  forwardPower(input: Float64Array, out: Float32Array, offset: number): void {
+    const h = this.size / 2;
+    if (this.pow2) {
+      const s = this.spec as number[];
+      this.pow2.realTransform(s, input);
+      for (let k = 0; k <= h; k++) {
+        const a = s[2 * k];
+        const b = s[2 * k + 1];
+        out[offset + k] = a * a + b * b;
+      }
+      return;
+    }
+    const re = (this.powRe ??= new Float64Array(h + 1));
+    const im = (this.powIm ??= new Float64Array(h + 1));
+    this.forward(input, re, im);
+    for (let k = 0; k <= h; k++) out[offset + k] = re[k] * re[k] + im[k] * im[k];
+  }
+
+  private powRe?: Float64Array;
+  private powIm?: Float64Array;
+
   /**
    * Inverse transform of bins `0..size/2` (the imaginary parts of DC and
    * Nyquist are ignored), unnormalised, into `out` (`size` reals).

@@ -14,8 +14,6 @@ export class PowerSpectrogram {
   private readonly window: Float64Array;
   private readonly fft: RealFft;
   private readonly frame: Float64Array;
-  private readonly re: Float64Array;
-  private readonly im: Float64Array;
 
   constructor(nFft: number, hopLength: number) {
     if (!(Number.isInteger(nFft) && nFft >= 2 && nFft % 2 === 0)) {
@@ -32,8 +30,6 @@ export class PowerSpectrogram {
       this.window[i] = Math.fround(0.5 - 0.5 * Math.cos((2 * Math.PI * i) / nFft));
     }
     this.frame = new Float64Array(nFft);
-    this.re = new Float64Array(nFft / 2 + 1);
-    this.im = new Float64Array(nFft / 2 + 1);
   }
 
   /** Frequency bins per frame: `nFft / 2 + 1`. */
@@ -53,18 +49,18 @@ export class PowerSpectrogram {
     const result = out ?? new Float32Array(nFrames * nBins);
     if (result.length !== nFrames * nBins)
       throw new RangeError('out must hold nFrames * nBins values');
-    const { frame, window, re, im, nFft } = this;
+    const { frame, window, nFft } = this;
     const half = nFft / 2;
     const len = y.length;
     for (let t = 0; t < nFrames; t++) {
+      // Frame t covers y[t·hop − nFft/2, t·hop + nFft/2), zeros outside.
       const start = t * this.hop - half;
-      for (let i = 0; i < nFft; i++) {
-        const j = start + i;
-        frame[i] = j >= 0 && j < len ? y[j] * window[i] : 0;
-      }
-      this.fft.forward(frame, re, im);
-      const base = t * nBins;
-      for (let k = 0; k < nBins; k++) result[base + k] = re[k] * re[k] + im[k] * im[k];
+      const from = Math.max(0, -start);
+      const to = Math.min(nFft, len - start);
+      frame.fill(0, 0, from);
+      for (let i = from; i < to; i++) frame[i] = y[start + i] * window[i];
+      frame.fill(0, Math.max(from, to));
+      this.fft.forwardPower(frame, result, t * nBins);
     }
     return result;
   }
