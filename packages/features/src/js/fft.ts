@@ -209,8 +209,12 @@ export class RealFft {
       }
       return;
     }
-    const re = (this.powRe ??= new Float64Array(h + 1));
-    const im = (this.powIm ??= new Float64Array(h + 1));
+    if (!this.powRe || !this.powIm) {
+      this.powRe = new Float64Array(h + 1);
+      this.powIm = new Float64Array(h + 1);
+    }
+    const re = this.powRe;
+    const im = this.powIm;
     this.forward(input, re, im);
     for (let k = 0; k <= h; k++) out[offset + k] = re[k] * re[k] + im[k] * im[k];
   }
