@@ -179,12 +179,17 @@ pub struct ResolvedDspOptions {
     pub top_db: Either<f64, Null>,
 }
 
+/// An `f32` option as the shortest `f64` that prints the same (1e-10, not 1.0000000133e-10).
+fn wide(v: f32) -> f64 {
+    v.to_string().parse().unwrap_or(v as f64)
+}
+
 impl ResolvedDspOptions {
     pub fn of(o: &ser_dsp::DspOptions) -> Self {
         Self {
             sample_rate: o.sample_rate,
             trim: o.trim,
-            trim_top_db: o.trim_top_db as f64,
+            trim_top_db: wide(o.trim_top_db),
             trim_frame_length: o.trim_frame_length as u32,
             trim_hop_length: o.trim_hop_length as u32,
             wiener: o.wiener,
@@ -193,15 +198,15 @@ impl ResolvedDspOptions {
             n_fft: o.n_fft as u32,
             hop_length: o.hop_length as u32,
             n_mels: o.n_mels as u32,
-            fmin: o.fmin as f64,
-            fmax: o.fmax.map_or(Either::B(Null), |v| Either::A(v as f64)),
+            fmin: wide(o.fmin),
+            fmax: o.fmax.map_or(Either::B(Null), |v| Either::A(wide(v))),
             mel_scale: match o.mel_scale {
                 MelScale::Slaney => "slaney".into(),
                 MelScale::Htk => "htk".into(),
             },
-            db_ref: o.db_ref as f64,
-            amin: o.amin as f64,
-            top_db: o.top_db.map_or(Either::B(Null), |v| Either::A(v as f64)),
+            db_ref: wide(o.db_ref),
+            amin: wide(o.amin),
+            top_db: o.top_db.map_or(Either::B(Null), |v| Either::A(wide(v))),
         }
     }
 }
