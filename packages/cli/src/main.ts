@@ -1,17 +1,29 @@
 /**
  * @serkit/cli — the `ser` command line. `run(args)` is the whole program
  * (returns the exit code); `bin/ser.ts` only wires it to the process.
- * Commands live in `commands/`, one module each (extract today; train,
- * evaluate, predict and info register the same way).
+ * Commands live in `commands/`, one module each: extract, train, evaluate,
+ * predict and info.
  * @packageDocumentation
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerEvaluate } from './commands/evaluate.js';
 import { registerExtract } from './commands/extract.js';
+import { registerInfo } from './commands/info.js';
+import { registerPredict } from './commands/predict.js';
+import { registerTrain } from './commands/train.js';
 import { type CliContext, EXIT, UsageError } from './context.js';
 
+export type { EvaluateCliOptions } from './commands/evaluate.js';
+export { runEvaluate } from './commands/evaluate.js';
 export type { ExtractOptions, ExtractSummary, ManifestLine } from './commands/extract.js';
 export { runExtract } from './commands/extract.js';
+export type { InfoOutput } from './commands/info.js';
+export { runInfo } from './commands/info.js';
+export type { Prediction, PredictOutput } from './commands/predict.js';
+export { runPredict } from './commands/predict.js';
+export type { TrainCliOptions } from './commands/train.js';
+export { runTrain } from './commands/train.js';
 export type { CliContext, OutStream } from './context.js';
 export { EXIT, UsageError } from './context.js';
 
@@ -37,6 +49,10 @@ export function createProgram(ctx: CliContext, setExit: (code: number) => void):
       outputError: (s, write) => write(s.startsWith('error:') ? `ser: ${s}` : s),
     });
   registerExtract(program, ctx, setExit);
+  registerTrain(program, ctx, setExit);
+  registerEvaluate(program, ctx, setExit);
+  registerPredict(program, ctx, setExit);
+  registerInfo(program, ctx, setExit);
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput(program.configureOutput());
     sub.option('--verbose', 'print stack traces of unexpected errors', false);

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { arch, cpus, platform } from 'node:os';
+import { loadNative } from '@serkit/features';
+import { backendInfo } from '@serkit/model';
+import type { Command } from 'commander';
+import { type CliContext, EXIT } from '../context.js';
+
+const require = createRequire(import.meta.url);
+
+function versionOf(pkg: string): string | null {
+  try {
+    return (
+      JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU flags that matter for the DSP and TensorFlow kernels (Linux: /proc/cpuinfo). */
+function cpuFeatures(): string[] {
+  try {
+    const flags =
+      /^flags\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].split(/\s+/) ?? [];
+    const wanted = [
+      'sse4_2',
+      'avx',
+      'avx2',
+      'fma',
+      'f16c',
+      'avx512f',
+      'avx512_vnni',
+      'amx_tile',
+      'neon',
+      'asimd',
+    ];
+    return wanted.filter((f) => flags.includes(f));
+  } catch {
+    return [];
+  }
+}
+
+/** `ser info --json`. */
+export interface InfoOutput {
+  versions: Record<string, string | null>;
+  platform: string;
+  cpu: { model: string; cores: number; features: string[] };
+  nativeAddon: { loaded: boolean; error: string | null };
+  backend: Awaited<ReturnType<typeof backendInfo>> | { error: string };
+}
+
+/** `ser info`: versions, TensorFlow backend (and why), native addon, CPU features. */
+export async function runInfo(opts: { json: boolean }, ctx: CliContext): Promise<number> {
+  let nativeAddon: InfoOutput['nativeAddon'];
+  try {
+    loadNative();
+    nativeAddon = { loaded: true, error: null };
+  } catch (err) {
+    nativeAddon = { loaded: false, error: (err as Error).message };
+  }
+  let backend: InfoOutput['backend'];
+  try {
+    backend = await backendInfo();
+  } catch (err) {
+    backend = { error: (err as Error).message.split('\n')[0] };
+  }
+  const info: InfoOutput = {
+    versions: {
+      node: process.versions.node,
+      '@serkit/cli': versionOf('@serkit/cli'),
+      '@serkit/features': versionOf('@serkit/features'),
+      '@serkit/dsp-native': versionOf('@serkit/dsp-native'),
+      '@serkit/model': versionOf('@serkit/model'),
+      '@serkit/report': versionOf('@serkit/report'),
+    },
+    platform: `${platform()}-${arch()}`,
+    cpu: { model: cpus()[0]?.model ?? 'unknown', cores: cpus().length, features: cpuFeatures() },
+    nativeAddon,
+    backend,
+  };
+  if (opts.json) ctx.stdout.write(`${JSON.stringify(info)}\n`);
+  else {
+    const b = info.backend;
+    const lines = [
+      ...Object.entries(info.versions).map(([k, v]) => `${k} ${v ?? '(not installed)'}`),
+      `platform ${info.platform}; CPU ${info.cpu.model} × ${info.cpu.cores} (${info.cpu.features.join(', ') || 'no SIMD flags read'})`,
+      `native DSP addon: ${nativeAddon.loaded ? 'loaded' : `not loaded (${nativeAddon.error}); the JS engine is used`}`,
+      'error' in b
+        ? `TensorFlow backend: unavailable (${b.error})`
+        : `TensorFlow backend: ${b.name} (${b.packageName}; tfjs ${b.tfjsVersion}; TensorFlow ${b.tensorflowVersion ?? 'n/a'}) — ${b.reason}`,
+    ];
+    ctx.stderr.write(`${lines.join('\n')}\n`);
+  }
+  return EXIT.OK;
+}
+
+/** Register `ser info`. */
+export function registerInfo(
+  program: Command,
+  ctx: CliContext,
+  setExit: (code: number) => void,
+): void {
+  program
+    .command('info')
+    .description('versions, TensorFlow backend (and why it was chosen), native addon, CPU features')
+    .option('--json', 'print one JSON object on stdout', false)
+    .action(async (o: { json: boolean }) => {
+      setExit(await runInfo(o, ctx));
+    });
+}

@@ -1,0 +1,29 @@
+import { InvalidArgumentError } from 'commander';
+
+/** `--jobs`: an integer in 0..=1024 (0 = every core). */
+export function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 1024) {
+    throw new InvalidArgumentError('expected an integer in 0..=1024 (0 = every core).');
+  }
+  return n;
+}
+
+/** An integer ≥ `min`. */
+export function parseInteger(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidArgumentError(`expected an integer >= ${min}.`);
+    }
+    return n;
+  };
+}
+
+/** A fraction in (0, 1). */
+export function parseFraction(value: string): number {
+  const n = Number(value);
+  if (!(Number.isFinite(n) && n > 0 && n < 1))
+    throw new InvalidArgumentError('expected a number in (0, 1).');
+  return n;
+}

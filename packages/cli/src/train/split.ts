@@ -1,0 +1,66 @@
+import { stratifiedSplit } from '@serkit/model';
+import { UsageError } from '../context.js';
+
+/** How the held-out test files are chosen. */
+export type SplitKind = 'random' | 'speaker';
+
+/** Indices of the training and test files. */
+export interface SplitResult {
+  train: number[];
+  test: number[];
+  /** Speakers held out (speaker split only). */
+  testSpeakers?: string[];
+}
+
+/**
+ * Split labelled files 80:20 (by default): `random` is stratified by class (the paper's);
+ * `speaker` holds out whole speakers, chosen at random until at least `testSize` of the
+ * files are in the test part, so no speaker is in both parts.
+ */
+export function splitFiles(
+  labels: readonly number[],
+  speakers: readonly (string | null)[],
+  kind: SplitKind,
+  testSize: number,
+  seed: number,
+): SplitResult {
+  if (kind === 'random') {
+    const { train, validation } = stratifiedSplit(labels, testSize, seed);
+    return { train, test: validation };
+  }
+  const unknown = speakers.indexOf(null);
+  if (unknown >= 0) {
+    throw new UsageError(`--split speaker: file ${unknown + 1} has no speaker id (use --split random)`);
+  }
+  const bySpeaker = new Map<string, number[]>();
+  speakers.forEach((s, i) => {
+    const list = bySpeaker.get(s as string) ?? [];
+    list.push(i);
+    bySpeaker.set(s as string, list);
+  });
+  const order = [...bySpeaker.keys()].sort();
+  if (order.length < 2) throw new UsageError('--split speaker: needs files of at least two speakers');
+  // Seeded Fisher–Yates over the sorted speaker ids (same generator as the model's splits).
+  let state = seed >>> 0 || 1;
+  const rand = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const want = Math.max(1, Math.round(testSize * labels.length));
+  const testSpeakers: string[] = [];
+  const test: number[] = [];
+  for (const s of order) {
+    if (test.length >= want || testSpeakers.length === order.length - 1) break;
+    testSpeakers.push(s);
+    test.push(...(bySpeaker.get(s) as number[]));
+  }
+  const held = new Set(test);
+  const train = labels.map((_, i) => i).filter((i) => !held.has(i));
+  return { train, test: test.sort((a, b) => a - b), testSpeakers: testSpeakers.sort() };
+}
