@@ -30,7 +30,9 @@ export function splitFiles(
   }
   const unknown = speakers.indexOf(null);
   if (unknown >= 0) {
-    throw new UsageError(`--split speaker: file ${unknown + 1} has no speaker id (use --split random)`);
+    throw new UsageError(
+      `--split speaker: file ${unknown + 1} has no speaker id (use --split random)`,
+    );
   }
   const bySpeaker = new Map<string, number[]>();
   speakers.forEach((s, i) => {
@@ -39,7 +41,8 @@ export function splitFiles(
     bySpeaker.set(s as string, list);
   });
   const order = [...bySpeaker.keys()].sort();
-  if (order.length < 2) throw new UsageError('--split speaker: needs files of at least two speakers');
+  if (order.length < 2)
+    throw new UsageError('--split speaker: needs files of at least two speakers');
   // Seeded Fisher–Yates over the sorted speaker ids (same generator as the model's splits).
   let state = seed >>> 0 || 1;
   const rand = () => {
