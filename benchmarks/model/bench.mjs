@@ -3,7 +3,7 @@
  * Model speed: the serkit CRNN (K = 8, 825,288 parameters) in @serkit/model on tfjs-node versus
  * Keras on TensorFlow (Python, from PyPI), in the same run, one after the other.
  *
- *   node benchmarks/model/bench.mjs [--train-steps 8] [--predict-runs 30] [--record]
+ *   node benchmarks/model/bench.mjs [--train-steps 8] [--predict-runs 30] [--rounds 2] [--record]
  *
  * Times the training step (batch 16, Adam 1e-4, categorical cross-entropy, L2 1e-4; median of
  * the timed steps after 2 warm-up steps) and single-utterance prediction (median latency), then
@@ -26,6 +26,7 @@ const opt = (name, def) => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const TRAIN_STEPS = opt('train-steps', 8);
+const ROUNDS = opt('rounds', 2);
 const PREDICT_RUNS = opt('predict-runs', 30);
 const BATCH = 16;
 const K = 8;
@@ -99,6 +100,9 @@ async function benchTfjs() {
     train_samples_per_s: BATCH / step,
     predict_ms: median(runs),
     predict_layers_ms: median(plain),
+    train_steps_s: steps,
+    predict_runs_ms: runs,
+    predict_layers_runs_ms: plain,
   };
 }
 
@@ -138,17 +142,49 @@ function benchKeras() {
 }
 
 const cpu = (os.cpus()[0]?.model ?? 'unknown').trim();
-const tfjs = await benchTfjs();
-const keras = benchKeras();
+const loadStart = os
+  .loadavg()
+  .map((v) => v.toFixed(2))
+  .join(' ');
+// Alternate the two implementations so that load from other jobs hits both alike; pool the
+// timings of all rounds and take medians.
+const tfjsRounds = [];
+const kerasRounds = [];
+for (let r = 0; r < ROUNDS; r++) {
+  tfjsRounds.push(await benchTfjs());
+  kerasRounds.push(benchKeras());
+  console.error(`round ${r + 1}/${ROUNDS} done`);
+}
+const pool = (rounds, key) => rounds.flatMap((x) => x[key]);
+const tfjsSteps = pool(tfjsRounds, 'train_steps_s');
+const kerasSteps = pool(kerasRounds, 'train_steps_s');
+const tfjs = {
+  ...tfjsRounds[0],
+  train_step_s: median(tfjsSteps),
+  train_samples_per_s: BATCH / median(tfjsSteps),
+  predict_ms: median(pool(tfjsRounds, 'predict_runs_ms')),
+  predict_layers_ms: median(pool(tfjsRounds, 'predict_layers_runs_ms')),
+};
+const keras = {
+  ...kerasRounds[0],
+  train_step_s: median(kerasSteps),
+  train_samples_per_s: BATCH / median(kerasSteps),
+  predict_ms: median(pool(kerasRounds, 'predict_runs_ms')),
+  predict_call_ms: median(pool(kerasRounds, 'predict_call_runs_ms')),
+};
+const loadEnd = os
+  .loadavg()
+  .map((v) => v.toFixed(2))
+  .join(' ');
 const trainRatio = tfjs.train_samples_per_s / keras.train_samples_per_s;
 const predictRatio = tfjs.predict_ms / keras.predict_ms;
 const f = (v, d = 2) => v.toFixed(d);
 const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
 const md = `## Model speed
 
-Command: \`node benchmarks/model/bench.mjs --train-steps ${TRAIN_STEPS} --predict-runs ${PREDICT_RUNS}\`
-(after \`npm run build -w @serkit/model\`). Date: ${date} UTC. Machine: \`nproc\` ${os.availableParallelism()}, ${cpu}, Node ${process.versions.node}.
-CRNN of Table 1, K = 8 (825,288 parameters), batch ${BATCH}, Adam 1e-4, L2 1e-4; medians of ${TRAIN_STEPS} training steps (after 2 warm-up) and ${PREDICT_RUNS} single-utterance predictions (after 3 warm-up).
+Command: \`node benchmarks/model/bench.mjs --train-steps ${TRAIN_STEPS} --predict-runs ${PREDICT_RUNS} --rounds ${ROUNDS}\`
+(after \`npm run build -w @serkit/model\`). Date: ${date} UTC. Machine: \`nproc\` ${os.availableParallelism()}, ${cpu}, Node ${process.versions.node}; load average at start ${loadStart}, at end ${loadEnd} (other jobs share the cores: compare rows of one run only).
+CRNN of Table 1, K = 8 (825,288 parameters), batch ${BATCH}, Adam 1e-4, L2 1e-4; ${ROUNDS} alternating rounds (tfjs, Keras, tfjs, …), each ${TRAIN_STEPS} timed training steps (after 2 warm-up) and ${PREDICT_RUNS} single-utterance predictions (after 3 warm-up); medians over all rounds.
 
 | implementation | train samples/s | train step (s) | predict 1 utterance (ms) |
 |---|---:|---:|---:|
@@ -157,7 +193,8 @@ CRNN of Table 1, K = 8 (825,288 parameters), batch ${BATCH}, Adam 1e-4, L2 1e-4;
 
 Ratios: training ${f(trainRatio)}× Keras samples/s (target ≥ 0.8); prediction latency ${f(predictRatio)}× Keras (target ≤ 1).
 `;
-console.log(JSON.stringify({ tfjs, keras, trainRatio, predictRatio }));
+const brief = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => !Array.isArray(v)));
+console.log(JSON.stringify({ tfjs: brief(tfjs), keras: brief(keras), trainRatio, predictRatio }));
 console.log(md);
 if (args.includes('--record')) {
   const file = path.join(ROOT, 'benchmarks', 'RESULTS.md');

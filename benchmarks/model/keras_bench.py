@@ -91,6 +91,9 @@ def main() -> None:
                 "train_samples_per_s": a.batch / step,
                 "predict_ms": statistics.median(pob) * 1000,
                 "predict_call_ms": statistics.median(call) * 1000,
+                "train_steps_s": steps,
+                "predict_runs_ms": [v * 1000 for v in pob],
+                "predict_call_runs_ms": [v * 1000 for v in call],
             }
         )
     )
