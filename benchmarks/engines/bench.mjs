@@ -83,7 +83,9 @@ function runChild(cmd, argv) {
   return new Promise((ok, fail) => {
     const rssFile = join(TMP, `rss-${Math.random().toString(36).slice(2)}`);
     const useTime = existsSync(TIME);
-    const [file, list] = useTime ? [TIME, ['-f', '%M', '-o', rssFile, cmd, ...argv]] : [cmd, argv];
+    const [file, list] = useTime
+      ? [TIME, ['-f', '%M %U %S', '-o', rssFile, cmd, ...argv]]
+      : [cmd, argv];
     const child = spawn(file, list, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -93,10 +95,10 @@ function runChild(cmd, argv) {
     child.on('close', (code) => {
       if (code !== 0)
         return fail(new Error(`${cmd} exited with ${code}: ${stderr.trim().slice(-2000)}`));
-      const maxRssKB = useTime
-        ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop())
-        : null;
-      ok({ stdout, maxRssKB });
+      const [rss, user, sys] = useTime
+        ? readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number)
+        : [null, null, null];
+      ok({ stdout, maxRssKB: rss, cpuSeconds: useTime ? user + sys : null });
     });
   });
 }
@@ -184,12 +186,15 @@ for (const c of configs) {
   const j = JSON.parse(r.stdout.trim().split('\n').pop());
   if (j.failed) console.error(`  ${j.failed} files failed, e.g. ${j.firstError}`);
   const mean = j.seconds.reduce((a, b) => a + b, 0) / j.seconds.length;
+  // CPU seconds of the whole child (warm-up pass included) per file processed.
+  const processed = j.files * ITER + Math.min(8, j.files);
   rows.push({
     ...c,
     seconds: j.seconds,
     mean,
     maxRssKB: r.maxRssKB ?? j.maxRssKB,
     ok: j.files - j.failed,
+    cpuMsPerFile: r.cpuSeconds === null ? null : (1000 * r.cpuSeconds) / processed,
   });
   outputs[`${c.engine}-${c.threads}`] = { feats: readF32(out), rows: j.rows };
 }
@@ -198,6 +203,7 @@ let reference;
 if (!args['no-python'] && existsSync(PYTHON)) {
   const seconds = [];
   let rss = 0;
+  let cpu = 0;
   const npy = join(TMP, 'reference.npy');
   for (let i = 0; i < ITER; i++) {
     console.error(`running reference Python pipeline (${i + 1}/${ITER}) …`);
@@ -207,6 +213,7 @@ if (!args['no-python'] && existsSync(PYTHON)) {
       throw new Error(`reference saw ${j.files} files, expected ${files.length}`);
     seconds.push(j.seconds);
     rss = Math.max(rss, r.maxRssKB ?? j.maxRssMB * 1024);
+    cpu += r.cpuSeconds ?? Number.NaN;
   }
   const mean = seconds.reduce((a, b) => a + b, 0) / seconds.length;
   reference = {
@@ -216,6 +223,7 @@ if (!args['no-python'] && existsSync(PYTHON)) {
     maxRssKB: rss,
     ok: files.length,
     audioSeconds,
+    cpuMsPerFile: (1000 * cpu) / (files.length * ITER),
   };
   rows.push(reference);
   reference.feats = readNpy(npy);
@@ -265,13 +273,13 @@ const fmt = (x, d = 2) => (x === undefined || x === null ? 'n/a' : x.toFixed(d))
 const cpuModel =
   readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? cpus()[0]?.model;
 const lines = [
-  '| configuration | files/s | real-time factor | peak RSS (MB) | × JS 1 worker | × reference |',
-  '|---|---:|---:|---:|---:|---:|',
+  '| configuration | files/s | real-time factor | peak RSS (MB) | × JS 1 worker | × reference | CPU ms/file |',
+  '|---|---:|---:|---:|---:|---:|---:|',
 ];
 const rate = (r) => r.ok / r.mean;
 for (const r of rows) {
   lines.push(
-    `| ${r.name} | ${fmt(rate(r), 1)} | ${fmt(r.mean / r.audioSeconds, 4)} | ${fmt(r.maxRssKB / 1024, 0)} | ${fmt(rate(r) / rate(jsSingle), 2)}× | ${reference ? `${fmt(rate(r) / rate(reference), 2)}×` : 'n/a'} |`,
+    `| ${r.name} | ${fmt(rate(r), 1)} | ${fmt(r.mean / r.audioSeconds, 4)} | ${fmt(r.maxRssKB / 1024, 0)} | ${fmt(rate(r) / rate(jsSingle), 2)}× | ${reference ? `${fmt(rate(r) / rate(reference), 2)}×` : 'n/a'} | ${fmt(r.cpuMsPerFile, 1)} |`,
   );
 }
 const table = lines.join('\n');
@@ -284,7 +292,7 @@ const section = `
   .map((l) => l.toFixed(2))
   .join(' ')} (other jobs on the machine share its cores)
 - Data: ${files.length} files under \`${relative(ROOT, DATA) || '.'}\`, ${audioSeconds.toFixed(1)} s of audio; ${ITER} timed passes per configuration after a warm-up (Python: ${ITER} runs, import time excluded)
-- Real-time factor = processing seconds / audio seconds (lower is faster); × columns = files/s relative to that row (higher is faster); peak RSS of the configuration's own process (GNU time)
+- Real-time factor = processing seconds / audio seconds (lower is faster); × columns = files/s relative to that row (higher is faster); peak RSS of the configuration's own process (GNU time); CPU ms/file = user + system CPU time of that process (GNU time; warm-up, start-up and Python's imports included) per file processed — less sensitive than wall time to other jobs on the machine
 
 ${table}
 

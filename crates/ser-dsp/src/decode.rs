@@ -42,11 +42,16 @@ impl Audio {
 /// Read and decode a WAV file; errors name the file.
 pub fn read_wav(path: &Path) -> Result<Audio> {
     let bytes = std::fs::read(path).map_err(|e| DspError::Io(e.to_string()).in_file(path))?;
-    decode_wav(&bytes).map_err(|e| e.in_file(path))
+    decode_wav_owned(bytes).map_err(|e| e.in_file(path))
 }
 
 /// Decode the bytes of a WAV file to a mono waveform.
 pub fn decode_wav(bytes: &[u8]) -> Result<Audio> {
+    decode_wav_owned(bytes.to_vec())
+}
+
+/// [`decode_wav`] taking the bytes by value (no copy for the demuxer).
+pub fn decode_wav_owned(bytes: Vec<u8>) -> Result<Audio> {
     if bytes.is_empty() {
         return Err(DspError::InvalidWav("the file is empty (0 bytes)".into()));
     }
@@ -63,13 +68,13 @@ pub fn decode_wav(bytes: &[u8]) -> Result<Audio> {
         return Err(DspError::InvalidWav(what.into()));
     }
     // Name the encoding up front: symphonia's own message for an unknown codec is generic.
-    if let Some(tag) = wave_format_tag(bytes) {
+    if let Some(tag) = wave_format_tag(&bytes) {
         if let Some(name) = unsupported_format_name(tag) {
             return Err(DspError::UnsupportedEncoding(format!("{name} (format tag 0x{tag:04X}); supported: PCM 8/16/24/32-bit, IEEE float 32/64, A-law, µ-law")));
         }
     }
 
-    let mss = MediaSourceStream::new(Box::new(Cursor::new(bytes.to_vec())), Default::default());
+    let mss = MediaSourceStream::new(Box::new(Cursor::new(bytes)), Default::default());
     let mut hint = Hint::new();
     hint.with_extension("wav");
     let mut format = symphonia::default::get_probe()

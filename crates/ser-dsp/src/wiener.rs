@@ -33,31 +33,23 @@ pub fn wiener_into(y: &[f32], size: usize, out: &mut [f32]) -> Result<()> {
     if n == 0 || y.iter().all(|&x| x == 0.0) {
         return Err(DspError::Silent);
     }
-    let half = size / 2;
     let inv = 1.0 / size as f64;
-    // Running window sums over [i - half, i + half], zero outside the signal.
-    let at = |i: isize| -> f64 {
-        if i >= 0 && (i as usize) < n {
-            y[i as usize] as f64
-        } else {
-            0.0
-        }
-    };
-    let mut sum = 0.0f64;
-    let mut sum_sq = 0.0f64;
-    for j in -(half as isize)..=(half as isize) {
-        let v = at(j);
-        sum += v;
-        sum_sq += v * v;
+    // The signal in f64 with `size / 2` zeros on each side (scipy's zero-filled edges)
+    // and one more at the end, so the running window sums need no bounds checks.
+    let half = size / 2;
+    let mut padded = vec![0.0f64; n + 2 * half + 1];
+    for (p, &x) in padded[half..half + n].iter_mut().zip(y) {
+        *p = x as f64;
     }
+    let mut sum: f64 = padded[..size].iter().sum();
+    let mut sum_sq: f64 = padded[..size].iter().map(|v| v * v).sum();
     let mut mean = vec![0.0f64; n];
     let mut var = vec![0.0f64; n];
     for i in 0..n {
         let m = sum * inv;
         mean[i] = m;
         var[i] = sum_sq * inv - m * m;
-        let leaving = at(i as isize - half as isize);
-        let entering = at(i as isize + half as isize + 1);
+        let (leaving, entering) = (padded[i], padded[i + size]);
         sum += entering - leaving;
         sum_sq += entering * entering - leaving * leaving;
     }

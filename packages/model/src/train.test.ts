@@ -126,6 +126,8 @@ describe('train (tiny model)', () => {
     ]);
     m1.dispose();
 
+    // Simulate a kill between writeDirAtomic's two renames: only `.ckpt.old-*` is left.
+    fs.renameSync(dir, path.join(tmp, '.ckpt.old-test'));
     const m2 = await buildCrnn({ ...TINY, seed: 999 }); // different init: weights must come from the checkpoint
     const resumed = await train(m2, data, { ...opts, checkpointDir: dir });
     expect(resumed.resumedFrom).toBe(2);

@@ -278,6 +278,15 @@ async function writeCheckpoint(
 }
 
 function readState(dir: string): CheckpointState | null {
+  if (!fs.existsSync(dir)) {
+    // Killed between the two renames of writeDirAtomic: the previous checkpoint is `.<name>.old-*`.
+    const parent = path.dirname(path.resolve(dir));
+    const prefix = `.${path.basename(path.resolve(dir))}.old-`;
+    const old = fs.existsSync(parent)
+      ? fs.readdirSync(parent).find((f) => f.startsWith(prefix))
+      : undefined;
+    if (old) fs.renameSync(path.join(parent, old), dir);
+  }
   const f = path.join(dir, CKPT.state);
   if (!fs.existsSync(f)) return null;
   try {

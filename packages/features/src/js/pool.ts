@@ -2,9 +2,10 @@
  * A `worker_threads` pool for the JS engine: N workers, each with its own
  * extractor plans; tasks are handed out one at a time to the next idle worker
  * (so fast and slow files balance), results come back as transferred
- * Float32Array buffers. Used by {@link extractFilesJs} (bulk, one pool per
- * call, progress and AbortSignal) and by the JS engine's async single calls
- * (one shared pool that does not keep the process alive when idle).
+ * Float32Array buffers. Used by {@link extractFilesJs} (bulk, with progress and
+ * AbortSignal; one pool per thread count, kept warm between calls) and by the
+ * JS engine's async single calls (one shared pool). Idle workers never keep
+ * the process alive; {@link closeJsPools} stops them all.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -71,6 +72,7 @@ function workerEntry(): { script: string; eval: boolean } {
 interface Pending {
   resolve: (data: Float32Array) => void;
   reject: (err: Error) => void;
+  group?: object;
 }
 
 interface Slot {
@@ -88,7 +90,7 @@ export class JsWorkerPool {
   /** Number of workers. */
   readonly size: number;
   private readonly slots: Slot[] = [];
-  private readonly queue: { task: PoolTask; transfer: ArrayBuffer[] }[] = [];
+  private queue: { task: PoolTask; transfer: ArrayBuffer[]; group?: object }[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly byWorker = new Map<Worker, number>();
   private nextId = 1;
@@ -123,17 +125,40 @@ export class JsWorkerPool {
     }
   }
 
-  /** Run one task; resolves with the worker's Float32Array. */
-  run(input: PoolTaskInput, transfer: ArrayBuffer[] = []): Promise<Float32Array> {
-    if (this.closed)
+  /** True once the pool is closed (by {@link close} or a worker crash). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Run one task; resolves with the worker's Float32Array.
+   * @param group Any object: {@link cancelGroup} with it cancels every task run with it.
+   */
+  run(input: PoolTaskInput, transfer: ArrayBuffer[] = [], group?: object): Promise<Float32Array> {
+    if (this.closed) {
       return Promise.reject(new SerkitError('ERR_SER_INTERNAL', 'the worker pool is closed'));
+    }
     const id = this.nextId++;
     const task = { ...input, id } as PoolTask;
     return new Promise<Float32Array>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.queue.push({ task, transfer });
+      this.pending.set(id, { resolve, reject, group });
+      this.queue.push({ task, transfer, group });
       this.pump();
     });
+  }
+
+  /**
+   * Reject every task of `group` with `reason`: queued ones are dropped, running
+   * ones finish in their worker (one file at most) and their results are ignored.
+   */
+  cancelGroup(group: object, reason: Error): void {
+    this.queue = this.queue.filter((q) => q.group !== group);
+    for (const [id, p] of this.pending) {
+      if (p.group === group) {
+        this.pending.delete(id);
+        p.reject(reason);
+      }
+    }
   }
 
   /** Forget a task's promise (its result, if it comes, is dropped). */
@@ -234,7 +259,7 @@ export interface JsBulkOptions {
   threads?: number;
   /** Called on the main thread after every file. */
   onProgress?: (p: BatchProgress) => void;
-  /** Cancels the batch: the workers are stopped and the promise rejects with an `AbortError`. */
+  /** Cancels the batch: files not started are dropped and the promise rejects with an `AbortError`. */
   signal?: AbortSignal;
 }
 
@@ -244,6 +269,29 @@ export interface JsBulkOptions {
  * `errors[i]` / `codes[i]` the one-line error of a file that failed.
  * Rejects only for invalid options, a worker that crashes, or `signal`.
  */
+const bulkPools = new Map<number, JsWorkerPool>();
+
+/**
+ * The pool of `size` workers used by {@link extractFilesJs}, kept between calls so that its
+ * workers stay warm (JIT, FFT plans); idle workers do not keep the process alive.
+ */
+function bulkPool(size: number): JsWorkerPool {
+  let pool = bulkPools.get(size);
+  if (!pool || pool.isClosed) {
+    pool = new JsWorkerPool(size, false);
+    bulkPools.set(size, pool);
+  }
+  return pool;
+}
+
+/** Stop every worker of the JS engine (bulk and shared pools); later calls start new ones. */
+export async function closeJsPools(): Promise<void> {
+  const pools = [...bulkPools.values(), ...(shared ? [shared] : [])];
+  bulkPools.clear();
+  shared = undefined;
+  await Promise.all(pools.map((p) => p.close()));
+}
+
 export async function extractFilesJs(
   paths: readonly string[],
   options: DspOptionsInput = {},
@@ -261,16 +309,17 @@ export async function extractFilesJs(
   const errors: (string | null)[] = new Array(total).fill(null);
   const codes: (string | null)[] = new Array(total).fill(null);
   if (total > 0) {
-    const pool = new JsWorkerPool(Math.min(resolveThreads(run.threads), total));
+    const pool = bulkPool(Math.min(resolveThreads(run.threads), total));
+    const group = {};
     let done = 0;
     let failed = 0;
-    const onAbort = () => void pool.close(abortError(signal));
+    const onAbort = () => pool.cancelGroup(group, abortError(signal));
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await Promise.all(
         paths.map((path, i) =>
           pool
-            .run({ kind: 'file', path, options: o })
+            .run({ kind: 'file', path, options: o }, [], group)
             .then(
               (data) => {
                 if (data.length !== featureLen) {
@@ -296,11 +345,12 @@ export async function extractFilesJs(
         ),
       );
     } catch (err) {
+      // Whatever failed (an abort, onProgress throwing, a crash): drop the batch's other files.
+      pool.cancelGroup(group, abortError(signal));
       if (signal?.aborted) throw abortError(signal);
       throw err;
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      await pool.close();
     }
     if (signal?.aborted) throw abortError(signal);
   }
