@@ -6,11 +6,14 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../wav.js';
 import { JsLogMelExtractor } from './pipeline.js';
-import { extractFilesJs, JsWorkerPool } from './pool.js';
+import { closeJsPools, extractFilesJs, JsWorkerPool } from './pool.js';
 import { dataPath, REPO } from './testing.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'serkit-js-pool-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(tmp, { recursive: true, force: true });
+  await closeJsPools();
+});
 
 const good = [
   dataPath('emodb/wav/03a01Fa.wav'),
@@ -50,7 +53,7 @@ describe('extractFilesJs', () => {
     expect(Array.from(r.features.subarray(128 * 259, 2 * 128 * 259))).toEqual(Array.from(direct));
   });
 
-  it('rejects with an AbortError and stops the workers when the signal fires', async () => {
+  it('rejects with an AbortError when the signal fires; the warm pool serves the next batch', async () => {
     const ctrl = new AbortController();
     const paths = Array.from({ length: 40 }, (_, i) => good[i % good.length]);
     const run = extractFilesJs(
@@ -65,6 +68,8 @@ describe('extractFilesJs', () => {
       },
     );
     await expect(run).rejects.toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+    const after = await extractFilesJs(good.slice(0, 2), {}, { threads: 2 });
+    expect(Array.from(after.rows)).toEqual([0, 1]);
     const already = AbortSignal.abort();
     await expect(extractFilesJs(good, {}, { signal: already })).rejects.toMatchObject({
       code: 'ABORT_ERR',

@@ -222,7 +222,7 @@ let shared: JsWorkerPool | undefined;
 
 /** The shared pool of the JS engine's async single calls (every core; idle workers do not hold the process). */
 export function sharedPool(): JsWorkerPool {
-  shared ??= new JsWorkerPool(0, false);
+  if (!shared || shared.isClosed) shared = new JsWorkerPool(0, false);
   return shared;
 }
 
