@@ -332,7 +332,8 @@ if (!args['no-record']) {
       results,
       '# Benchmark results\n\nAppended by the benchmark scripts; newest last.\n\n',
     );
-  appendFileSync(results, `${section}\n`);
+  const sep = readFileSync(results, 'utf8').endsWith('\n\n') ? '' : '\n';
+  appendFileSync(results, `${sep}${section}\n`);
   console.log(`appended to ${relative(ROOT, results)}`);
 }
 rmSync(TMP, { recursive: true, force: true });
