@@ -75,11 +75,26 @@ def preprocess(path):
     return librosa.util.fix_length(y, size=N_SAMPLES)
 
 
+def frame_db(y):
+    """Frame dB relative to the loudest frame, as librosa.effects.trim computes it."""
+    mse = librosa.feature.rms(y=y, frame_length=FRAME_TRIM, hop_length=HOP_TRIM) ** 2
+    return librosa.power_to_db(mse[0], ref=np.max, top_db=None)
+
+
 def trim_margin(y):
     """Smallest |frame dB - (-top_db)| over all frames: how close trim came to a tie."""
-    mse = librosa.feature.rms(y=y, frame_length=FRAME_TRIM, hop_length=HOP_TRIM) ** 2
-    db = librosa.power_to_db(mse[0], ref=np.max, top_db=None)
-    return float(np.min(np.abs(db + TOP_DB_TRIM)))
+    return float(np.min(np.abs(frame_db(y) + TOP_DB_TRIM)))
+
+
+def edge_margins(y):
+    """Signed dB above -top_db of the four frames that decide the bounds: the frame before
+    the first kept one, the first kept, the last kept, the one after (None past the ends)."""
+    db = frame_db(y) + TOP_DB_TRIM
+    kept = np.flatnonzero(db > 0)
+    if kept.size == 0:
+        return [None] * 4
+    idx = [kept[0] - 1, kept[0], kept[-1], kept[-1] + 1]
+    return [round(float(db[i]), 6) if 0 <= i < len(db) else None for i in idx]
 
 
 def main():
@@ -136,9 +151,11 @@ def main():
         trims.append({"path": rel, "sr": sr, "len": len(y), "start": int(start), "end": int(end),
                       "min_margin_db": round(trim_margin(y), 6),
                       "len_44k": len(y44), "start_44k": int(s44), "end_44k": int(e44),
-                      "min_margin_db_44k": round(trim_margin(y44), 6)})
+                      "min_margin_db_44k": round(trim_margin(y44), 6),
+                      "edge_margins_db_44k": edge_margins(y44)})
     m["trim"] = {"params": {"top_db": TOP_DB_TRIM, "frame_length": FRAME_TRIM, "hop_length": HOP_TRIM},
-                 "note": "start/end at the native rate; *_44k after librosa.load(sr=44100) (soxr_hq)",
+                 "note": "start/end at the native rate; *_44k after librosa.load(sr=44100) (soxr_hq); "
+                         "edge_margins_db_44k: dB above -top_db of frames [first-1, first, last, last+1]",
                  "files": trims}
 
     # (c) Wiener on whole trimmed signals: the shortest trimmed EMO-DB utterance, and a 0.5-s
