@@ -1,6 +1,5 @@
 import { nFrames, resolveDspOptions } from '@serkit/features';
 import { evaluate, loadModel, type ModelMetadata, readMetadata } from '@serkit/model';
-import { writeReport } from '@serkit/report';
 import { type Command, Option } from 'commander';
 import { type CliContext, EXIT, UsageError } from '../context.js';
 import { parseJobs } from '../parse.js';
@@ -117,7 +116,7 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
     },
     createdAt: new Date().toISOString(),
   });
-  if (opts.out) await writeReport(opts.out, serReport);
+  if (opts.out) await (await import('@serkit/report')).writeReport(opts.out, serReport);
   if (opts.json) ctx.stdout.write(`${JSON.stringify(serReport)}\n`);
   ctx.stderr.write(summary(serReport, opts.out ?? null));
   model.dispose();

@@ -182,7 +182,8 @@ describe('ser extract', () => {
     child.stderr.on('data', (d) => {
       stderr += d;
     });
-    await new Promise((res) => setTimeout(res, 2500));
+    // Long enough for Node to start and install its SIGINT handler on a loaded machine.
+    await new Promise((res) => setTimeout(res, 5000));
     expect(child.exitCode).toBeNull();
     child.kill('SIGINT');
     const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));

@@ -19,7 +19,7 @@ import {
   TRAIN_DEFAULTS,
   train,
 } from '@serkit/model';
-import { type SerReport, writeReport } from '@serkit/report';
+import type { SerReport } from '@serkit/report';
 import { type Command, Option } from 'commander';
 import { type CliContext, EXIT, UsageError } from '../context.js';
 import { parseFraction, parseInteger, parseJobs } from '../parse.js';
@@ -251,6 +251,8 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
     },
   });
   const example = split.test.find((i) => perFile[i] !== null);
+  // Vega and resvg load only when a report is written: `ser` starts fast.
+  const { writeReport } = await import('@serkit/report');
   await writeReport(opts.out, serReport, {
     spectrogram:
       example === undefined
