@@ -135,12 +135,32 @@ export function registerEngine(engine: DspEngine): void {
   engines.set(engine.name, engine);
 }
 
+let fallbackNoticed = false;
+
 /**
- * The engine called `name` (default `'native'`).
+ * The engine called `name`. Without a name: the native engine, or — when the
+ * addon cannot be loaded on this platform and the pure-TypeScript engine is
+ * registered — the JS engine, with a one-line notice on stderr (once per process).
  *
  * @throws {SerkitError} code `ERR_SER_ENGINE_UNAVAILABLE` for an engine that is not registered.
  */
-export function getEngine(name: EngineName = 'native'): DspEngine {
+export function getEngine(name?: EngineName): DspEngine {
+  if (name === undefined) {
+    const js = engines.get('js');
+    if (!js) return nativeEngine;
+    try {
+      loadNative();
+      return nativeEngine;
+    } catch (err) {
+      if (!fallbackNoticed) {
+        fallbackNoticed = true;
+        process.stderr.write(
+          `serkit: ${(err as Error).message}; using the JS engine (engine: 'js')\n`,
+        );
+      }
+      return js;
+    }
+  }
   const engine = engines.get(name);
   if (!engine) {
     throw new SerkitError(

@@ -4,7 +4,10 @@ import { type DspOptionsInput, type EngineName, nFrames, resolveDspOptions } fro
 
 /** How a call runs (not what it computes). */
 export interface RunOptions {
-  /** DSP engine. @default 'native' */
+  /**
+   * DSP engine: `'native'` (the Rust addon) or `'js'` (pure TypeScript, same numbers).
+   * @default 'native', or 'js' with a one-line notice when the addon cannot be loaded
+   */
   engine?: EngineName;
   /** Cancels the work; the promise then rejects with an `AbortError` (code `ABORT_ERR`). */
   signal?: AbortSignal;

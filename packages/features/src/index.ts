@@ -9,6 +9,15 @@ export * from './datasets.js';
 export * from './engine.js';
 export * from './errors.js';
 export * from './extract.js';
+export {
+  closeJsPools,
+  extractFilesJs,
+  extractJs,
+  JsLogMelExtractor,
+  JsWorkerPool,
+  jsEngine,
+  logMelSpectrogramJs,
+} from './js/index.js';
 export * from './npy.js';
 export * from './options.js';
 export * from './types.js';

@@ -128,6 +128,35 @@ describe('ser extract', () => {
     expect(readNpy(join(out, 'features.npy')).shape).toEqual([3, 128, 259]);
   });
 
+  it('--engine js gives the native numbers; without the addon the JS engine is used with one notice', () => {
+    const emodb = join(DATA, 'emodb/wav');
+    const files = readdirSync(emodb)
+      .sort()
+      .slice(0, 2)
+      .map((f) => join(emodb, f));
+    const nat = join(tmp, 'out-native');
+    const js = join(tmp, 'out-js');
+    expect(ser('extract', ...files, '-o', nat).code).toBe(0);
+    const r = ser('extract', ...files, '-o', js, '--engine', 'js');
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const a = readNpy(join(nat, 'features.npy')).data;
+    const b = readNpy(join(js, 'features.npy')).data;
+    let sum = 0;
+    for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
+    expect(sum / a.length).toBeLessThan(1e-3);
+    const fb = spawnSync(process.execPath, [BIN, 'extract', ...files, '-o', join(tmp, 'out-fb')], {
+      encoding: 'utf8',
+      env: { ...process.env, NAPI_RS_FORCE_WASI: 'error' },
+    });
+    expect(fb.status).toBe(0);
+    expect(fb.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^serkit: .*could not be loaded.*; using the JS engine/),
+    ]);
+    expect(ser('extract', ...files, '-o', 'x', '--engine', 'wasm').stderr).toMatch(
+      /Allowed choices are native, js/,
+    );
+  });
+
   it.each([
     [['extract', '--out', 'x'], /missing required argument 'paths'/],
     [['extract', ACTOR1], /required option '-o, --out <dir>' not specified/],

@@ -4,6 +4,7 @@ import {
   type BatchProgress,
   DATASET_KINDS,
   type DatasetKind,
+  type EngineName,
   extractFiles,
   loadDataset,
   npyHeader,
@@ -22,6 +23,8 @@ export interface ExtractOptions {
   dataset: DatasetKind;
   /** Worker threads; 0 = every core. */
   jobs: number;
+  /** DSP engine; undefined: native, or JS when the addon cannot be loaded. */
+  engine?: EngineName;
   /** Print one JSON summary object on stdout. */
   json: boolean;
 }
@@ -141,6 +144,7 @@ export async function runExtract(
       {},
       {
         threads: opts.jobs,
+        engine: opts.engine,
         signal: ctx.signal,
         onProgress: bar
           ? (p: BatchProgress) => bar.update(p.done, { failed: p.failed })
@@ -236,6 +240,12 @@ export function registerExtract(
         .default('auto'),
     )
     .option('-j, --jobs <n>', 'worker threads (0 = every core)', parseJobs, 0)
+    .addOption(
+      new Option(
+        '--engine <name>',
+        'DSP engine: native (Rust addon) or js (pure TypeScript, same numbers); default native, js when the addon cannot load',
+      ).choices(['native', 'js']),
+    )
     .option('--json', 'print one JSON summary object on stdout', false)
     .action(async (paths: string[], opts: ExtractOptions) => {
       setExit(await runExtract(paths, opts, ctx));
