@@ -135,7 +135,8 @@ export function registerEngine(engine: DspEngine): void {
   engines.set(engine.name, engine);
 }
 
-let fallbackNoticed = false;
+/** Why the native addon could not be loaded, once the default engine found out. */
+let nativeFailure: Error | undefined;
 
 /**
  * The engine called `name`. Without a name: the native engine, or — when the
@@ -148,18 +149,18 @@ export function getEngine(name?: EngineName): DspEngine {
   if (name === undefined) {
     const js = engines.get('js');
     if (!js) return nativeEngine;
-    try {
-      loadNative();
-      return nativeEngine;
-    } catch (err) {
-      if (!fallbackNoticed) {
-        fallbackNoticed = true;
+    if (!nativeFailure) {
+      try {
+        loadNative();
+        return nativeEngine;
+      } catch (err) {
+        nativeFailure = err as Error;
         process.stderr.write(
-          `serkit: ${(err as Error).message}; using the JS engine (engine: 'js')\n`,
+          `serkit: ${nativeFailure.message}; using the JS engine (engine: 'js')\n`,
         );
       }
-      return js;
     }
+    return js;
   }
   const engine = engines.get(name);
   if (!engine) {

@@ -87,7 +87,7 @@ export function resolveThreads(threads?: number): number {
 
 /** A pool of JS-engine workers. Tasks queue up; each idle worker takes the next one. */
 export class JsWorkerPool {
-  /** Number of workers. */
+  /** Most workers the pool starts (they start as tasks arrive). */
   readonly size: number;
   private readonly slots: Slot[] = [];
   private queue: { task: PoolTask; transfer: ArrayBuffer[]; group?: object }[] = [];
@@ -97,32 +97,37 @@ export class JsWorkerPool {
   private closed = false;
   private readonly keepAlive: boolean;
 
+  private readonly entry: { script: string; eval: boolean };
+
   /**
-   * @param size Workers (0 or undefined: every core).
+   * @param size Workers at most (0 or undefined: every core); they start as tasks arrive.
    * @param keepAlive false: idle workers do not keep the process alive.
    */
   constructor(size?: number, keepAlive = true) {
     this.size = resolveThreads(size);
     this.keepAlive = keepAlive;
-    const entry = workerEntry();
-    for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(entry.script, {
-        eval: entry.eval,
-        name: `serkit-js-${i}`,
-        // The parent's flags, less those that only make sense for a main script (e.g. `node --input-type=module -e`).
-        execArgv: process.execArgv.filter(
-          (a) => !/^--(input-type|eval|print|test)\b|^-[ep]$/.test(a),
-        ),
-      });
-      const slot: Slot = { worker, busy: false };
-      worker.on('message', (reply: PoolReply) => this.onReply(slot, reply));
-      worker.on('error', (err) => this.onCrash(slot, err));
-      worker.on('exit', (code) => {
-        if (!this.closed) this.onCrash(slot, new Error(`worker exited with code ${code}`));
-      });
-      if (!keepAlive) worker.unref();
-      this.slots.push(slot);
-    }
+    this.entry = workerEntry();
+  }
+
+  /** Start one more worker. */
+  private spawn(): Slot {
+    const worker = new Worker(this.entry.script, {
+      eval: this.entry.eval,
+      name: `serkit-js-${this.slots.length}`,
+      // The parent's flags, less those that only make sense for a main script (e.g. `node --input-type=module -e`).
+      execArgv: process.execArgv.filter(
+        (a) => !/^--(input-type|eval|print|test)\b|^-[ep]$/.test(a),
+      ),
+    });
+    const slot: Slot = { worker, busy: false };
+    worker.on('message', (reply: PoolReply) => this.onReply(slot, reply));
+    worker.on('error', (err) => this.onCrash(slot, err));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.onCrash(slot, new Error(`worker exited with code ${code}`));
+    });
+    if (!this.keepAlive) worker.unref();
+    this.slots.push(slot);
+    return slot;
   }
 
   /** True once the pool is closed (by {@link close} or a worker crash). */
@@ -178,6 +183,11 @@ export class JsWorkerPool {
   }
 
   private pump(): void {
+    // Start workers lazily: as many as there are queued tasks, up to `size`.
+    const idle = this.slots.filter((sl) => !sl.busy).length;
+    for (let n = Math.min(this.queue.length - idle, this.size - this.slots.length); n > 0; n--) {
+      this.spawn();
+    }
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
       if (slot.busy) continue;
