@@ -15,8 +15,11 @@
 import { invalidOption } from '../errors.js';
 import { RealFft } from './fft.js';
 
-/** Input frames per FFT block, at least: long blocks give a sharp anti-aliasing filter. */
-const MIN_BLOCK_FRAMES = 2048;
+/**
+ * Length of the shorter block the anti-aliasing filter is sized for: puts its transition on
+ * soxr HQ's band (91.3–100 % of the lower Nyquist), as `FILTER_BLOCK` in resample.rs.
+ */
+const FILTER_BLOCK = 300;
 
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
@@ -28,7 +31,8 @@ export function blockFrames(from: number, to: number): [number, number] {
   const g = gcd(from, to);
   const unitIn = from / g;
   const unitOut = to / g;
-  let k = Math.ceil(MIN_BLOCK_FRAMES / unitIn);
+  const unit = Math.min(unitIn, unitOut);
+  let k = Math.max(1, Math.floor((FILTER_BLOCK + Math.floor(unit / 2)) / unit));
   if ((k * unitIn) % 2 === 1 || (k * unitOut) % 2 === 1) k += 1;
   return [k * unitIn, k * unitOut];
 }
