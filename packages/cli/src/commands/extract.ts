@@ -10,10 +10,11 @@ import {
   npyHeader,
   SerkitError,
 } from '@serkit/features';
-import cliProgress from 'cli-progress';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { AtomicFiles } from '../atomic.js';
 import { type CliContext, EXIT, UsageError } from '../context.js';
+import { parseJobs } from '../parse.js';
+import { createProgress } from '../progress.js';
 
 /** Parsed options of `ser extract`. */
 export interface ExtractOptions {
@@ -57,14 +58,6 @@ export interface ManifestLine {
   error: string | null;
 }
 
-function parseJobs(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 1024) {
-    throw new InvalidArgumentError('expected an integer in 0..=1024 (0 = every core).');
-  }
-  return n;
-}
-
 /** `mkdir -p` without `recursive: true` (which spins forever on e.g. /proc/x in Node 20). */
 function makeDir(dir: string): void {
   try {
@@ -83,24 +76,6 @@ function isAbort(err: unknown): boolean {
     err instanceof Error &&
     (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR')
   );
-}
-
-function progressBar(ctx: CliContext, total: number): cliProgress.SingleBar | null {
-  if (!ctx.stderr.isTTY || total === 0) return null;
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: ctx.stderr as NodeJS.WritableStream,
-      format:
-        'extracting [{bar}] {percentage}% | {value}/{total} files | {failed} failed | ETA {eta_formatted}',
-      hideCursor: true,
-      clearOnComplete: true,
-      etaBuffer: 50,
-      fps: 10,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0, { failed: 0 });
-  return bar;
 }
 
 /**
@@ -135,7 +110,15 @@ export async function runExtract(
     throw new UsageError(`cannot create output directory ${opts.out}: ${(err as Error).message}`);
   }
 
-  const bar = progressBar(ctx, items.length);
+  // Progress only on a TTY: on a pipe the batch runs without progress callbacks.
+  const bar = ctx.stderr.isTTY
+    ? createProgress(
+        ctx,
+        items.length,
+        'extracting [{bar}] {percentage}% | {value}/{total} files | {failed} failed | ETA {eta_formatted}',
+        { payload: { failed: 0 } },
+      )
+    : null;
   const started = now();
   let batch: Awaited<ReturnType<typeof extractFiles>>;
   try {
