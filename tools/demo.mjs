@@ -12,7 +12,7 @@ const ser = join(root, 'packages/cli/dist/bin/ser.js');
 const data = join(root, 'demo/emodb');
 const out = join(root, 'out');
 const model = join(out, 'demo-model');
-const epochs = process.env.SER_DEMO_EPOCHS ?? '8';
+const epochs = process.env.SER_DEMO_EPOCHS ?? '5';
 
 function step(title, args) {
   process.stderr.write(`\n== ${title}\n$ ser ${args.join(' ')}\n`);
