@@ -6,19 +6,25 @@
 
 use crate::options::MelScale;
 
+/// Slaney's scale: linear, 200/3 Hz per mel, up to 1 kHz (mel 15), logarithmic above
+/// with a step of ln(6.4)/27 per mel (librosa's constants).
+const SLANEY_F_SP: f64 = 200.0 / 3.0;
+const SLANEY_MIN_LOG_HZ: f64 = 1000.0;
+const SLANEY_MIN_LOG_MEL: f64 = SLANEY_MIN_LOG_HZ / SLANEY_F_SP;
+
+fn slaney_logstep() -> f64 {
+    6.4f64.ln() / 27.0
+}
+
 /// Hz → mel on the given scale (librosa `hz_to_mel`).
 pub fn hz_to_mel(hz: f64, scale: MelScale) -> f64 {
     match scale {
         MelScale::Htk => 2595.0 * (1.0 + hz / 700.0).log10(),
         MelScale::Slaney => {
-            let f_sp = 200.0 / 3.0;
-            let min_log_hz = 1000.0;
-            let min_log_mel = min_log_hz / f_sp;
-            let logstep = 6.4f64.ln() / 27.0;
-            if hz >= min_log_hz {
-                min_log_mel + (hz / min_log_hz).ln() / logstep
+            if hz >= SLANEY_MIN_LOG_HZ {
+                SLANEY_MIN_LOG_MEL + (hz / SLANEY_MIN_LOG_HZ).ln() / slaney_logstep()
             } else {
-                hz / f_sp
+                hz / SLANEY_F_SP
             }
         }
     }
@@ -29,14 +35,10 @@ pub fn mel_to_hz(mel: f64, scale: MelScale) -> f64 {
     match scale {
         MelScale::Htk => 700.0 * (10f64.powf(mel / 2595.0) - 1.0),
         MelScale::Slaney => {
-            let f_sp = 200.0 / 3.0;
-            let min_log_hz = 1000.0;
-            let min_log_mel = min_log_hz / f_sp;
-            let logstep = 6.4f64.ln() / 27.0;
-            if mel >= min_log_mel {
-                min_log_hz * (logstep * (mel - min_log_mel)).exp()
+            if mel >= SLANEY_MIN_LOG_MEL {
+                SLANEY_MIN_LOG_HZ * (slaney_logstep() * (mel - SLANEY_MIN_LOG_MEL)).exp()
             } else {
-                f_sp * mel
+                SLANEY_F_SP * mel
             }
         }
     }

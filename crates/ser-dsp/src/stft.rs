@@ -9,6 +9,14 @@ use std::sync::Arc;
 use realfft::num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
 
+/// Periodic Hann window of `n` points (`scipy.signal.get_window('hann', n, fftbins=True)`,
+/// librosa's STFT window), computed in f64.
+pub fn periodic_hann(n: usize) -> Vec<f32> {
+    (0..n)
+        .map(|i| (0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n as f64).cos()) as f32)
+        .collect()
+}
+
 /// A reusable `|STFT|²` computer for one `(n_fft, hop)` pair.
 pub struct PowerSpectrogram {
     n_fft: usize,
@@ -32,12 +40,7 @@ impl PowerSpectrogram {
             "hop_length must be > 0 (validated by DspOptions)"
         );
         let fft = RealFftPlanner::<f32>::new().plan_fft_forward(n_fft);
-        // Periodic Hann (scipy.signal.get_window('hann', n, fftbins=True)), computed in f64.
-        let window = (0..n_fft)
-            .map(|i| {
-                (0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n_fft as f64).cos()) as f32
-            })
-            .collect();
+        let window = periodic_hann(n_fft);
         Self {
             n_fft,
             hop: hop_length,

@@ -10,6 +10,8 @@ use std::sync::Arc;
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
+use crate::stft::periodic_hann;
+
 /// librosa's default STFT size for `time_stretch`.
 pub const STRETCH_N_FFT: usize = 2048;
 /// librosa's default hop: `n_fft / 4`.
@@ -34,11 +36,7 @@ impl TimeStretcher {
     /// A stretcher with an `n_fft`-point STFT and hop `hop`.
     pub fn new(n_fft: usize, hop: usize) -> Self {
         let mut planner = RealFftPlanner::<f32>::new();
-        let window = (0..n_fft)
-            .map(|i| {
-                (0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n_fft as f64).cos()) as f32
-            })
-            .collect();
+        let window = periodic_hann(n_fft);
         Self {
             n_fft,
             hop,
