@@ -1,5 +1,11 @@
 import { nFrames, resolveDspOptions } from '@serkit/features';
-import { evaluate, loadModel, type ModelMetadata, readMetadata } from '@serkit/model';
+import {
+  currentBackendInfo,
+  evaluate,
+  loadModel,
+  type ModelMetadata,
+  readMetadata,
+} from '@serkit/model';
 import { type Command, Option } from 'commander';
 import { type CliContext, EXIT, UsageError } from '../context.js';
 import { parseJobs } from '../parse.js';
@@ -89,7 +95,6 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
     meta.classNames,
   );
   const tEval = now();
-  const { currentBackendInfo } = await import('@serkit/model');
   const backend = currentBackendInfo();
   const serReport = toSerReport(report, {
     kind: 'evaluate',

@@ -70,7 +70,9 @@ export async function extractWithCache(
   const dir = req.cacheDir ? join(req.cacheDir, key) : null;
   const perFile: (Float32Array | null)[] = new Array(paths.length).fill(null);
   const errors: (string | null)[] = new Array(paths.length).fill(null);
+  // Content hashes key the cache and seed the augmentations; without either, skip the reads.
   const hashes: (string | null)[] = paths.map((p) => {
+    if (!dir && !req.augment) return null;
     try {
       return sha256(readFileSync(p));
     } catch {
