@@ -22,8 +22,6 @@ export interface Augmentation {
 export interface BatchOptions {
   /** Worker threads; 0 or missing uses every core. */
   threads?: number
-  /** Files in flight per thread (bounds memory). Default 4. */
-  filesPerThread?: number
   /**
    * Called with progress while the batch runs (throttled to one call every
    * 50 ms, plus the final one). Must not throw.

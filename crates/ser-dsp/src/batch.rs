@@ -2,11 +2,16 @@
 //! on all cores (rayon), in input order, with per-file errors, progress and
 //! cancellation.
 //!
-//! Files are taken in chunks of a few per thread, so memory holds at most one
-//! chunk's decoded waveforms however many files there are; only the output grows.
+//! Every file's spectrograms are written straight into their slot of the one
+//! output buffer (no per-file vectors, no second copy), and each worker thread
+//! keeps one [`LogMelExtractor`] (plans, resamplers, scratch) for the whole batch.
+//! A thread holds one decoded waveform at a time, so memory beyond the output is
+//! bounded by the thread count however many files there are. Rayon's work
+//! stealing balances files of different lengths without per-group barriers.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -17,12 +22,10 @@ use crate::options::DspOptions;
 use crate::pipeline::LogMelExtractor;
 
 /// How a batch runs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchConfig {
     /// Worker threads; 0 uses every core. Default 0.
     pub threads: usize,
-    /// Files in flight per thread: bounds memory to `threads · files_per_thread` waveforms. Default 4.
-    pub files_per_thread: usize,
     /// Augmented copies to add after each file's own spectrogram (training split only). Default none.
     pub augmentations: Vec<Augmentation>,
     /// Seed of the augmentations' random draws; file `i` draws from `(seed, i)`. Default 0.
@@ -30,18 +33,6 @@ pub struct BatchConfig {
     /// Per-file seeds that replace `(seed, i)` when not empty (one per path), e.g. seeds
     /// derived from each file's content so a cache of augmented copies stays valid.
     pub file_seeds: Vec<u64>,
-}
-
-impl Default for BatchConfig {
-    fn default() -> Self {
-        Self {
-            threads: 0,
-            files_per_thread: 4,
-            augmentations: Vec::new(),
-            seed: 0,
-            file_seeds: Vec::new(),
-        }
-    }
 }
 
 /// Progress of a running batch, reported after every file.
@@ -106,54 +97,66 @@ pub fn extract_files(
         .thread_name(|i| format!("ser-dsp-{i}"))
         .build()
         .map_err(|e| DspError::Io(format!("cannot start worker threads: {e}")))?;
-    let threads = pool.current_num_threads();
-    let chunk = threads * config.files_per_thread.max(1);
     let total = paths.len();
-    let done = AtomicUsize::new(0);
-    let failed = AtomicUsize::new(0);
     let copies = 1 + config.augmentations.len();
     let file_len = opts.feature_len() * copies;
+    // One extractor per worker thread, built on its first file and reused for the rest.
+    let extractors: Vec<Mutex<Option<LogMelExtractor>>> = (0..pool.current_num_threads())
+        .map(|_| Mutex::new(None))
+        .collect();
+    let done = AtomicUsize::new(0);
+    let failed = AtomicUsize::new(0);
 
-    let mut features = Vec::new();
-    let mut rows = Vec::with_capacity(total);
-    for (group_index, group) in paths.chunks(chunk).enumerate() {
-        let first = group_index * chunk;
-        let results: Vec<Result<Vec<f32>>> = pool.install(|| {
-            group
-                .par_iter()
-                .enumerate()
-                .map_init(
-                    || LogMelExtractor::new(opts.clone()).expect("options were validated"),
-                    |extractor, (offset, path)| {
-                        if cancel.load(Ordering::Relaxed) {
-                            return Err(DspError::Cancelled);
-                        }
-                        let result = extract_one(extractor, path, config, first + offset, file_len);
-                        if result.is_err() {
-                            failed.fetch_add(1, Ordering::Relaxed);
-                        }
-                        let done = done.fetch_add(1, Ordering::Relaxed) + 1;
-                        on_progress(BatchProgress {
-                            done,
-                            total,
-                            failed: failed.load(Ordering::Relaxed),
-                        });
-                        result
-                    },
-                )
-                .collect()
-        });
-        if cancel.load(Ordering::Relaxed) {
-            return Err(DspError::Cancelled);
-        }
-        for result in results {
-            rows.push(result.map(|feature| {
-                let row = features.len() / opts.feature_len();
-                features.extend_from_slice(&feature);
-                row
-            }));
-        }
+    // Zero-filled allocations come from fresh pages: no cost for slots never written.
+    let mut features = vec![0.0f32; total * file_len];
+    let results: Vec<Result<()>> = pool.install(|| {
+        features
+            .par_chunks_mut(file_len.max(1))
+            .zip(paths.par_iter())
+            .enumerate()
+            .map(|(index, (out, path))| {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(DspError::Cancelled);
+                }
+                let slot = rayon::current_thread_index().unwrap_or(0) % extractors.len();
+                let mut extractor = extractors[slot]
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                let result = match extractor.as_mut() {
+                    Some(extractor) => extract_one_into(extractor, path, config, index, out),
+                    None => LogMelExtractor::new(opts.clone()).and_then(|new| {
+                        extract_one_into(extractor.insert(new), path, config, index, out)
+                    }),
+                };
+                if result.is_err() {
+                    failed.fetch_add(1, Ordering::Relaxed);
+                }
+                let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                on_progress(BatchProgress {
+                    done,
+                    total,
+                    failed: failed.load(Ordering::Relaxed),
+                });
+                result
+            })
+            .collect()
+    });
+    if cancel.load(Ordering::Relaxed) {
+        return Err(DspError::Cancelled);
     }
+    // Close the gaps the failed files left, keeping input order.
+    let mut rows = Vec::with_capacity(total);
+    let mut kept = 0;
+    for (index, result) in results.into_iter().enumerate() {
+        rows.push(result.map(|()| {
+            if kept != index {
+                features.copy_within(index * file_len..(index + 1) * file_len, kept * file_len);
+            }
+            kept += 1;
+            (kept - 1) * copies
+        }));
+    }
+    features.truncate(kept * file_len);
     Ok(BatchOutput {
         features,
         copies_per_file: copies,
@@ -161,16 +164,16 @@ pub fn extract_files(
     })
 }
 
-/// Decode one file and extract its spectrogram and augmented copies.
-fn extract_one(
+/// Decode one file and write its spectrogram and augmented copies into `out`.
+fn extract_one_into(
     extractor: &mut LogMelExtractor,
     path: &Path,
     config: &BatchConfig,
     index: usize,
-    file_len: usize,
-) -> Result<Vec<f32>> {
+    out: &mut [f32],
+) -> Result<()> {
     if config.augmentations.is_empty() {
-        return extractor.extract_file(path);
+        return extractor.extract_file_into(path, out);
     }
     let audio = read_wav(path)?;
     let seed = config
@@ -178,17 +181,15 @@ fn extract_one(
         .get(index)
         .copied()
         .unwrap_or_else(|| draw_seed(config.seed, index, 0));
-    let mut out = vec![0.0; file_len];
     extractor
         .extract_augmented_into(
             &audio.samples,
             audio.sample_rate,
             &config.augmentations,
             seed,
-            &mut out,
+            out,
         )
-        .map_err(|e| e.in_file(path))?;
-    Ok(out)
+        .map_err(|e| e.in_file(path))
 }
 
 #[cfg(test)]

@@ -205,8 +205,16 @@ impl LogMelExtractor {
 
     /// Read, decode and extract one WAV file; errors name the file.
     pub fn extract_file(&mut self, path: &Path) -> Result<Vec<f32>> {
+        let mut out = vec![0.0; self.opts.feature_len()];
+        self.extract_file_into(path, &mut out)?;
+        Ok(out)
+    }
+
+    /// Read, decode and extract one WAV file into `out` (`feature_len()` long);
+    /// errors name the file.
+    pub fn extract_file_into(&mut self, path: &Path, out: &mut [f32]) -> Result<()> {
         let audio = read_wav(path)?;
-        self.extract(&audio.samples, audio.sample_rate)
+        self.extract_into(&audio.samples, audio.sample_rate, out)
             .map_err(|e| e.in_file(path))
     }
 }

@@ -36,8 +36,6 @@ type ProgressFn = ThreadsafeFunction<BatchProgress, (), BatchProgress, Status, f
 pub struct BatchOptions {
     /// Worker threads; 0 or missing uses every core.
     pub threads: Option<f64>,
-    /// Files in flight per thread (bounds memory). Default 4.
-    pub files_per_thread: Option<f64>,
     /// Called with progress while the batch runs (throttled to one call every
     /// 50 ms, plus the final one). Must not throw.
     #[napi(ts_type = "(progress: BatchProgress) => void")]
@@ -218,7 +216,6 @@ pub fn extract_files(
 ) -> Result<AsyncTask<ExtractFilesTask>> {
     let batch = batch.unwrap_or(BatchOptions {
         threads: None,
-        files_per_thread: None,
         on_progress: None,
         augmentations: None,
         seed: None,
@@ -229,9 +226,6 @@ pub fn extract_files(
         let mut config = ser_dsp::BatchConfig::default();
         if let Some(t) = batch.threads {
             config.threads = to_uint("threads", t, 1024.0)?;
-        }
-        if let Some(f) = batch.files_per_thread {
-            config.files_per_thread = to_uint("filesPerThread", f, 1024.0)?.max(1);
         }
         if let Some(augmentations) = &batch.augmentations {
             config.augmentations = augmentations
