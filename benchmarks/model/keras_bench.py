@@ -29,7 +29,7 @@ def build(k: int, l2: float = 1e-4) -> keras.Model:
     x = inp
     for filters, kernel, pool in BLOCKS:
         x = layers.Conv2D(filters, kernel, padding="same", kernel_regularizer=reg)(x)
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(momentum=0.9)(x)
         x = layers.ReLU()(x)
         x = layers.MaxPooling2D(pool_size=pool, strides=pool)(x)
     x = layers.Permute((2, 1, 3))(x)

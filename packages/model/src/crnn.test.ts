@@ -21,6 +21,9 @@ describe('buildCrnn (Table 1)', () => {
     expect(shapes.bilstm).toEqual([256]);
     expect(shapes.output).toEqual([8]);
     expect(model.countParams()).toBe(825_288);
+    for (const n of [1, 2, 3, 4]) {
+      expect((model.getLayer(`bn${n}`).getConfig() as { momentum: number }).momentum).toBe(0.9);
+    }
     model.dispose();
   });
 
@@ -34,6 +37,9 @@ describe('buildCrnn (Table 1)', () => {
   it('rejects bad options with a one-line error naming the parameter', () => {
     expect(() => resolveCrnnOptions({ numClasses: 1 })).toThrow(/numClasses.*≥ 2/);
     expect(() => resolveCrnnOptions({ numClasses: 3, l2: -1 })).toThrow(/l2/);
+    expect(() => resolveCrnnOptions({ numClasses: 3, batchNormMomentum: 1 })).toThrow(
+      /batchNormMomentum: expected a number in \[0, 1\), got 1/,
+    );
     expect(() =>
       resolveCrnnOptions({ numClasses: 3, nMels: 4, blocks: [{ filters: 1, kernel: 3, pool: 8 }] }),
     ).toThrow(/blocks\[0\]\.pool/);

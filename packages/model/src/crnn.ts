@@ -22,6 +22,7 @@ export const CRNN_DEFAULTS = Object.freeze({
   blocks: TABLE1_BLOCKS,
   lstmUnits: 128,
   l2: 1e-4,
+  batchNormMomentum: 0.9,
   seed: 42,
 });
 
@@ -47,6 +48,12 @@ export function resolveCrnnOptions(options: CrnnOptions): Required<CrnnOptions> 
   }
   if (typeof o.l2 !== 'number' || !Number.isFinite(o.l2) || o.l2 < 0) {
     throw new Error(`crnn option l2: expected a finite number ≥ 0, got ${JSON.stringify(o.l2)}`);
+  }
+  const m = o.batchNormMomentum;
+  if (typeof m !== 'number' || !(m >= 0 && m < 1)) {
+    throw new Error(
+      `crnn option batchNormMomentum: expected a number in [0, 1), got ${JSON.stringify(m)}`,
+    );
   }
   if (!Array.isArray(o.blocks) || o.blocks.length === 0) {
     throw new Error('crnn option blocks: expected a non-empty array of {filters, kernel, pool}');
@@ -109,7 +116,7 @@ export async function buildCrnn(
         kernelRegularizer: reg(),
       })
       .apply(x) as TF.SymbolicTensor;
-    const bnArgs = { name: `bn${n}`, axis: -1 };
+    const bnArgs = { name: `bn${n}`, axis: -1, momentum: o.batchNormMomentum };
     const bn = fused ? fusedBatchNormalization(tf, bnArgs) : tf.layers.batchNormalization(bnArgs);
     x = bn.apply(x) as TF.SymbolicTensor;
     const relu = fused ? fusedReLU(tf, { name: `relu${n}` }) : tf.layers.reLU({ name: `relu${n}` });

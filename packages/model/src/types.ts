@@ -59,6 +59,13 @@ export interface CrnnOptions {
   lstmUnits?: number;
   /** L2 factor on the conv, LSTM and dense kernels; default 1e-4 ("small"); 0 disables. */
   l2?: number;
+  /**
+   * Momentum of the batch-norm moving mean/variance; default 0.9. Keras's 0.99 needs about
+   * 460 steps to forget its initial statistics (mean 0, variance 1); with EMO-DB's ~22 steps
+   * per epoch the inference-mode model stays off its training-mode self for ~20 epochs, and
+   * early stopping on validation loss then keeps an early epoch (measured in RESULTS.md).
+   */
+  batchNormMomentum?: number;
   /** Seed of the weight initialisers; default 42. */
   seed?: number;
 }
