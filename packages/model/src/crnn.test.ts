@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+
+// biome-ignore lint/suspicious/noExplicitAny: serialised layer configs are untyped.
+type Any = any;
+
 import { backendInfo, loadBackend } from './backend.js';
 import { buildCrnn, layerShapes, resolveCrnnOptions } from './crnn.js';
 
@@ -81,7 +85,7 @@ describe('native fused batch norm (training)', () => {
 describe('folded inference', () => {
   it('equals model.predict (after training moved the batch-norm statistics)', async () => {
     const tf = await loadBackend();
-    const { foldedPredictor } = await import('./fused.js');
+    const { foldedGraph } = await import('./predictor.js');
     const { randomDataset, TINY } = await import('./testing.js');
     const data = randomDataset(8, 16, 20, 3, 4);
     const m = await buildCrnn(TINY);
@@ -90,10 +94,11 @@ describe('folded inference', () => {
     const xs = tf.div(tf.sub(x, -50), 10) as typeof x;
     const y = tf.oneHot(tf.tensor1d(Array.from(data.labels), 'int32'), 3);
     for (let i = 0; i < 3; i++) await m.trainOnBatch(xs, y);
-    const folded = foldedPredictor(tf, m);
+    const folded = foldedGraph(tf, m);
     expect(folded).not.toBeNull();
+    expect(folded?.nativeLstm).toBe(true);
     const before = tf.memory().numTensors;
-    const a = tf.tidy(() => folded?.predict(xs) as ReturnType<typeof m.predict>);
+    const a = tf.tidy(() => folded?.run(xs) as ReturnType<typeof m.predict>);
     const b = m.predict(xs) as typeof a;
     const da = Array.from((a as { dataSync(): Float32Array }).dataSync());
     const db = Array.from((b as { dataSync(): Float32Array }).dataSync());
@@ -104,6 +109,39 @@ describe('folded inference', () => {
     expect(tf.memory().numTensors).toBe(before);
     folded?.dispose();
     tf.dispose([x, xs, y]);
+    m.dispose();
+  });
+
+  it('falls back to the layer for an LSTM the native kernel does not fit (hardSigmoid)', async () => {
+    const tf = await loadBackend();
+    const { foldedGraph } = await import('./predictor.js');
+    const { randomDataset, TINY } = await import('./testing.js');
+    const data = randomDataset(4, 16, 20, 3, 5);
+    const m = await buildCrnn(TINY);
+    // Models saved before sigmoid became the default used tfjs's hardSigmoid.
+    const topology = m.toJSON(null, false) as {
+      config: { layers: { name: string; config: Any }[] };
+    };
+    const bilstm = topology.config.layers.find((l) => l.name === 'bilstm');
+    (bilstm as { config: Any }).config.layer.config.recurrent_activation = 'hard_sigmoid';
+    const old = await tf.models.modelFromJSON({ modelTopology: topology } as never);
+    old.setWeights(m.getWeights());
+    const xs = tf.tensor4d(
+      data.x.map((v) => (v + 50) / 10),
+      [4, 16, 20, 1],
+    );
+    const folded = foldedGraph(tf, old);
+    expect(folded?.nativeLstm).toBe(false);
+    const a = tf.tidy(() => folded?.run(xs) as ReturnType<typeof m.predict>);
+    const b = old.predict(xs) as typeof a;
+    const da = (a as { dataSync(): Float32Array }).dataSync();
+    const db = (b as { dataSync(): Float32Array }).dataSync();
+    da.forEach((v, i) => {
+      expect(v).toBeCloseTo(db[i], 5);
+    });
+    tf.dispose([a, b, xs]);
+    folded?.dispose();
+    old.dispose();
     m.dispose();
   });
 });

@@ -139,6 +139,8 @@ export async function buildCrnn(
         units: o.lstmUnits,
         kernelInitializer: init(),
         recurrentInitializer: tf.initializers.orthogonal({ seed: seed++, gain: 1 }),
+        // Keras's default; tfjs defaults to hardSigmoid.
+        recurrentActivation: 'sigmoid',
         kernelRegularizer: reg(),
       }) as TF.RNN,
     })

@@ -14,12 +14,14 @@ import type { Tf } from './backend.js';
 // biome-ignore lint/suspicious/noExplicitAny: tfjs-node's backend and layer internals are untyped.
 type Any = any;
 
-interface NativeBackend {
+/** tfjs-node's backend, which can run any TensorFlow op by name. */
+export interface NativeBackend {
   binding: Any;
   executeMultipleOutputs(name: string, attrs: Any[], inputs: TF.Tensor[], n: number): TF.Tensor[];
 }
 
-function nativeBackend(tf: Tf): NativeBackend | null {
+/** The tfjs-node backend when it is the one in use, else null. */
+export function nativeBackend(tf: Tf): NativeBackend | null {
   const b = tf.backend() as Any;
   return b &&
     typeof b.executeMultipleOutputs === 'function' &&
@@ -181,91 +183,4 @@ export function fusedBatchNormalization(
     classCache.set(tf, Fused);
   }
   return new Fused(args) as TF.layers.Layer;
-}
-
-interface FoldedBlock {
-  kernel: TF.Tensor4D;
-  shift: TF.Tensor1D;
-  pool: [number, number];
-  strides: [number, number];
-  padding: 'valid' | 'same';
-}
-
-/**
- * Inference for a CRNN built by `buildCrnn`, with each block's batch norm folded into its
- * convolution and the per-channel shift + ReLU moved after the max-pool:
- * `relu(maxPool(s·conv(x, W) + t)) = relu(maxPool(conv(x, W·s)) + t)` (max-pooling commutes
- * with adding a per-channel constant and with ReLU). Only the convolution and the pool touch
- * full-resolution activations. Same results as `model.predict` up to float rounding.
- * Returns null when the model does not have the `conv/bn/relu/pool` block structure.
- * The returned function must be called inside `tf.tidy`; call `dispose()` when done.
- */
-export function foldedPredictor(
-  tf: Tf,
-  model: TF.LayersModel,
-): { predict: (x: TF.Tensor4D) => TF.Tensor; dispose: () => void } | null {
-  const byName = new Map(model.layers.map((l) => [l.name, l as Any]));
-  const blocks: FoldedBlock[] = [];
-  const rest: Any[] = [];
-  let n = 1;
-  while (byName.has(`conv${n}`)) {
-    const conv = byName.get(`conv${n}`);
-    const bn = byName.get(`bn${n}`);
-    const relu = byName.get(`relu${n}`);
-    const pool = byName.get(`pool${n}`);
-    if (!bn || !relu || !pool) return null;
-    const cc = conv.getConfig();
-    const bc = bn.getConfig();
-    const pc = pool.getConfig();
-    const rc = relu.getConfig();
-    const ok =
-      cc.padding === 'same' &&
-      cc.useBias &&
-      cc.activation === 'linear' &&
-      (cc.strides as number[]).every((s) => s === 1) &&
-      (cc.dilationRate as number[]).every((d) => d === 1) &&
-      (bc.axis === -1 || bc.axis === 3) &&
-      bc.center &&
-      bc.scale &&
-      rc.maxValue == null &&
-      pool.getClassName() === 'MaxPooling2D';
-    if (!ok) return null;
-    const [w, b] = conv.getWeights() as [TF.Tensor4D, TF.Tensor1D];
-    const [gamma, beta, mean, variance] = bn.getWeights() as TF.Tensor1D[];
-    const folded = tf.tidy(() => {
-      const s = tf.div(gamma, tf.sqrt(tf.add(variance, bc.epsilon as number)));
-      return {
-        kernel: tf.keep(tf.mul(w, s) as TF.Tensor4D),
-        shift: tf.keep(tf.add(beta, tf.mul(tf.sub(b, mean), s)) as TF.Tensor1D),
-      };
-    });
-    blocks.push({
-      ...folded,
-      pool: pc.poolSize as [number, number],
-      strides: pc.strides as [number, number],
-      padding: pc.padding as 'valid' | 'same',
-    });
-    n++;
-  }
-  if (blocks.length === 0) return null;
-  const lastPool = model.layers.findIndex((l) => l.name === `pool${n - 1}`);
-  for (let i = lastPool + 1; i < model.layers.length; i++) rest.push(model.layers[i]);
-  return {
-    predict: (x: TF.Tensor4D) => {
-      let y: TF.Tensor = x;
-      for (const b of blocks) {
-        y = tf.conv2d(y as TF.Tensor4D, b.kernel, 1, 'same');
-        y = tf.maxPool(y as TF.Tensor4D, b.pool, b.strides, b.padding);
-        y = tf.relu(tf.add(y, b.shift));
-      }
-      for (const l of rest) y = l.apply(y, { training: false }) as TF.Tensor;
-      return y;
-    },
-    dispose: () => {
-      for (const b of blocks) {
-        b.kernel.dispose();
-        b.shift.dispose();
-      }
-    },
-  };
 }

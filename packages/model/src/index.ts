@@ -39,6 +39,7 @@ export {
   saveModel,
   writeDirAtomic,
 } from './persistence.js';
+export { createPredictor, foldedGraph } from './predictor.js';
 export {
   argMaxRows,
   evaluate,

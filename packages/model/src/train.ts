@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
-import { foldedPredictor } from './fused.js';
 import { classificationReport } from './metrics.js';
 import { decodeTensors, encodeTensors, type TensorSpec, writeDirAtomic } from './persistence.js';
+import { createPredictor } from './predictor.js';
 import type {
   BatchEvent,
   ClassificationReport,
@@ -148,9 +148,8 @@ function oneHot(labels: ArrayLike<number>, idx: number[], k: number): Float32Arr
 
 /**
  * Class probabilities [n][K] (row-major Float32Array) for `x` (n examples, raw log-mel), after
- * applying `zscore`. Batched; leaves no tensors behind. A CRNN from `buildCrnn` runs with its
- * batch norms folded into the convolutions (see `foldedPredictor`); other models use
- * `model.predict`.
+ * applying `zscore`. Batched; leaves no tensors behind. A one-shot {@link createPredictor}:
+ * to predict again and again with the same model, create the predictor once instead.
  */
 export async function predictProbabilities(
   model: TF.LayersModel,
@@ -158,32 +157,12 @@ export async function predictProbabilities(
   zscore: ZScore,
   batchSize = 32,
 ): Promise<Float32Array> {
-  const tf = await loadBackend();
-  const { h, w, k } = inputDims(model);
-  const per = h * w;
-  if (!(x instanceof Float32Array) || x.length === 0 || x.length % per !== 0) {
-    throw new Error(
-      `predict x: expected a non-empty Float32Array whose length is a multiple of ${h}×${w} = ${per}, got ${x?.length}`,
-    );
-  }
-  const n = x.length / per;
-  const out = new Float32Array(n * k);
-  const folded = foldedPredictor(tf, model);
+  const predictor = await createPredictor(model, zscore, { batchSize });
   try {
-    for (let s = 0; s < n; s += batchSize) {
-      const idx = Array.from({ length: Math.min(batchSize, n - s) }, (_, i) => s + i);
-      const buf = gather(x, idx, per, zscore);
-      const probs = tf.tidy(() => {
-        const xt = tf.tensor4d(buf, [idx.length, h, w, 1]);
-        return folded ? folded.predict(xt) : (model.predict(xt) as TF.Tensor);
-      });
-      out.set(await probs.data(), s * k);
-      probs.dispose();
-    }
+    return await predictor.predict(x);
   } finally {
-    folded?.dispose();
+    predictor.dispose();
   }
-  return out;
 }
 
 /** Arg-max of each row of a row-major [n][k] matrix. */

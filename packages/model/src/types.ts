@@ -234,3 +234,13 @@ export interface ModelMetadata {
   /** ISO date of saving. */
   createdAt: string;
 }
+
+/** A prepared model for repeated inference (from `createPredictor`). */
+export interface Predictor {
+  /** Number of classes K. */
+  readonly numClasses: number;
+  /** Class probabilities [n][K] (row-major) for `x`: n raw log-mel examples, concatenated. */
+  predict(x: Float32Array): Promise<Float32Array>;
+  /** Free the prepared weights; the predictor cannot be used afterwards. */
+  dispose(): void;
+}
