@@ -51,28 +51,39 @@ describe('buildCrnn (Table 1)', () => {
 });
 
 describe('native fused batch norm (training)', () => {
-  it('gives the same training step as tfjs composite batch norm, no leaks', async () => {
+  it('gives the same training step as plain tfjs layers (composite batch norm, input gradient), no leaks', async () => {
     const tf = await loadBackend();
     const { randomDataset, TINY } = await import('./testing.js');
     const data = randomDataset(8, 16, 20, 3, 4);
-    const run = async (fusedBatchNorm: boolean) => {
-      const m = await buildCrnn({ ...TINY, l2: 0 }, { fusedBatchNorm });
+    const run = async (native: boolean) => {
+      const m = await buildCrnn(
+        { ...TINY, l2: 0 },
+        { fusedBatchNorm: native, skipInputGradient: native },
+      );
       m.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
       const x = tf.tensor4d(data.x, [8, 16, 20, 1]);
       const y = tf.oneHot(tf.tensor1d(Array.from(data.labels), 'int32'), 3);
       const before = tf.memory().numTensors;
       const loss = (await m.trainOnBatch(x, y)) as number;
-      await m.trainOnBatch(x, y);
+      const profile = await tf.profile(async () => {
+        await m.trainOnBatch(x, y);
+      });
+      const inputGradients = profile.kernels.filter(
+        (k) => k.name === 'Conv2DBackpropInput' && k.inputShapes[1]?.[2] === 1, // filter [h, w, 1, c]
+      ).length;
       const leaked = tf.memory().numTensors - before;
       const w = m.getWeights().map((t) => Array.from(t.dataSync()));
       x.dispose();
       y.dispose();
       m.dispose();
-      return { loss, w, leaked };
+      return { loss, w, leaked, inputGradients };
     };
     const a = await run(true);
     const b = await run(false);
     expect(a.leaked).toBe(0);
+    // The first conv's gradient with respect to the (1-channel) input is skipped.
+    expect(a.inputGradients).toBe(0);
+    expect(b.inputGradients).toBe(1);
     expect(a.loss).toBeCloseTo(b.loss, 5);
     a.w.forEach((wa, i) => {
       wa.forEach((v, j) => {

@@ -4,7 +4,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { loadBackend } from './backend.js';
-import { fusedBatchNormalization, fusedReLU } from './fused.js';
+import { fusedBatchNormalization, fusedReLU, inputConv2d } from './fused.js';
 import type { ConvBlockSpec, CrnnOptions } from './types.js';
 
 /** Table 1: filters / kernel / pool of the four blocks. */
@@ -83,6 +83,11 @@ export interface CrnnBuildOptions {
    * No effect on other backends or at inference.
    */
   fusedBatchNorm?: boolean;
+  /**
+   * Train the first convolution without the gradient with respect to the model's input (data,
+   * not a variable), which tfjs's fused conv gradient computes anyway; default true.
+   */
+  skipInputGradient?: boolean;
 }
 
 /**
@@ -96,6 +101,7 @@ export async function buildCrnn(
 ): Promise<TF.LayersModel> {
   const o = resolveCrnnOptions(options);
   const fused = build.fusedBatchNorm ?? true;
+  const skipInputGradient = build.skipInputGradient ?? true;
   const tf = await loadBackend();
   let seed = o.seed;
   const init = () => tf.initializers.glorotUniform({ seed: seed++ });
@@ -105,17 +111,18 @@ export async function buildCrnn(
   let x: TF.SymbolicTensor = input;
   o.blocks.forEach((b, i) => {
     const n = i + 1;
-    x = tf.layers
-      .conv2d({
-        name: `conv${n}`,
-        filters: b.filters,
-        kernelSize: b.kernel,
-        strides: 1,
-        padding: 'same',
-        kernelInitializer: init(),
-        kernelRegularizer: reg(),
-      })
-      .apply(x) as TF.SymbolicTensor;
+    const convArgs = {
+      name: `conv${n}`,
+      filters: b.filters,
+      kernelSize: b.kernel,
+      strides: 1,
+      padding: 'same' as const,
+      kernelInitializer: init(),
+      kernelRegularizer: reg(),
+    };
+    const conv =
+      n === 1 && skipInputGradient ? inputConv2d(tf, convArgs) : tf.layers.conv2d(convArgs);
+    x = conv.apply(x) as TF.SymbolicTensor;
     const bnArgs = { name: `bn${n}`, axis: -1, momentum: o.batchNormMomentum };
     const bn = fused ? fusedBatchNormalization(tf, bnArgs) : tf.layers.batchNormalization(bnArgs);
     x = bn.apply(x) as TF.SymbolicTensor;
