@@ -117,10 +117,61 @@ function nativeBiLstm(tf: Tf, layer: Any): Stage | null {
   return { forward: pack(k1, r1, b1), backward: pack(k2, r2, b2), units: inner.units as number };
 }
 
+/**
+ * Tensors that depend only on shapes (the int64 sequence length, zero states), made once and
+ * kept until `dispose`: each would otherwise cost an op per call.
+ */
+class ShapeConstants {
+  private readonly kept = new Map<string, TF.Tensor>();
+  constructor(
+    private readonly tf: Tf,
+    private readonly be: NativeBackend,
+  ) {}
+
+  private get(key: string, make: () => TF.Tensor): TF.Tensor {
+    let t = this.kept.get(key);
+    if (!t) {
+      t = this.tf.keep(make());
+      this.kept.set(key, t);
+    }
+    return t;
+  }
+
+  /** seq_len_max must be int64, which tfjs cannot create: cast natively. */
+  seqLenMax(t: number): TF.Tensor {
+    const B = this.be.binding;
+    return this.get(`seq${t}`, () =>
+      this.tf.tidy(
+        () =>
+          this.be.executeMultipleOutputs(
+            'Cast',
+            [
+              { name: 'SrcT', type: B.TF_ATTR_TYPE, value: B.TF_INT32 },
+              { name: 'DstT', type: B.TF_ATTR_TYPE, value: B.TF_INT64 },
+              { name: 'Truncate', type: B.TF_ATTR_BOOL, value: false },
+            ],
+            [this.tf.scalar(t, 'int32')],
+            1,
+          )[0],
+      ),
+    );
+  }
+
+  zeros(shape: number[]): TF.Tensor {
+    return this.get(`zeros${shape.join('x')}`, () => this.tf.zeros(shape));
+  }
+
+  dispose(): void {
+    this.tf.dispose([...this.kept.values()]);
+    this.kept.clear();
+  }
+}
+
 /** Last output h of one LSTM direction over `xs` `[T, N, inputs]` with TensorFlow's kernel. */
 function runBlockLstm(
   tf: Tf,
   be: NativeBackend,
+  constants: ShapeConstants,
   xs: TF.Tensor3D,
   p: NativeLstm,
   units: number,
@@ -132,27 +183,39 @@ function runBlockLstm(
     { name: 'use_peephole', type: B.TF_ATTR_BOOL, value: false },
     { name: 'T', type: B.TF_ATTR_TYPE, value: B.TF_FLOAT },
   ];
-  // seq_len_max must be int64, which tfjs cannot create: cast natively.
-  const seqLenMax = be.executeMultipleOutputs(
-    'Cast',
-    [
-      { name: 'SrcT', type: B.TF_ATTR_TYPE, value: B.TF_INT32 },
-      { name: 'DstT', type: B.TF_ATTR_TYPE, value: B.TF_INT64 },
-      { name: 'Truncate', type: B.TF_ATTR_BOOL, value: false },
-    ],
-    [tf.scalar(t, 'int32')],
-    1,
-  )[0];
-  const zeroState = tf.zeros([n, units]);
-  const noPeephole = tf.zeros([units]);
+  const zeroState = constants.zeros([n, units]);
+  const noPeephole = constants.zeros([units]);
   // Outputs: i, cs, f, o, ci, co, h (each [T, N, units]).
   const outs = be.executeMultipleOutputs(
     'BlockLSTMV2',
     attrs,
-    [seqLenMax, xs, zeroState, zeroState, p.w, noPeephole, noPeephole, noPeephole, p.b],
+    [
+      constants.seqLenMax(t),
+      xs,
+      zeroState,
+      zeroState,
+      p.w,
+      noPeephole,
+      noPeephole,
+      noPeephole,
+      p.b,
+    ],
     7,
   );
   return tf.reshape(tf.slice(outs[6], [t - 1, 0, 0], [1, n, units]), [n, units]);
+}
+
+/**
+ * True when `permute` and `reshape` are buildCrnn's `[N, H, W, C] → [N, W, H·C]` (the last
+ * block's output read as W time steps), which one transpose to time-major `[W, N, H, C]` and a
+ * reshape replace when a native BiLSTM follows.
+ */
+function isTimeMajorReshape(permute: Any, reshape: Any): boolean {
+  return (
+    permute?.getClassName?.() === 'Permute' &&
+    JSON.stringify(permute.getConfig().dims) === '[2,1,3]' &&
+    reshape?.getClassName?.() === 'Reshape'
+  );
 }
 
 /**
@@ -164,9 +227,20 @@ export function foldedGraph(tf: Tf, model: TF.LayersModel): FoldedGraph | null {
   const folded = foldBlocks(tf, model);
   if (!folded) return null;
   const be = nativeBackend(tf);
-  const stages: Stage[] = model.layers
-    .slice(folded.next)
-    .map((layer) => (be && nativeBiLstm(tf, layer)) || { layer });
+  const constants = be ? new ShapeConstants(tf, be) : null;
+  const layers = model.layers.slice(folded.next);
+  const stages: (Stage & { timeMajor?: boolean })[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const native = be ? nativeBiLstm(tf, layers[i]) : null;
+    if (!native) {
+      stages.push({ layer: layers[i] });
+      continue;
+    }
+    // Drop the permute + reshape just before it: the LSTM stage makes its time-major input.
+    const fuse = i >= 2 && isTimeMajorReshape(layers[i - 2], layers[i - 1]);
+    if (fuse && stages.length >= 2) stages.splice(-2, 2);
+    stages.push({ ...native, timeMajor: fuse });
+  }
   const run = (x: TF.Tensor4D): TF.Tensor => {
     let y: TF.Tensor = x;
     for (const b of folded.blocks) {
@@ -178,10 +252,16 @@ export function foldedGraph(tf: Tf, model: TF.LayersModel): FoldedGraph | null {
       if ('layer' in s) {
         y = s.layer.apply(y, { training: false }) as TF.Tensor;
       } else {
-        const xs = tf.transpose(y, [1, 0, 2]) as TF.Tensor3D;
-        const fw = runBlockLstm(tf, be as NativeBackend, xs, s.forward, s.units);
-        const bw = runBlockLstm(tf, be as NativeBackend, tf.reverse(xs, 0), s.backward, s.units);
-        y = tf.concat([fw, bw], 1);
+        let xs: TF.Tensor3D;
+        if (s.timeMajor) {
+          const [n, h, w, c] = y.shape;
+          xs = tf.reshape(tf.transpose(y, [2, 0, 1, 3]), [w, n, h * c]);
+        } else {
+          xs = tf.transpose(y, [1, 0, 2]) as TF.Tensor3D;
+        }
+        const lstm = (input: TF.Tensor3D, p: NativeLstm) =>
+          runBlockLstm(tf, be as NativeBackend, constants as ShapeConstants, input, p, s.units);
+        y = tf.concat([lstm(xs, s.forward), lstm(tf.reverse(xs, 0), s.backward)], 1);
       }
     }
     return y;
@@ -191,6 +271,7 @@ export function foldedGraph(tf: Tf, model: TF.LayersModel): FoldedGraph | null {
     for (const s of stages) {
       if (!('layer' in s)) tf.dispose([s.forward.w, s.forward.b, s.backward.w, s.backward.b]);
     }
+    constants?.dispose();
   };
   return { run, dispose, nativeLstm: stages.some((s) => !('layer' in s)) };
 }
