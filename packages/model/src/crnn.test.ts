@@ -1,3 +1,4 @@
+import type * as TF from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 
 // biome-ignore lint/suspicious/noExplicitAny: serialised layer configs are untyped.
@@ -93,10 +94,33 @@ describe('native fused batch norm (training)', () => {
   });
 });
 
+/** The folded graph's output for `xs` equals `model.predict` to 5 decimals. */
+async function expectFoldedEqualsPredict(
+  model: TF.LayersModel,
+  xs: TF.Tensor4D,
+  nativeLstm: boolean,
+) {
+  const tf = await loadBackend();
+  const { foldedGraph } = await import('./predictor.js');
+  const before = tf.memory().numTensors;
+  const folded = foldedGraph(tf, model);
+  expect(folded).not.toBeNull();
+  expect(folded?.nativeLstm).toBe(nativeLstm);
+  const a = tf.tidy(() => folded?.run(xs) as TF.Tensor);
+  const b = model.predict(xs) as TF.Tensor;
+  const db = b.dataSync();
+  a.dataSync().forEach((v, i) => {
+    expect(v).toBeCloseTo(db[i], 5);
+  });
+  tf.dispose([a, b]);
+  // Folded weights and shape constants live until dispose, nothing longer.
+  folded?.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+}
+
 describe('folded inference', () => {
   it('equals model.predict (after training moved the batch-norm statistics)', async () => {
     const tf = await loadBackend();
-    const { foldedGraph } = await import('./predictor.js');
     const { randomDataset, TINY } = await import('./testing.js');
     const data = randomDataset(8, 16, 20, 3, 4);
     const m = await buildCrnn(TINY);
@@ -105,28 +129,13 @@ describe('folded inference', () => {
     const xs = tf.div(tf.sub(x, -50), 10) as typeof x;
     const y = tf.oneHot(tf.tensor1d(Array.from(data.labels), 'int32'), 3);
     for (let i = 0; i < 3; i++) await m.trainOnBatch(xs, y);
-    const before = tf.memory().numTensors;
-    const folded = foldedGraph(tf, m);
-    expect(folded).not.toBeNull();
-    expect(folded?.nativeLstm).toBe(true);
-    const a = tf.tidy(() => folded?.run(xs) as ReturnType<typeof m.predict>);
-    const b = m.predict(xs) as typeof a;
-    const da = Array.from((a as { dataSync(): Float32Array }).dataSync());
-    const db = Array.from((b as { dataSync(): Float32Array }).dataSync());
-    da.forEach((v, i) => {
-      expect(v).toBeCloseTo(db[i], 5);
-    });
-    tf.dispose([a, b]);
-    // Folded weights and shape constants live until dispose, nothing longer.
-    folded?.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    await expectFoldedEqualsPredict(m, xs, true);
     tf.dispose([x, xs, y]);
     m.dispose();
   });
 
   it('falls back to the layer for an LSTM the native kernel does not fit (hardSigmoid)', async () => {
     const tf = await loadBackend();
-    const { foldedGraph } = await import('./predictor.js');
     const { randomDataset, TINY } = await import('./testing.js');
     const data = randomDataset(4, 16, 20, 3, 5);
     const m = await buildCrnn(TINY);
@@ -142,17 +151,8 @@ describe('folded inference', () => {
       data.x.map((v) => (v + 50) / 10),
       [4, 16, 20, 1],
     );
-    const folded = foldedGraph(tf, old);
-    expect(folded?.nativeLstm).toBe(false);
-    const a = tf.tidy(() => folded?.run(xs) as ReturnType<typeof m.predict>);
-    const b = old.predict(xs) as typeof a;
-    const da = (a as { dataSync(): Float32Array }).dataSync();
-    const db = (b as { dataSync(): Float32Array }).dataSync();
-    da.forEach((v, i) => {
-      expect(v).toBeCloseTo(db[i], 5);
-    });
-    tf.dispose([a, b, xs]);
-    folded?.dispose();
+    await expectFoldedEqualsPredict(old, xs, false);
+    xs.dispose();
     old.dispose();
     m.dispose();
   });
