@@ -11,8 +11,10 @@
  * Same results as `model.predict` up to float rounding. Models of another structure (or
  * LSTMs with other activations) fall back to the layers' own `apply`.
  */
+
+import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs';
-import { loadBackend, type Tf } from './backend.js';
+import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
 import { type NativeBackend, nativeBackend } from './fused.js';
 import type { Predictor, ZScore } from './types.js';
 
@@ -117,16 +119,30 @@ function nativeBiLstm(tf: Tf, layer: Any): Stage | null {
   return { forward: pack(k1, r1, b1), backward: pack(k2, r2, b2), units: inner.units as number };
 }
 
+/** tfjs-node's (or tfjs-node-gpu's) `Int64Scalar` class, from the package in use. */
+function loadInt64Scalar(): (new (value: number) => object) | null {
+  const pkg = currentBackendInfo()?.packageName;
+  if (!pkg?.startsWith('@tensorflow/tfjs-node')) return null;
+  try {
+    return createRequire(import.meta.url)(`${pkg}/dist/int64_tensors.js`).Int64Scalar ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Tensors that depend only on shapes (the int64 sequence length, zero states), made once and
  * kept until `dispose`: each would otherwise cost an op per call.
  */
 class ShapeConstants {
   private readonly kept = new Map<string, TF.Tensor>();
+  private readonly int64Scalar: (new (value: number) => object) | null;
   constructor(
     private readonly tf: Tf,
     private readonly be: NativeBackend,
-  ) {}
+  ) {
+    this.int64Scalar = loadInt64Scalar();
+  }
 
   private get(key: string, make: () => TF.Tensor): TF.Tensor {
     let t = this.kept.get(key);
@@ -137,8 +153,13 @@ class ShapeConstants {
     return t;
   }
 
-  /** seq_len_max must be int64, which tfjs cannot create: cast natively. */
+  /**
+   * seq_len_max must be int64, which tfjs cannot create: tfjs-node's own `Int64Scalar` (which
+   * its backend turns into a TensorFlow int64 tensor per call, no op) when it can be loaded,
+   * else a native Cast (kept; tfjs-node then warns once that it stores int64 as int32).
+   */
   seqLenMax(t: number): TF.Tensor {
+    if (this.int64Scalar) return new this.int64Scalar(t) as TF.Tensor;
     const B = this.be.binding;
     return this.get(`seq${t}`, () =>
       this.tf.tidy(
