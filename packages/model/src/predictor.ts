@@ -354,7 +354,9 @@ export async function createPredictor(
           return graph ? graph.run(xt) : (model.predict(xt) as TF.Tensor);
         });
         try {
-          out.set(await probs.data(), s * k);
+          // Synchronous read: on tfjs-node the ops above already ran on this thread, and the
+          // async path only adds a round trip through the event loop.
+          out.set(probs.dataSync(), s * k);
         } finally {
           probs.dispose();
         }
