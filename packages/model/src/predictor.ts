@@ -297,7 +297,8 @@ export function foldedGraph(tf: Tf, model: TF.LayersModel): FoldedGraph | null {
   return { run, dispose, nativeLstm: stages.some((s) => !('layer' in s)) };
 }
 
-function inputDims(model: TF.LayersModel): { h: number; w: number; k: number } {
+/** Input height and width and the number of classes of a `[n, h, w, 1] → [n, K]` model. */
+export function inputDims(model: TF.LayersModel): { h: number; w: number; k: number } {
   const [, h, w] = model.inputs[0].shape as number[];
   const k = (model.outputs[0].shape as number[]).at(-1) as number;
   return { h, w, k };

@@ -10,7 +10,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
 import { classificationReport } from './metrics.js';
 import { decodeTensors, encodeTensors, type TensorSpec, writeDirAtomic } from './persistence.js';
-import { createPredictor } from './predictor.js';
+import { createPredictor, inputDims } from './predictor.js';
 import type {
   BatchEvent,
   ClassificationReport,
@@ -98,12 +98,6 @@ export function fitZScore(x: Float32Array): ZScore {
     throw new Error('fitZScore: features contain NaN or Infinity');
   }
   return { mean, std: std > 0 ? std : 1 };
-}
-
-function inputDims(model: TF.LayersModel): { h: number; w: number; k: number } {
-  const [, h, w] = model.inputs[0].shape as number[];
-  const k = (model.outputs[0].shape as number[]).at(-1) as number;
-  return { h, w, k };
 }
 
 function checkDataset(data: Dataset, perExample: number, k: number, name: string): number {
