@@ -297,6 +297,18 @@ export function foldedGraph(tf: Tf, model: TF.LayersModel): FoldedGraph | null {
   return { run, dispose, nativeLstm: stages.some((s) => !('layer' in s)) };
 }
 
+/** Copy examples `idx` (of `per` values each) into one z-scored batch buffer. */
+export function gather(x: Float32Array, idx: number[], per: number, z: ZScore): Float32Array {
+  const out = new Float32Array(idx.length * per);
+  const inv = 1 / z.std;
+  for (let b = 0; b < idx.length; b++) {
+    const src = idx[b] * per;
+    const dst = b * per;
+    for (let i = 0; i < per; i++) out[dst + i] = (x[src + i] - z.mean) * inv;
+  }
+  return out;
+}
+
 /** Input height and width and the number of classes of a `[n, h, w, 1] → [n, K]` model. */
 export function inputDims(model: TF.LayersModel): { h: number; w: number; k: number } {
   const [, h, w] = model.inputs[0].shape as number[];
@@ -333,7 +345,6 @@ export async function createPredictor(
   const per = h * w;
   const graph = foldedGraph(tf, model);
   let disposed = false;
-  const inv = 1 / zscore.std;
   return {
     numClasses: k,
     async predict(x: Float32Array): Promise<Float32Array> {
@@ -347,9 +358,12 @@ export async function createPredictor(
       const out = new Float32Array(n * k);
       for (let s = 0; s < n; s += batchSize) {
         const m = Math.min(batchSize, n - s);
-        const buf = new Float32Array(m * per);
-        const src = x.subarray(s * per, (s + m) * per);
-        for (let i = 0; i < buf.length; i++) buf[i] = (src[i] - zscore.mean) * inv;
+        const buf = gather(
+          x,
+          Array.from({ length: m }, (_, i) => s + i),
+          per,
+          zscore,
+        );
         const probs = tf.tidy(() => {
           const xt = tf.tensor4d(buf, [m, h, w, 1]);
           return graph ? graph.run(xt) : (model.predict(xt) as TF.Tensor);

@@ -10,7 +10,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
 import { classificationReport } from './metrics.js';
 import { decodeTensors, encodeTensors, type TensorSpec, writeDirAtomic } from './persistence.js';
-import { createPredictor, inputDims } from './predictor.js';
+import { createPredictor, gather, inputDims } from './predictor.js';
 import type {
   BatchEvent,
   ClassificationReport,
@@ -118,18 +118,6 @@ function checkDataset(data: Dataset, perExample: number, k: number, name: string
     }
   }
   return n;
-}
-
-/** Copy examples `idx` into one z-scored batch buffer. */
-function gather(x: Float32Array, idx: number[], per: number, z: ZScore): Float32Array {
-  const out = new Float32Array(idx.length * per);
-  const inv = 1 / z.std;
-  for (let b = 0; b < idx.length; b++) {
-    const src = idx[b] * per;
-    const dst = b * per;
-    for (let i = 0; i < per; i++) out[dst + i] = (x[src + i] - z.mean) * inv;
-  }
-  return out;
 }
 
 function oneHot(labels: ArrayLike<number>, idx: number[], k: number): Float32Array {
