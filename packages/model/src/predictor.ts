@@ -6,7 +6,7 @@
  *   (max-pooling commutes with adding a per-channel constant and with ReLU). Only the
  *   convolution and the pool touch full-resolution activations.
  * - On tfjs-node the BiLSTM runs as one native `BlockLSTMV2` kernel per direction instead of
- *   tfjs's per-time-step composition of a dozen small ops (6× faster here; see RESULTS.md).
+ *   tfjs's per-time-step composition of a dozen small ops (`benchmarks/model/profile.mjs`).
  *
  * Same results as `model.predict` up to float rounding. Models of another structure (or
  * LSTMs with other activations) fall back to the layers' own `apply`.
