@@ -74,14 +74,18 @@ async function benchTfjs() {
   // A predictor prepared once (as a service or `ser predict` would), and the one-shot call
   // that prepares it on every call.
   const predictor = await m.createPredictor(model, zscore);
+  const opsPredictor = await m.createPredictor(model, zscore, { engine: 'ops' });
   const apiPredict = () => predictor.predict(oneRaw);
+  const opsPredict = () => opsPredictor.predict(oneRaw);
   const oneShotPredict = () => m.predictProbabilities(model, oneRaw, zscore);
   for (let i = 0; i < 3; i++) {
     await apiPredict();
+    await opsPredict();
     await oneShotPredict();
     layersPredict();
   }
   const runs = [];
+  const ops = [];
   const oneShot = [];
   const plain = [];
   for (let i = 0; i < PREDICT_RUNS; i++) {
@@ -89,13 +93,18 @@ async function benchTfjs() {
     await apiPredict();
     runs.push(performance.now() - t);
     t = performance.now();
+    await opsPredict();
+    ops.push(performance.now() - t);
+    t = performance.now();
     await oneShotPredict();
     oneShot.push(performance.now() - t);
     t = performance.now();
     layersPredict();
     plain.push(performance.now() - t);
   }
+  const engine = predictor.engine;
   predictor.dispose();
+  opsPredictor.dispose();
   const step = median(steps);
   x.dispose();
   y.dispose();
@@ -108,11 +117,14 @@ async function benchTfjs() {
     tfjs: info.tfjsVersion,
     train_step_s: step,
     train_samples_per_s: BATCH / step,
+    engine,
     predict_ms: median(runs),
+    predict_ops_ms: median(ops),
     predict_one_shot_ms: median(oneShot),
     predict_layers_ms: median(plain),
     train_steps_s: steps,
     predict_runs_ms: runs,
+    predict_ops_runs_ms: ops,
     predict_one_shot_runs_ms: oneShot,
     predict_layers_runs_ms: plain,
   };
@@ -175,6 +187,7 @@ const tfjs = {
   train_step_s: median(tfjsSteps),
   train_samples_per_s: BATCH / median(tfjsSteps),
   predict_ms: median(pool(tfjsRounds, 'predict_runs_ms')),
+  predict_ops_ms: median(pool(tfjsRounds, 'predict_ops_runs_ms')),
   predict_one_shot_ms: median(pool(tfjsRounds, 'predict_one_shot_runs_ms')),
   predict_layers_ms: median(pool(tfjsRounds, 'predict_layers_runs_ms')),
 };
@@ -201,7 +214,7 @@ CRNN of Table 1, K = 8 (825,288 parameters), batch ${BATCH}, Adam 1e-4, L2 1e-4;
 
 | implementation | train samples/s | train step (s) | predict 1 utterance (ms) |
 |---|---:|---:|---:|
-| ${tfjs.impl}, TensorFlow ${tfjs.tensorflow} | ${f(tfjs.train_samples_per_s)} | ${f(tfjs.train_step_s, 3)} | ${f(tfjs.predict_ms, 1)} (\`createPredictor\`; one-shot \`predictProbabilities\`: ${f(tfjs.predict_one_shot_ms, 1)}; plain \`model.predict\`: ${f(tfjs.predict_layers_ms, 1)}) |
+| ${tfjs.impl}, TensorFlow ${tfjs.tensorflow} | ${f(tfjs.train_samples_per_s)} | ${f(tfjs.train_step_s, 3)} | ${f(tfjs.predict_ms, 1)} (\`createPredictor\`, engine \`${tfjs.engine}\`; engine \`ops\`: ${f(tfjs.predict_ops_ms, 1)}; one-shot \`predictProbabilities\`: ${f(tfjs.predict_one_shot_ms, 1)}; plain \`model.predict\`: ${f(tfjs.predict_layers_ms, 1)}) |
 | Keras ${keras.keras} on TensorFlow ${keras.tensorflow} (\`train_on_batch\`, \`predict_on_batch\`) | ${f(keras.train_samples_per_s)} | ${f(keras.train_step_s, 3)} | ${f(keras.predict_ms, 1)} (direct call: ${f(keras.predict_call_ms, 1)}) |
 
 Ratios: training ${f(trainRatio)}× Keras samples/s (target ≥ 0.8); prediction latency ${f(predictRatio)}× Keras (target ≤ 1).

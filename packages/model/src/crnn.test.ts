@@ -101,7 +101,7 @@ async function expectFoldedEqualsPredict(
   nativeLstm: boolean,
 ) {
   const tf = await loadBackend();
-  const { foldedGraph } = await import('./predictor.js');
+  const { foldedGraph } = await import('./ops-graph.js');
   const before = tf.memory().numTensors;
   const folded = foldedGraph(tf, model);
   expect(folded).not.toBeNull();

@@ -29,6 +29,7 @@ export {
   reportFromConfusion,
   rowNormalizedPercent,
 } from './metrics.js';
+export { type FoldedGraph, foldedGraph } from './ops-graph.js';
 export {
   diffDspOptions,
   type LoadModelOptions,
@@ -39,7 +40,8 @@ export {
   saveModel,
   writeDirAtomic,
 } from './persistence.js';
-export { createPredictor, foldedGraph } from './predictor.js';
+export { createPredictor } from './predictor.js';
+export { type SessionGraph, sessionGraph } from './session-graph.js';
 export {
   argMaxRows,
   evaluate,

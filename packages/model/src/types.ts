@@ -235,10 +235,34 @@ export interface ModelMetadata {
   createdAt: string;
 }
 
+/**
+ * How a {@link Predictor} runs the network, fastest first:
+ * - `session`: the whole network as one frozen TensorFlow graph in a TensorFlow session
+ *   (tfjs-node / tfjs-node-gpu; TensorFlow fuses each conv + bias + ReLU), as Keras runs it;
+ * - `ops`: tfjs ops with the batch norms folded into the convolutions (and native BiLSTM
+ *   kernels on tfjs-node), any backend;
+ * - `layers`: the model's own `predict`, any model.
+ */
+export type PredictorEngine = 'session' | 'ops' | 'layers';
+
+/** Options of `createPredictor`. */
+export interface PredictorOptions {
+  /** Examples per network run; default 32. */
+  batchSize?: number;
+  /**
+   * Engine; default `auto`: `session` where the backend and the model allow it (falling back
+   * with a warning if TensorFlow refuses the graph), else `ops` for a `buildCrnn` model, else
+   * `layers`. Asking for one that cannot run here throws.
+   */
+  engine?: 'auto' | PredictorEngine;
+}
+
 /** A prepared model for repeated inference (from `createPredictor`). */
 export interface Predictor {
   /** Number of classes K. */
   readonly numClasses: number;
+  /** The engine in use. */
+  readonly engine: PredictorEngine;
   /** Class probabilities [n][K] (row-major) for `x`: n raw log-mel examples, concatenated. */
   predict(x: Float32Array): Promise<Float32Array>;
   /** Free the prepared weights; the predictor cannot be used afterwards. */
