@@ -105,6 +105,26 @@ async function benchTfjs() {
   const engine = predictor.engine;
   predictor.dispose();
   opsPredictor.dispose();
+  // Per engine: set-up (createPredictor + its first single-utterance call, which is when
+  // TensorFlow optimises a session's graph) and 64 utterances through a prepared predictor.
+  const batch = tf.randomNormal([64, 128, 259, 1], 0, 1, 'float32', 3);
+  const batchRaw = batch.dataSync().slice();
+  batch.dispose();
+  const engines = {};
+  for (const name of ['session', 'ops']) {
+    let t = performance.now();
+    const p = await m.createPredictor(model, zscore, { engine: name });
+    await p.predict(oneRaw);
+    const setup = performance.now() - t;
+    const batchRuns = [];
+    for (let i = 0; i < 3; i++) {
+      t = performance.now();
+      await p.predict(batchRaw);
+      batchRuns.push(performance.now() - t);
+    }
+    p.dispose();
+    engines[name] = { setup_ms: [setup], batch64_ms: batchRuns };
+  }
   const step = median(steps);
   x.dispose();
   y.dispose();
@@ -118,6 +138,7 @@ async function benchTfjs() {
     train_step_s: step,
     train_samples_per_s: BATCH / step,
     engine,
+    engines,
     predict_ms: median(runs),
     predict_ops_ms: median(ops),
     predict_one_shot_ms: median(oneShot),
@@ -191,6 +212,13 @@ const tfjs = {
   predict_one_shot_ms: median(pool(tfjsRounds, 'predict_one_shot_runs_ms')),
   predict_layers_ms: median(pool(tfjsRounds, 'predict_layers_runs_ms')),
 };
+const engineMs = (name, key) => median(tfjsRounds.flatMap((r) => r.engines[name][key]));
+tfjs.engines = Object.fromEntries(
+  ['session', 'ops'].map((e) => [
+    e,
+    { setup_ms: engineMs(e, 'setup_ms'), batch64_ms: engineMs(e, 'batch64_ms') },
+  ]),
+);
 const keras = {
   ...kerasRounds[0],
   train_step_s: median(kerasSteps),
@@ -216,6 +244,8 @@ CRNN of Table 1, K = 8 (825,288 parameters), batch ${BATCH}, Adam 1e-4, L2 1e-4;
 |---|---:|---:|---:|
 | ${tfjs.impl}, TensorFlow ${tfjs.tensorflow} | ${f(tfjs.train_samples_per_s)} | ${f(tfjs.train_step_s, 3)} | ${f(tfjs.predict_ms, 1)} (\`createPredictor\`, engine \`${tfjs.engine}\`; engine \`ops\`: ${f(tfjs.predict_ops_ms, 1)}; one-shot \`predictProbabilities\`: ${f(tfjs.predict_one_shot_ms, 1)}; plain \`model.predict\`: ${f(tfjs.predict_layers_ms, 1)}) |
 | Keras ${keras.keras} on TensorFlow ${keras.tensorflow} (\`train_on_batch\`, \`predict_on_batch\`) | ${f(keras.train_samples_per_s)} | ${f(keras.train_step_s, 3)} | ${f(keras.predict_ms, 1)} (direct call: ${f(keras.predict_call_ms, 1)}) |
+
+Prediction engines (\`createPredictor\` \`engine\` option), medians over the rounds: set-up (\`createPredictor\` + first single-utterance call) \`session\` ${f(engineMs('session', 'setup_ms'), 1)} ms, \`ops\` ${f(engineMs('ops', 'setup_ms'), 1)} ms; 64 utterances through a prepared predictor (batches of 32) \`session\` ${f(engineMs('session', 'batch64_ms'), 0)} ms, \`ops\` ${f(engineMs('ops', 'batch64_ms'), 0)} ms.
 
 Ratios: training ${f(trainRatio)}× Keras samples/s (target ≥ 0.8); prediction latency ${f(predictRatio)}× Keras (target ≤ 1).
 `;

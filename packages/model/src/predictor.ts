@@ -28,40 +28,61 @@ export function inputDims(model: TF.LayersModel): { h: number; w: number; k: num
   return { h, w, k };
 }
 
-/** The engine `request` asks for, prepared for `model`; throws when it cannot run here. */
-async function prepareEngine(
+type Prepared = { engine: PredictorEngine; graph: SessionGraph | FoldedGraph | null };
+/** Why an engine cannot run; `refused` when TensorFlow rejected it rather than not applying. */
+type Unavailable = { reason: string; refused?: boolean };
+
+/** `engine` prepared for `model`, or why it cannot run here. */
+async function prepare(
   tf: Tf,
   model: TF.LayersModel,
-  request: PredictorOptions['engine'],
-): Promise<{ engine: PredictorEngine; graph: SessionGraph | FoldedGraph | null }> {
-  const backend = currentBackendInfo()?.name ?? tf.getBackend();
-  if (request === 'auto' || request === 'session') {
-    try {
-      const graph = await sessionGraph(tf, model);
-      if (graph) return { engine: 'session', graph };
-      if (request === 'session') {
-        throw new Error(
-          `predictor engine: 'session' needs the tensorflow or tensorflow-gpu backend and a buildCrnn model, got backend ${backend}`,
-        );
-      }
-    } catch (e) {
-      if (request === 'session') throw e;
-      process.emitWarning(
-        `serkit: TensorFlow session engine unavailable (${(e as Error).message.split('\n')[0]}); predicting with tfjs ops`,
-      );
-    }
-  }
-  if (request !== 'layers') {
+  engine: PredictorEngine,
+): Promise<Prepared | Unavailable> {
+  if (engine === 'layers') return { engine, graph: null };
+  if (engine === 'ops') {
     const graph = foldedGraph(tf, model);
-    if (graph) return { engine: 'ops', graph };
-    if (request === 'ops') {
-      throw new Error(`predictor engine: 'ops' needs a buildCrnn model (conv/bn/relu/pool blocks)`);
-    }
+    return graph
+      ? { engine, graph }
+      : { reason: `'ops' needs a buildCrnn model (conv/bn/relu/pool blocks)` };
   }
-  return { engine: 'layers', graph: null };
+  try {
+    const graph = await sessionGraph(tf, model);
+    if (graph) return { engine, graph };
+    const backend = currentBackendInfo()?.name ?? tf.getBackend();
+    return {
+      reason: `'session' needs the tensorflow or tensorflow-gpu backend and a buildCrnn model, got backend ${backend}`,
+    };
+  } catch (e) {
+    const first = (e as Error).message.split('\n')[0];
+    return { reason: `TensorFlow refused the session graph: ${first}`, refused: true };
+  }
 }
 
-const ENGINES = ['auto', 'session', 'ops', 'layers'] as const;
+/**
+ * The first of `engines` that can run `model` here. One that cannot is skipped (with a
+ * warning when TensorFlow refused it); when the last one cannot either, this throws.
+ */
+async function firstEngine(
+  tf: Tf,
+  model: TF.LayersModel,
+  engines: readonly PredictorEngine[],
+): Promise<Prepared> {
+  for (const [i, engine] of engines.entries()) {
+    const r = await prepare(tf, model, engine);
+    if ('graph' in r) return r;
+    if (i === engines.length - 1) throw new Error(`predictor engine: ${r.reason}`);
+    if (r.refused) process.emitWarning(`serkit: ${r.reason}; using engine '${engines[i + 1]}'`);
+  }
+  throw new Error('predictor engine: no engine to try');
+}
+
+/** Engines a request may use, best first. */
+const CANDIDATES: Record<NonNullable<PredictorOptions['engine']>, readonly PredictorEngine[]> = {
+  auto: ['session', 'ops', 'layers'],
+  session: ['session'],
+  ops: ['ops'],
+  layers: ['layers'],
+};
 
 /**
  * A predictor for `model` with its z-score: the engine is prepared once, so repeated calls
@@ -78,23 +99,38 @@ export async function createPredictor(
   zscore: ZScore,
   options: PredictorOptions = {},
 ): Promise<Predictor> {
-  const tf = await loadBackend();
-  const batchSize = options.batchSize ?? 32;
   const request = options.engine ?? 'auto';
+  const engines = Object.hasOwn(CANDIDATES, request) ? CANDIDATES[request] : null;
+  if (!engines) {
+    throw new Error(
+      `predictor engine: expected one of ${Object.keys(CANDIDATES).join(', ')}, got ${request}`,
+    );
+  }
+  return preparePredictor(model, zscore, options.batchSize ?? 32, engines);
+}
+
+/**
+ * {@link createPredictor} on the first of `engines` (best first) that can run `model` here.
+ * For callers inside the package that choose the engines themselves.
+ */
+export async function preparePredictor(
+  model: TF.LayersModel,
+  zscore: ZScore,
+  batchSize: number,
+  engines: readonly PredictorEngine[],
+): Promise<Predictor> {
+  const tf = await loadBackend();
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new Error(`predictor batchSize: expected an integer ≥ 1, got ${batchSize}`);
-  }
-  if (!ENGINES.includes(request)) {
-    throw new Error(`predictor engine: expected one of ${ENGINES.join(', ')}, got ${request}`);
   }
   if (!Number.isFinite(zscore?.mean) || !(zscore?.std > 0)) {
     throw new Error(
       `predictor zscore: expected a finite mean and a std > 0, got ${JSON.stringify(zscore)}`,
     );
   }
+  const { engine, graph } = await firstEngine(tf, model, engines);
   const { h, w, k } = inputDims(model);
   const per = h * w;
-  const { engine, graph } = await prepareEngine(tf, model, request);
   let disposed = false;
   return {
     numClasses: k,

@@ -10,12 +10,13 @@ import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
 import { classificationReport } from './metrics.js';
 import { decodeTensors, encodeTensors, type TensorSpec, writeDirAtomic } from './persistence.js';
-import { createPredictor, gather, inputDims } from './predictor.js';
+import { gather, inputDims, preparePredictor } from './predictor.js';
 import type {
   BatchEvent,
   ClassificationReport,
   Dataset,
   EpochEvent,
+  PredictorEngine,
   TrainOptions,
   TrainResult,
   ZScore,
@@ -129,9 +130,18 @@ function oneHot(labels: ArrayLike<number>, idx: number[], k: number): Float32Arr
 }
 
 /**
+ * Examples from which a one-shot {@link predictProbabilities} prepares the `session` engine.
+ * Its set-up (graph written and loaded, then optimised by TensorFlow at the first run) costs
+ * about as much as a few dozen batched utterances, and in batches of 32 it gains only a few
+ * per cent on the `ops` engine; see "Prediction engines" in benchmarks/RESULTS.md.
+ */
+const ONE_SHOT_SESSION_MIN_EXAMPLES = 256;
+
+/**
  * Class probabilities [n][K] (row-major Float32Array) for `x` (n examples, raw log-mel), after
- * applying `zscore`. Batched; leaves no tensors behind. A one-shot {@link createPredictor}:
- * to predict again and again with the same model, create the predictor once instead.
+ * applying `zscore`. Batched; leaves no tensors behind. A one-shot {@link createPredictor}
+ * (engine `ops` below 256 examples, where a session's set-up would not pay off): to predict
+ * again and again with the same model, create the predictor once instead.
  */
 export async function predictProbabilities(
   model: TF.LayersModel,
@@ -139,7 +149,12 @@ export async function predictProbabilities(
   zscore: ZScore,
   batchSize = 32,
 ): Promise<Float32Array> {
-  const predictor = await createPredictor(model, zscore, { batchSize });
+  const { h, w } = inputDims(model);
+  const engines: PredictorEngine[] =
+    x.length / (h * w) >= ONE_SHOT_SESSION_MIN_EXAMPLES
+      ? ['session', 'ops', 'layers']
+      : ['ops', 'layers'];
+  const predictor = await preparePredictor(model, zscore, batchSize, engines);
   try {
     return await predictor.predict(x);
   } finally {
