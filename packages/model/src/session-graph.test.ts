@@ -54,6 +54,28 @@ describe('session engine (one TensorFlow graph)', () => {
     model.dispose();
   });
 
+  it('runs a model deserialised from its topology (as loadModel gives it)', async () => {
+    const tf = await loadBackend();
+    const { model, x } = await trainedTiny();
+    const copy = await tf.models.modelFromJSON({
+      modelTopology: model.toJSON(null, false),
+    } as never);
+    copy.setWeights(model.getWeights());
+    const zscore = { mean: -50, std: 10 };
+    const session = await createPredictor(copy, zscore);
+    expect(session.engine).toBe('session');
+    const layers = await createPredictor(model, zscore, { engine: 'layers' });
+    const a = await session.predict(x);
+    const b = await layers.predict(x);
+    a.forEach((v, i) => {
+      expect(v).toBeCloseTo(b[i], 5);
+    });
+    session.dispose();
+    layers.dispose();
+    copy.dispose();
+    model.dispose();
+  });
+
   it('is declined for a model the graph does not describe; auto falls back to tfjs ops', async () => {
     const tf = await loadBackend();
     const { model, x } = await trainedTiny();
