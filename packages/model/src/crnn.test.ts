@@ -1,9 +1,6 @@
 import type * as TF from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 
-// biome-ignore lint/suspicious/noExplicitAny: serialised layer configs are untyped.
-type Any = any;
-
 import { backendInfo, loadBackend } from './backend.js';
 import { buildCrnn, layerShapes, resolveCrnnOptions } from './crnn.js';
 
@@ -136,17 +133,10 @@ describe('folded inference', () => {
 
   it('falls back to the layer for an LSTM the native kernel does not fit (hardSigmoid)', async () => {
     const tf = await loadBackend();
-    const { randomDataset, TINY } = await import('./testing.js');
+    const { randomDataset, TINY, withHardSigmoidLstm } = await import('./testing.js');
     const data = randomDataset(4, 16, 20, 3, 5);
     const m = await buildCrnn(TINY);
-    // Models saved before sigmoid became the default used tfjs's hardSigmoid.
-    const topology = m.toJSON(null, false) as {
-      config: { layers: { name: string; config: Any }[] };
-    };
-    const bilstm = topology.config.layers.find((l) => l.name === 'bilstm');
-    (bilstm as { config: Any }).config.layer.config.recurrent_activation = 'hard_sigmoid';
-    const old = await tf.models.modelFromJSON({ modelTopology: topology } as never);
-    old.setWeights(m.getWeights());
+    const old = await withHardSigmoidLstm(tf, m);
     const xs = tf.tensor4d(
       data.x.map((v) => (v + 50) / 10),
       [4, 16, 20, 1],

@@ -6,10 +6,7 @@ import { loadBackend } from './backend.js';
 import { buildCrnn } from './crnn.js';
 import { createPredictor } from './predictor.js';
 import { sessionGraph } from './session-graph.js';
-import { randomDataset, TINY } from './testing.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: serialised layer configs are untyped.
-type Any = any;
+import { randomDataset, TINY, withHardSigmoidLstm } from './testing.js';
 
 const graphFolders = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('serkit-graph-'));
 
@@ -79,14 +76,7 @@ describe('session engine (one TensorFlow graph)', () => {
   it('is declined for a model the graph does not describe; auto falls back to tfjs ops', async () => {
     const tf = await loadBackend();
     const { model, x } = await trainedTiny();
-    // Models saved before sigmoid became the default used tfjs's hardSigmoid.
-    const topology = model.toJSON(null, false) as {
-      config: { layers: { name: string; config: Any }[] };
-    };
-    const bilstm = topology.config.layers.find((l) => l.name === 'bilstm');
-    (bilstm as { config: Any }).config.layer.config.recurrent_activation = 'hard_sigmoid';
-    const old = await tf.models.modelFromJSON({ modelTopology: topology } as never);
-    old.setWeights(model.getWeights());
+    const old = await withHardSigmoidLstm(tf, model);
     const before = tf.memory().numTensors;
     expect(await sessionGraph(tf, old)).toBeNull();
     // The weights copied to check the structure are freed again.

@@ -128,6 +128,25 @@ class GraphDefBuilder {
     return this.constant(t.dataSync() as Float32Array, t.shape);
   }
 
+  /** `x[i]` along axis 0 (a negative `i` counts from the end): a StridedSlice dropping axis 0. */
+  element(name: string, x: string, i: number, type = DT_FLOAT): string {
+    const toEnd = i === -1;
+    return this.node(
+      'StridedSlice',
+      name,
+      [x, this.ints([i]), this.ints([toEnd ? 0 : i + 1]), this.ints([1])],
+      {
+        T: { type },
+        Index: { type: DT_INT32 },
+        begin_mask: { i: 0 },
+        end_mask: { i: toEnd ? 1 : 0 },
+        ellipsis_mask: { i: 0 },
+        new_axis_mask: { i: 0 },
+        shrink_axis_mask: { i: 1 },
+      },
+    );
+  }
+
   /** An int32 Const node: a vector, or a scalar when `scalar`. */
   ints(values: number[], scalar = false): string {
     return this.constant(Int32Array.from(values), scalar ? [] : [values.length]);
@@ -211,20 +230,7 @@ function addLstm(
     { ...F, cell_clip: { f: 0 }, use_peephole: { b: false } },
   );
   // Outputs i, cs, f, o, ci, co, h: h of the last step.
-  return g.node(
-    'StridedSlice',
-    `${name}_last`,
-    [`${name}:6`, g.ints([-1]), g.ints([0]), g.ints([1])],
-    {
-      ...F,
-      Index: { type: DT_INT32 },
-      begin_mask: { i: 0 },
-      end_mask: { i: 1 },
-      ellipsis_mask: { i: 0 },
-      new_axis_mask: { i: 0 },
-      shrink_axis_mask: { i: 1 },
-    },
-  );
+  return g.element(`${name}_last`, `${name}:6`, -1);
 }
 
 /** tfjs-node's (or tfjs-node-gpu's) protobuf messages, when that backend is in use. */
@@ -280,15 +286,7 @@ function crnnSavedModel(tf: Tf, pb: Any, model: TF.LayersModel): Uint8Array | nu
     });
     // Zero initial state [N, units], N read from the batch at run time.
     const shape = g.node('Shape', 'sequence_shape', [xs], { ...F, out_type: { type: DT_INT32 } });
-    const n = g.node('StridedSlice', 'batch_size', [shape, g.ints([1]), g.ints([2]), g.ints([1])], {
-      T: { type: DT_INT32 },
-      Index: { type: DT_INT32 },
-      begin_mask: { i: 0 },
-      end_mask: { i: 0 },
-      ellipsis_mask: { i: 0 },
-      new_axis_mask: { i: 0 },
-      shrink_axis_mask: { i: 1 },
-    });
+    const n = g.element('batch_size', shape, 1, DT_INT32);
     const stateShape = g.node('Pack', 'state_shape', [n, g.ints([lstm.units], true)], {
       T: { type: DT_INT32 },
       N: { i: 2 },

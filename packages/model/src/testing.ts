@@ -1,7 +1,12 @@
 /** Test helpers (not exported from the package index). */
 
+import type * as TF from '@tensorflow/tfjs';
+import type { Tf } from './backend.js';
 import { seededRandom } from './train.js';
 import type { CrnnOptions, Dataset } from './types.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: serialised layer configs are untyped.
+type Any = any;
 
 /** A small CRNN configuration for fast tests: 16 mel × 20 frames, two thin blocks. */
 export const TINY: CrnnOptions = {
@@ -39,4 +44,20 @@ export function randomDataset(
     }
   }
   return { x, labels };
+}
+
+/**
+ * A copy of `model` whose LSTM uses tfjs's hardSigmoid recurrent activation, as models saved
+ * before sigmoid became the default did (the native LSTM kernels do not fit it).
+ */
+export async function withHardSigmoidLstm(tf: Tf, model: TF.LayersModel): Promise<TF.LayersModel> {
+  const topology = model.toJSON(null, false) as {
+    config: { layers: { name: string; config: Any }[] };
+  };
+  const bilstm = topology.config.layers.find((l) => l.name === 'bilstm');
+  if (!bilstm) throw new Error('withHardSigmoidLstm: the model has no layer named bilstm');
+  bilstm.config.layer.config.recurrent_activation = 'hard_sigmoid';
+  const old = await tf.models.modelFromJSON({ modelTopology: topology } as never);
+  old.setWeights(model.getWeights());
+  return old;
 }
