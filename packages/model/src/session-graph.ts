@@ -19,7 +19,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, type Tf } from './backend.js';
-import { biLstmWeights, type FoldedBlock, foldBlocks, isTimeMajorReshape } from './fold.js';
+import {
+  type BiLstmWeights,
+  biLstmWeights,
+  type FoldedBlock,
+  foldBlocks,
+  isTimeMajorReshape,
+  type NativeLstm,
+} from './fold.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tfjs-node's generated protobuf classes are untyped.
 type Any = any;
@@ -215,22 +222,69 @@ function addLstm(
   name: string,
   xs: string,
   steps: number,
+  p: NativeLstm,
   zeroState: string,
-  w: TF.Tensor,
-  b: TF.Tensor,
   noPeephole: string,
 ): string {
   const seqLenMax = g.constant(BigInt64Array.of(BigInt(steps)), []);
-  const weights = g.weights(w);
-  const bias = g.weights(b);
   g.node(
     'BlockLSTMV2',
     name,
-    [seqLenMax, xs, zeroState, zeroState, weights, noPeephole, noPeephole, noPeephole, bias],
+    [
+      seqLenMax,
+      xs,
+      zeroState,
+      zeroState,
+      g.weights(p.w),
+      noPeephole,
+      noPeephole,
+      noPeephole,
+      g.weights(p.b),
+    ],
     { ...F, cell_clip: { f: 0 }, use_peephole: { b: false } },
   );
   // Outputs i, cs, f, o, ci, co, h: h of the last step.
   return g.element(`${name}_last`, `${name}:6`, -1);
+}
+
+/**
+ * The BiLSTM (merge mode concat, last output) over time-major `xs` `[T, N, inputs]`:
+ * `[N, 2·units]`, forward then backward.
+ */
+function addBiLstm(g: GraphDefBuilder, xs: string, steps: number, lstm: BiLstmWeights): string {
+  // Zero initial state [N, units], N read from the batch at run time.
+  const shape = g.node('Shape', 'sequence_shape', [xs], { ...F, out_type: { type: DT_INT32 } });
+  const n = g.element('batch_size', shape, 1, DT_INT32);
+  const stateShape = g.node('Pack', 'state_shape', [n, g.ints([lstm.units], true)], {
+    T: { type: DT_INT32 },
+    N: { i: 2 },
+    axis: { i: 0 },
+  });
+  const zero = g.constant(Float32Array.of(0), []);
+  const zeroState = g.node('Fill', 'zero_state', [stateShape, zero], {
+    ...F,
+    index_type: { type: DT_INT32 },
+  });
+  const noPeephole = g.constant(new Float32Array(lstm.units), [lstm.units]);
+  const reversed = g.node('ReverseV2', 'reversed', [xs, g.ints([0])], {
+    ...F,
+    Tidx: { type: DT_INT32 },
+  });
+  const forward = addLstm(g, 'lstm_forward', xs, steps, lstm.forward, zeroState, noPeephole);
+  const backward = addLstm(
+    g,
+    'lstm_backward',
+    reversed,
+    steps,
+    lstm.backward,
+    zeroState,
+    noPeephole,
+  );
+  return g.node('ConcatV2', 'bilstm', [forward, backward, g.ints([1], true)], {
+    ...F,
+    N: { i: 2 },
+    Tidx: { type: DT_INT32 },
+  });
 }
 
 /** tfjs-node's (or tfjs-node-gpu's) protobuf messages, when that backend is in use. */
@@ -258,14 +312,13 @@ function crnnSavedModel(tf: Tf, pb: Any, model: TF.LayersModel): Uint8Array | nu
     const fits =
       model.layers.length === folded.next + 4 &&
       isTimeMajorReshape(permute, reshape) &&
-      lstm !== null &&
       dense.getClassName() === 'Dense' &&
       dc.activation === 'softmax' &&
       dc.useBias;
     if (!fits || !lstm) return null;
     const [, h, w] = model.inputs[0].shape as number[];
     const [, ph, pw, pc] = model.layers[folded.next - 1].outputShape as number[];
-    const k = dense.getConfig().units as number;
+    const k = dc.units as number;
 
     const g = new GraphDefBuilder(pb);
     let y = g.node('Placeholder', INPUT, [], {
@@ -284,53 +337,7 @@ function crnnSavedModel(tf: Tf, pb: Any, model: TF.LayersModel): Uint8Array | nu
       ...F,
       Tshape: { type: DT_INT32 },
     });
-    // Zero initial state [N, units], N read from the batch at run time.
-    const shape = g.node('Shape', 'sequence_shape', [xs], { ...F, out_type: { type: DT_INT32 } });
-    const n = g.element('batch_size', shape, 1, DT_INT32);
-    const stateShape = g.node('Pack', 'state_shape', [n, g.ints([lstm.units], true)], {
-      T: { type: DT_INT32 },
-      N: { i: 2 },
-      axis: { i: 0 },
-    });
-    const zeroState = g.node(
-      'Fill',
-      'zero_state',
-      [stateShape, g.constant(Float32Array.of(0), [])],
-      {
-        ...F,
-        index_type: { type: DT_INT32 },
-      },
-    );
-    const noPeephole = g.constant(new Float32Array(lstm.units), [lstm.units]);
-    const forward = addLstm(
-      g,
-      'lstm_forward',
-      xs,
-      pw,
-      zeroState,
-      lstm.forward.w,
-      lstm.forward.b,
-      noPeephole,
-    );
-    const reversed = g.node('ReverseV2', 'reversed', [xs, g.ints([0])], {
-      ...F,
-      Tidx: { type: DT_INT32 },
-    });
-    const backward = addLstm(
-      g,
-      'lstm_backward',
-      reversed,
-      pw,
-      zeroState,
-      lstm.backward.w,
-      lstm.backward.b,
-      noPeephole,
-    );
-    y = g.node('ConcatV2', 'bilstm', [forward, backward, g.ints([1], true)], {
-      ...F,
-      N: { i: 2 },
-      Tidx: { type: DT_INT32 },
-    });
+    y = addBiLstm(g, xs, pw, lstm);
     const [kernel, bias] = dense.getWeights() as TF.Tensor[];
     y = g.node('MatMul', 'logits', [y, g.weights(kernel)], {
       ...F,
