@@ -132,8 +132,8 @@ function oneHot(labels: ArrayLike<number>, idx: number[], k: number): Float32Arr
 /**
  * Examples from which a one-shot {@link predictProbabilities} prepares the `session` engine:
  * its set-up (graph written and loaded, then optimised by TensorFlow at the first run) costs
- * ≈ 100 ms more than `ops` and saves ≈ 0.6–1.1 ms per utterance in batches of 32, so it pays
- * off from about 100–150 examples ("Model speed: the session engine", benchmarks/RESULTS.md).
+ * 75–108 ms more than `ops` and saves 0.6–1.2 ms per utterance in batches of 32, so it pays
+ * off from about 60–150 examples ("Model speed: the session engine", benchmarks/RESULTS.md).
  */
 const ONE_SHOT_SESSION_MIN_EXAMPLES = 256;
 
