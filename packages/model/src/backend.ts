@@ -28,6 +28,21 @@ const ALIASES: Record<string, BackendRequest> = {
 };
 
 let loaded: { tf: Tf; info: BackendInfo } | null = null;
+
+/**
+ * A module of the tfjs-node package in use (`@tensorflow/tfjs-node` or `-gpu`), e.g.
+ * `dist/proto/api_pb.js`; null on other backends or when the package has no such file.
+ * For the few internals the native engines need and tfjs-node does not re-export.
+ */
+export function requireFromTfjsNode(file: string): unknown | null {
+  const pkg = loaded?.info.packageName;
+  if (!pkg?.startsWith('@tensorflow/tfjs-node')) return null;
+  try {
+    return require(`${pkg}/${file}`);
+  } catch {
+    return null;
+  }
+}
 let loading: Promise<{ tf: Tf; info: BackendInfo }> | null = null;
 
 /** Parse a backend request (option or `SER_BACKEND`); throws a one-line error when invalid. */

@@ -127,3 +127,13 @@ export function isTimeMajorReshape(permute: Any, reshape: Any): boolean {
     reshape?.getClassName?.() === 'Reshape'
   );
 }
+
+/** Free the tensors {@link foldBlocks} made. */
+export function disposeBlocks(tf: Tf, blocks: FoldedBlock[]): void {
+  for (const b of blocks) tf.dispose([b.kernel, b.shift]);
+}
+
+/** Free the tensors {@link biLstmWeights} made. */
+export function disposeBiLstm(tf: Tf, w: BiLstmWeights): void {
+  tf.dispose([w.forward.w, w.forward.b, w.backward.w, w.backward.b]);
+}

@@ -14,6 +14,9 @@ import type { Tf } from './backend.js';
 // biome-ignore lint/suspicious/noExplicitAny: tfjs-node's backend and layer internals are untyped.
 type Any = any;
 
+/** What `tf.customGrad` passes its function: the inputs, then `save` for the gradient. */
+type GradArgs<Inputs extends TF.Tensor[]> = [...Inputs, (saved: TF.Tensor[]) => void];
+
 /** tfjs-node's backend, which can run any TensorFlow op by name. */
 export interface NativeBackend {
   binding: Any;
@@ -57,12 +60,7 @@ function fusedBatchNormTraining(
   const attrs = bnAttrs(be, epsilon);
   const n = x.shape[0] * x.shape[1] * x.shape[2];
   const f = tf.customGrad((...args: Any[]) => {
-    const [xi, g, b, save] = args as [
-      TF.Tensor4D,
-      TF.Tensor1D,
-      TF.Tensor1D,
-      (t: TF.Tensor[]) => void,
-    ];
+    const [xi, g, b, save] = args as GradArgs<[TF.Tensor4D, TF.Tensor1D, TF.Tensor1D]>;
     const empty = tf.tensor1d([], 'float32');
     const outs = be.executeMultipleOutputs('FusedBatchNormV3', attrs, [xi, g, b, empty, empty], 6);
     empty.dispose();
@@ -216,12 +214,7 @@ export function inputConv2d(tf: Tf, args: Parameters<Tf['layers']['conv2d']>[0])
         const pad = self.padding as 'same' | 'valid';
         return tf.tidy(() => {
           const f = tf.customGrad((...a: Any[]) => {
-            const [xi, kernel, bias, save] = a as [
-              TF.Tensor4D,
-              TF.Tensor4D,
-              TF.Tensor1D,
-              (t: TF.Tensor[]) => void,
-            ];
+            const [xi, kernel, bias, save] = a as GradArgs<[TF.Tensor4D, TF.Tensor4D, TF.Tensor1D]>;
             save([xi]);
             return {
               value: tf.add(tf.conv2d(xi, kernel, strides, pad), bias),

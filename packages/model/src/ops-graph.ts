@@ -11,12 +11,13 @@
  * LSTMs with other activations) fall back to the layers' own `apply`.
  */
 
-import { createRequire } from 'node:module';
 import type * as TF from '@tensorflow/tfjs';
-import { currentBackendInfo, type Tf } from './backend.js';
+import { requireFromTfjsNode, type Tf } from './backend.js';
 import {
   type BiLstmWeights,
   biLstmWeights,
+  disposeBiLstm,
+  disposeBlocks,
   foldBlocks,
   isTimeMajorReshape,
   type NativeLstm,
@@ -25,6 +26,9 @@ import { type NativeBackend, nativeBackend } from './fused.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tfjs layer internals are untyped.
 type Any = any;
+
+/** tfjs-node's `Int64Scalar`: an int64 scalar its backend passes to TensorFlow as is. */
+type Int64Scalar = new (value: number) => object;
 
 /** The network after the convolution blocks: tfjs layers, or a native BiLSTM step. */
 type Stage = { layer: Any } | BiLstmWeights;
@@ -37,29 +41,20 @@ export interface FoldedGraph {
   nativeLstm: boolean;
 }
 
-/** tfjs-node's (or tfjs-node-gpu's) `Int64Scalar` class, from the package in use. */
-function loadInt64Scalar(): (new (value: number) => object) | null {
-  const pkg = currentBackendInfo()?.packageName;
-  if (!pkg?.startsWith('@tensorflow/tfjs-node')) return null;
-  try {
-    return createRequire(import.meta.url)(`${pkg}/dist/int64_tensors.js`).Int64Scalar ?? null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Tensors that depend only on shapes (the int64 sequence length, zero states), made once and
  * kept until `dispose`: each would otherwise cost an op per call.
  */
 class ShapeConstants {
   private readonly kept = new Map<string, TF.Tensor>();
-  private readonly int64Scalar: (new (value: number) => object) | null;
+  private readonly int64Scalar: Int64Scalar | null;
   constructor(
     private readonly tf: Tf,
     private readonly be: NativeBackend,
   ) {
-    this.int64Scalar = loadInt64Scalar();
+    this.int64Scalar =
+      (requireFromTfjsNode('dist/int64_tensors.js') as { Int64Scalar?: Int64Scalar } | null)
+        ?.Int64Scalar ?? null;
   }
 
   private get(key: string, make: () => TF.Tensor): TF.Tensor {
@@ -193,9 +188,9 @@ export function foldedGraph(tf: Tf, model: TF.LayersModel): FoldedGraph | null {
     return y;
   };
   const dispose = () => {
-    for (const b of folded.blocks) tf.dispose([b.kernel, b.shift]);
+    disposeBlocks(tf, folded.blocks);
     for (const s of stages) {
-      if (!('layer' in s)) tf.dispose([s.forward.w, s.forward.b, s.backward.w, s.backward.b]);
+      if (!('layer' in s)) disposeBiLstm(tf, s);
     }
     constants?.dispose();
   };

@@ -14,14 +14,15 @@
  */
 
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
-import { currentBackendInfo, type Tf } from './backend.js';
+import { requireFromTfjsNode, type Tf } from './backend.js';
 import {
   type BiLstmWeights,
   biLstmWeights,
+  disposeBiLstm,
+  disposeBlocks,
   type FoldedBlock,
   foldBlocks,
   isTimeMajorReshape,
@@ -287,17 +288,6 @@ function addBiLstm(g: GraphDefBuilder, xs: string, steps: number, lstm: BiLstmWe
   });
 }
 
-/** tfjs-node's (or tfjs-node-gpu's) protobuf messages, when that backend is in use. */
-function loadApiProto(): Any | null {
-  const pkg = currentBackendInfo()?.packageName;
-  if (!pkg?.startsWith('@tensorflow/tfjs-node')) return null;
-  try {
-    return createRequire(import.meta.url)(`${pkg}/dist/proto/api_pb.js`);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The frozen inference SavedModel of `model`, or null when the model is not `buildCrnn`'s
  * structure (conv blocks, time-major reshape, BiLSTM the native kernel fits, dense softmax).
@@ -348,8 +338,8 @@ function crnnSavedModel(tf: Tf, pb: Any, model: TF.LayersModel): Uint8Array | nu
     g.node('Softmax', OUTPUT, [y], F);
     return g.savedModel({ name: INPUT, shape: [-1, h, w, 1] }, { name: OUTPUT, shape: [-1, k] });
   } finally {
-    for (const b of folded.blocks) tf.dispose([b.kernel, b.shift]);
-    if (lstm) tf.dispose([lstm.forward.w, lstm.forward.b, lstm.backward.w, lstm.backward.b]);
+    disposeBlocks(tf, folded.blocks);
+    if (lstm) disposeBiLstm(tf, lstm);
   }
 }
 
@@ -359,7 +349,7 @@ function crnnSavedModel(tf: Tf, pb: Any, model: TF.LayersModel): Uint8Array | nu
  * TensorFlow refuses the graph or the temporary folder cannot be written.
  */
 export async function sessionGraph(tf: Tf, model: TF.LayersModel): Promise<SessionGraph | null> {
-  const pb = loadApiProto();
+  const pb = requireFromTfjsNode('dist/proto/api_pb.js');
   const loadSavedModel = (tf as Any).node?.loadSavedModel;
   if (!pb || typeof loadSavedModel !== 'function') return null;
   const bytes = crnnSavedModel(tf, pb, model);
