@@ -1,5 +1,7 @@
-//! WAV decoding with symphonia: PCM 8/16/24/32-bit, IEEE float 32/64, A-law and
-//! µ-law, any channel count, downmixed to mono by averaging (librosa `to_mono`).
+//! Audio decoding with symphonia, the container recognised by content (not by the
+//! file name): WAV (PCM 8/16/24/32-bit, IEEE float 32/64, A-law and µ-law), FLAC,
+//! Ogg Vorbis, MP3, AIFF, CAF and MP4/M4A (AAC, ALAC); any channel count,
+//! downmixed to mono by averaging (librosa `to_mono`).
 //!
 //! Samples are scaled like soundfile (16-bit: x / 32768), so the decoded waveform
 //! is bit-identical to what `librosa.load(sr=None)` sees. A data chunk that is
@@ -55,7 +57,7 @@ pub fn decode_wav_owned(bytes: Vec<u8>) -> Result<Audio> {
     if bytes.is_empty() {
         return Err(DspError::InvalidWav("the file is empty (0 bytes)".into()));
     }
-    if bytes.len() < 12 || &bytes[0..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
+    let Some(container) = Container::sniff(&bytes) else {
         let what = if bytes
             .iter()
             .take(512)
@@ -66,17 +68,19 @@ pub fn decode_wav_owned(bytes: Vec<u8>) -> Result<Audio> {
             "no RIFF/WAVE header"
         };
         return Err(DspError::InvalidWav(what.into()));
-    }
-    // Name the encoding up front: symphonia's own message for an unknown codec is generic.
-    if let Some(tag) = wave_format_tag(&bytes) {
-        if let Some(name) = unsupported_format_name(tag) {
-            return Err(DspError::UnsupportedEncoding(format!("{name} (format tag 0x{tag:04X}); supported: PCM 8/16/24/32-bit, IEEE float 32/64, A-law, µ-law")));
+    };
+    if container == Container::Wav {
+        // Name the encoding up front: symphonia's own message for an unknown codec is generic.
+        if let Some(tag) = wave_format_tag(&bytes) {
+            if let Some(name) = unsupported_format_name(tag) {
+                return Err(DspError::UnsupportedEncoding(format!("{name} (format tag 0x{tag:04X}); supported: PCM 8/16/24/32-bit, IEEE float 32/64, A-law, µ-law")));
+            }
         }
     }
 
     let mss = MediaSourceStream::new(Box::new(Cursor::new(bytes)), Default::default());
     let mut hint = Hint::new();
-    hint.with_extension("wav");
+    hint.with_extension(container.extension());
     let mut format = symphonia::default::get_probe()
         .probe(
             &hint,
@@ -162,6 +166,53 @@ fn header_error(e: SymError) -> DspError {
             DspError::InvalidWav("the header is truncated".into())
         }
         other => DspError::InvalidWav(other.to_string()),
+    }
+}
+
+/// The container of an audio file, recognised by its first bytes (never by its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Wav,
+    Flac,
+    Ogg,
+    Mp3,
+    Aiff,
+    Caf,
+    Mp4,
+}
+
+impl Container {
+    fn sniff(b: &[u8]) -> Option<Container> {
+        let at = |i: usize, tag: &[u8]| b.get(i..i + tag.len()) == Some(tag);
+        if at(0, b"RIFF") && at(8, b"WAVE") {
+            Some(Container::Wav)
+        } else if at(0, b"fLaC") {
+            Some(Container::Flac)
+        } else if at(0, b"OggS") {
+            Some(Container::Ogg)
+        } else if at(0, b"FORM") && (at(8, b"AIFF") || at(8, b"AIFC")) {
+            Some(Container::Aiff)
+        } else if at(0, b"caff") {
+            Some(Container::Caf)
+        } else if at(4, b"ftyp") {
+            Some(Container::Mp4)
+        } else if at(0, b"ID3") || (b.len() >= 2 && b[0] == 0xFF && b[1] & 0xE0 == 0xE0) {
+            Some(Container::Mp3)
+        } else {
+            None
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Container::Wav => "wav",
+            Container::Flac => "flac",
+            Container::Ogg => "ogg",
+            Container::Mp3 => "mp3",
+            Container::Aiff => "aiff",
+            Container::Caf => "caf",
+            Container::Mp4 => "m4a",
+        }
     }
 }
 

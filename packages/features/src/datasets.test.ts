@@ -66,7 +66,7 @@ describe('datasets on disk', () => {
   it('walks the RAVDESS folders: sorted, labelled, speakers = actors', () => {
     const ds = loadDataset([join(DATA, 'ravdess')]);
     expect(ds.kind).toBe('ravdess');
-    expect(ds.items.length).toBe(120);
+    expect(ds.items.length).toBe(720);
     expect(ds.labels).toEqual([...RAVDESS_LABELS]);
     const paths = ds.items.map((i) => i.path);
     expect([...paths].sort()).toEqual(paths);

@@ -81,8 +81,38 @@ export interface EmodbName extends FileLabel {
   version: string;
 }
 
-const RAVDESS_RE = /^(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})\.wav$/i;
-const EMODB_RE = /^(\d{2})([ab]\d{2})([WLEAFTN])([a-z])\.wav$/;
+/**
+ * File extensions a folder walk picks up (compared case-insensitively): the containers the
+ * native decoder reads. The format itself is recognised from the file's bytes, not its name.
+ */
+export const AUDIO_EXTENSIONS: readonly string[] = [
+  'wav',
+  'wave',
+  'flac',
+  'mp3',
+  'ogg',
+  'oga',
+  'aif',
+  'aiff',
+  'aifc',
+  'caf',
+  'm4a',
+  'mp4',
+];
+
+const EXT = `\\.(?:${AUDIO_EXTENSIONS.join('|')})`;
+const AUDIO_FILE_RE = new RegExp(`${EXT}$`, 'i');
+// Matched against the name without its audio extension (see `audioStem`).
+const RAVDESS_RE = /^(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})$/;
+// The emotion and version letters keep their case (`W` is the emotion, `a` the version).
+const EMODB_RE = /^(\d{2})([ab]\d{2})([WLEAFTN])([a-z])$/;
+
+/** The file name without its directory and audio extension, or null for a non-audio name. */
+function audioStem(path: string): string | null {
+  const name = basename(path);
+  const m = AUDIO_FILE_RE.exec(name);
+  return m ? name.slice(0, m.index) : null;
+}
 
 /**
  * Parse a RAVDESS file name (the directory part is ignored).
@@ -92,7 +122,7 @@ const EMODB_RE = /^(\d{2})([ab]\d{2})([WLEAFTN])([a-z])\.wav$/;
  * parseRavdessName('03-01-05-01-02-01-12.wav'); // { label: 'angry', speaker: '12', … }
  */
 export function parseRavdessName(path: string): RavdessName | null {
-  const m = RAVDESS_RE.exec(basename(path));
+  const m = RAVDESS_RE.exec(audioStem(path) ?? '');
   if (!m) return null;
   const [modality, vocalChannel, emotion, intensity, statement, repetition, actor] = m
     .slice(1)
@@ -135,7 +165,7 @@ export function parseRavdessName(path: string): RavdessName | null {
  * parseEmodbName('03a01Fa.wav'); // { label: 'happiness', speaker: '03', text: 'a01', … }
  */
 export function parseEmodbName(path: string): EmodbName | null {
-  const m = EMODB_RE.exec(basename(path));
+  const m = EMODB_RE.exec(audioStem(path) ?? '');
   if (!m) return null;
   return {
     label: EMODB_LETTERS[m[3]],
@@ -170,7 +200,7 @@ function walk(dir: string, out: string[]): void {
       }
     }
     if (isDir) walk(p, out);
-    else if (isFile && /\.wav$/i.test(e.name)) out.push(p);
+    else if (isFile && AUDIO_FILE_RE.test(e.name)) out.push(p);
   }
 }
 
@@ -178,7 +208,8 @@ const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Expand inputs to WAV files: a file is kept as given (whatever its
- * extension), a folder is walked recursively for `*.wav` (case-insensitive),
+ * extension), a folder is walked recursively for audio files ({@link AUDIO_EXTENSIONS},
+ * case-insensitive),
  * sorted by path (code-unit order, so the result is the same on every
  * machine). Inputs keep their order.
  *

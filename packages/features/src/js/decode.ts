@@ -65,11 +65,26 @@ function hex4(tag: number): string {
   return tag.toString(16).toUpperCase().padStart(4, '0');
 }
 
+/** The name of a non-WAV container the native engine reads, from the file's first bytes. */
+function sniffNonWavFormat(bytes: Uint8Array, ascii: (i: number) => string): string | null {
+  if (ascii(0) === 'fLaC') return 'FLAC';
+  if (ascii(0) === 'OggS') return 'Ogg';
+  if (ascii(0) === 'FORM' && (ascii(8) === 'AIFF' || ascii(8) === 'AIFC')) return 'AIFF';
+  if (ascii(0) === 'caff') return 'CAF';
+  if (ascii(4) === 'ftyp') return 'MP4/M4A';
+  if (ascii(0).startsWith('ID3') || (bytes[0] === 0xff && (bytes[1] & 0xe0) === 0xe0)) return 'MP3';
+  return null;
+}
+
 /** Decode the bytes of a WAV file to a mono waveform. */
 export function decodeWavJs(bytes: Uint8Array): DecodedAudio {
   if (bytes.length === 0) throw invalidWav('the file is empty (0 bytes)');
   const ascii = (i: number) => String.fromCharCode(...bytes.subarray(i, i + 4));
   if (bytes.length < 12 || ascii(0) !== 'RIFF' || ascii(8) !== 'WAVE') {
+    const format = sniffNonWavFormat(bytes, ascii);
+    if (format) {
+      throw unsupported(`format ${format} needs the native engine (the JS engine reads WAV only)`);
+    }
     const head = bytes.subarray(0, 512);
     const isText = head.every(
       (b) => b < 0x80 && (b >= 0x20 || b === 9 || b === 10 || b === 12 || b === 13),
