@@ -36,6 +36,52 @@ describe('buildCrnn (Table 1)', () => {
     expect(info.tensorflowVersion).toMatch(/^2\./);
   });
 
+  it("builds without tfjs's orthogonal-initializer warning, keeping its seeded orthogonal values", async () => {
+    const tf = await loadBackend();
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => {
+      warnings.push(args.map(String).join(' '));
+    };
+    let model: Awaited<ReturnType<typeof buildCrnn>>;
+    try {
+      model = await buildCrnn({ numClasses: 7 });
+      console.warn('a warning of someone else');
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toEqual(['a warning of someone else']);
+    // The forward recurrent kernel [128, 512] is tfjs's Orthogonal with the model's seed.
+    const w = model.getLayer('bilstm').getWeights()[1];
+    expect(w.shape).toEqual([128, 512]);
+    const config = (
+      model.toJSON(null, false) as unknown as {
+        config: {
+          layers: {
+            name: string;
+            config: {
+              layer: {
+                config: { recurrent_initializer: { class_name: string; config: { seed: number } } };
+              };
+            };
+          }[];
+        };
+      }
+    ).config.layers.find((l) => l.name === 'bilstm')?.config.layer.config.recurrent_initializer;
+    expect(config?.class_name).toBe('Orthogonal');
+    const expected = tf.tidy(() =>
+      tf.initializers.orthogonal({ seed: config?.config.seed, gain: 1 }).apply([128, 512]),
+    );
+    // W Wᵀ = I (rows orthonormal) and the same values as tfjs's initializer.
+    const gram = tf.tidy(
+      () => tf.matMul(w, w, false, true).sub(tf.eye(128)).abs().max().dataSync()[0],
+    );
+    expect(gram).toBeLessThan(1e-4);
+    expect(Math.max(...tf.tidy(() => w.sub(expected).abs().max().dataSync()))).toBe(0);
+    expected.dispose();
+    model.dispose();
+  });
+
   it('rejects bad options with a one-line error naming the parameter', () => {
     expect(() => resolveCrnnOptions({ numClasses: 1 })).toThrow(/numClasses.*≥ 2/);
     expect(() => resolveCrnnOptions({ numClasses: 3, l2: -1 })).toThrow(/l2/);

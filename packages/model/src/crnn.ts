@@ -91,6 +91,29 @@ export interface CrnnBuildOptions {
 }
 
 /**
+ * Run `fn` with tfjs-layers' "Orthogonal initializer is being called on a matrix with more
+ * than 2000 (…) elements: Slowness may result." console warning filtered out (every other
+ * warning passes). The BiLSTM's two 128 × 512 recurrent kernels trigger it once each (~0.1 s
+ * of QR, not slow); it was the only line of a `ser train` run that serkit did not write. The
+ * initial values stay tfjs's seeded orthogonal ones, and `model.json` keeps its standard
+ * `Orthogonal` initializer (Bidirectional re-creates its layers from their config, so a
+ * quieter initializer instance would not survive).
+ */
+function withoutOrthogonalWarning<T>(fn: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Orthogonal initializer is being called'))
+      return;
+    warn.apply(console, args);
+  };
+  try {
+    return fn();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/**
  * Build the (uncompiled) CRNN. Layer names: `conv1…4`, `bn1…4`, `relu1…4`, `pool1…4`,
  * `to_sequence` (the last block's [H, W, C] read as W time steps of H·C), `bilstm`, `output`.
  * With the defaults and K = 8: 825,288 parameters.
@@ -137,21 +160,20 @@ export async function buildCrnn(
   x = tf.layers
     .reshape({ name: 'to_sequence', targetShape: [w, h * c] })
     .apply(x) as TF.SymbolicTensor;
-  x = tf.layers
-    .bidirectional({
-      name: 'bilstm',
-      mergeMode: 'concat',
-      layer: tf.layers.lstm({
-        name: 'lstm',
-        units: o.lstmUnits,
-        kernelInitializer: init(),
-        recurrentInitializer: tf.initializers.orthogonal({ seed: seed++, gain: 1 }),
-        // Keras's default; tfjs defaults to hardSigmoid.
-        recurrentActivation: 'sigmoid',
-        kernelRegularizer: reg(),
-      }) as TF.RNN,
-    })
-    .apply(x) as TF.SymbolicTensor;
+  const bilstm = tf.layers.bidirectional({
+    name: 'bilstm',
+    mergeMode: 'concat',
+    layer: tf.layers.lstm({
+      name: 'lstm',
+      units: o.lstmUnits,
+      kernelInitializer: init(),
+      recurrentInitializer: tf.initializers.orthogonal({ seed: seed++, gain: 1 }),
+      // Keras's default; tfjs defaults to hardSigmoid.
+      recurrentActivation: 'sigmoid',
+      kernelRegularizer: reg(),
+    }) as TF.RNN,
+  });
+  x = withoutOrthogonalWarning(() => bilstm.apply(x) as TF.SymbolicTensor);
   const output = tf.layers
     .dense({
       name: 'output',

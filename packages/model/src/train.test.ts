@@ -141,6 +141,27 @@ describe('train (tiny model)', () => {
     m2.dispose();
   });
 
+  it('lets the event loop run between batches: an abort from a timer stops within one batch', async () => {
+    const model = await buildCrnn(TINY);
+    const ac = new AbortController();
+    const batches: number[] = [];
+    const r = await train(model, data, {
+      epochs: 3,
+      batchSize: 8,
+      validationFraction: 0.25,
+      signal: ac.signal,
+      onBatchEnd: (e) => {
+        batches.push(e.batch);
+        // A macrotask, as a SIGINT handler is: it runs only if training yields to the loop.
+        if (e.batch === 1) setImmediate(() => ac.abort());
+      },
+    });
+    expect(r.aborted).toBe(true);
+    expect(batches).toEqual([1]);
+    expect(r.history).toHaveLength(0);
+    model.dispose();
+  });
+
   it('rejects bad input with one-line errors naming the parameter', async () => {
     const model = await buildCrnn(TINY);
     await expect(train(model, { x: new Float32Array(10), labels: [0] })).rejects.toThrow(
@@ -153,7 +174,6 @@ describe('train (tiny model)', () => {
     await expect(
       predictProbabilities(model, new Float32Array(7), { mean: 0, std: 1 }),
     ).rejects.toThrow(/predict x: .*multiple of 16×20/);
-    fs.mkdirSync(path.join(tmp, 'other'), { recursive: true });
     model.dispose();
   });
 

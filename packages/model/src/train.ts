@@ -35,6 +35,11 @@ export const TRAIN_DEFAULTS = Object.freeze({
   allowSlowBackend: false,
 });
 
+/** One turn of the event loop (a macrotask), so signal handlers and timers can run. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Seeded PRNG (mulberry32): a function returning floats in [0, 1). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -394,6 +399,9 @@ export async function train(
     let sumAcc = 0;
     let seen = 0;
     for (let b = 0; b < batches; b++) {
+      // trainOnBatch resolves through microtasks only: without a macrotask turn here the
+      // event loop (signal handlers, timers, I/O) would not run until training ends.
+      await yieldToEventLoop();
       if (o.signal?.aborted) {
         aborted = true;
         break;

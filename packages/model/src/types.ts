@@ -229,6 +229,11 @@ export interface ModelMetadata {
   seed?: number;
   /** Training summary. */
   training?: Record<string, unknown>;
+  /**
+   * The files the model learnt from (its training and validation files), as SHA-256 hashes of
+   * their bytes (hex, sorted): lets an evaluation say how many of its files the model has seen.
+   */
+  trainingFiles?: { sha256: string[] };
   /** Versions: @serkit/model, TensorFlow.js, TensorFlow, Node, backend. */
   versions: Record<string, string | null>;
   /** ISO date of saving. */

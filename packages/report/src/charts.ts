@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { matrixToPng } from './raster.js';
 import type { EpochRow, SerReport, SpectrogramInput } from './types.js';
 
 const FONT = 'DejaVu Sans';
@@ -115,7 +116,12 @@ export function trainingCurvesSpec(epochs: EpochRow[], title = 'Training curves'
   } as TopLevelSpec;
 }
 
-/** A log-mel spectrogram (dB) as a heat map: time on x, mel band on y (low at the bottom). */
+/**
+ * A log-mel spectrogram (dB): time on x, mel band on y (low at the bottom), drawn as one
+ * raster image (a PNG data URL rendered from the matrix with the `magma` scheme) rather than
+ * one rectangle per bin, whose anti-aliased edges leave a grey grid of seams. The dB legend
+ * is the same scheme over the matrix's range.
+ */
 export function spectrogramSpec(input: SpectrogramInput): TopLevelSpec {
   const { values: v, nMels, nFrames } = input;
   if (v.length !== nMels * nFrames) {
@@ -123,44 +129,68 @@ export function spectrogramSpec(input: SpectrogramInput): TopLevelSpec {
       `spectrogram: expected ${nMels}×${nFrames} = ${nMels * nFrames} values, received ${v.length}`,
     );
   }
-  const values: { t: number; t2: number; m: number; m2: number; db: number }[] = [];
-  for (let m = 0; m < nMels; m++) {
-    for (let t = 0; t < nFrames; t++) {
-      values.push({
-        t: t * input.secondsPerFrame,
-        t2: (t + 1) * input.secondsPerFrame,
-        m,
-        m2: m + 1,
-        db: v[m * nFrames + t],
-      });
-    }
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const x of v) {
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
   }
+  if (!(hi > lo)) hi = lo + 1;
+  const png = matrixToPng(v, nMels, nFrames, [lo, hi], 'magma');
+  const seconds = nFrames * input.secondsPerFrame;
+  const x = {
+    type: 'quantitative' as const,
+    title: 'Time (s)',
+    scale: { domain: [0, seconds], nice: false },
+    axis: { grid: false },
+  };
+  const y = {
+    type: 'quantitative' as const,
+    title: 'Mel band',
+    scale: { domain: [0, nMels], nice: false },
+    axis: { grid: false },
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: input.title,
     width: 640,
     height: 300,
-    data: { values },
-    mark: { type: 'rect', strokeWidth: 0 },
-    encoding: {
-      x: {
-        field: 't',
-        type: 'quantitative',
-        title: 'Time (s)',
-        scale: { domain: [0, nFrames * input.secondsPerFrame], nice: false },
-        axis: { grid: false },
+    layer: [
+      {
+        data: {
+          values: [
+            {
+              t0: 0,
+              t1: seconds,
+              m0: 0,
+              m1: nMels,
+              url: `data:image/png;base64,${png.toString('base64')}`,
+            },
+          ],
+        },
+        mark: { type: 'image', aspect: false, align: 'left', baseline: 'top' },
+        encoding: {
+          x: { field: 't0', ...x },
+          x2: { field: 't1' },
+          y: { field: 'm1', ...y },
+          y2: { field: 'm0' },
+          url: { field: 'url', type: 'nominal' },
+        },
       },
-      x2: { field: 't2' },
-      y: {
-        field: 'm',
-        type: 'quantitative',
-        title: 'Mel band',
-        scale: { domain: [0, nMels], nice: false },
-        axis: { grid: false },
+      {
+        // Only for the legend: the colour scale of the image, nothing drawn.
+        data: { values: [{ db: lo }, { db: hi }] },
+        mark: { type: 'point', opacity: 0 },
+        encoding: {
+          color: {
+            field: 'db',
+            type: 'quantitative',
+            title: 'dB',
+            scale: { scheme: 'magma', domain: [lo, hi], nice: false },
+          },
+        },
       },
-      y2: { field: 'm2' },
-      color: { field: 'db', type: 'quantitative', title: 'dB', scale: { scheme: 'magma' } },
-    },
+    ],
     config,
   } as TopLevelSpec;
 }

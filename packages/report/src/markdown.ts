@@ -10,9 +10,14 @@ function scoreRow(name: string, s: Scores): string {
 /**
  * `report.md`: the run laid out like the paper's Tables 2–5 (per-class precision,
  * recall, F1 and support, with accuracy and macro/weighted averages) and its
- * confusion-matrix figures (in % of each actual class).
+ * confusion-matrix figures (in % of each actual class). `figures` says which images sit
+ * beside it: the training curves (default: when there is a history) and the spectrogram
+ * (its caption; default none).
  */
-export function reportToMarkdown(report: SerReport): string {
+export function reportToMarkdown(
+  report: SerReport,
+  figures: { trainingCurves?: boolean; spectrogram?: string | null } = {},
+): string {
   const { split, dataset } = report;
   const lines: string[] = [];
   lines.push(`# Speech emotion recognition report — ${dataset.name}`, '');
@@ -29,9 +34,14 @@ export function reportToMarkdown(report: SerReport): string {
     const speakers = split.testSpeakers?.length
       ? `; test speakers ${split.testSpeakers.join(', ')}`
       : '';
+    const obtained =
+      split.testFraction != null && split.testFraction !== split.testSize
+        ? ` asked, ${(100 * split.testFraction).toFixed(1)} % obtained`
+        : '';
     lines.push(
-      `- Split: ${split.kind}, test size ${split.testSize} — train ${split.train}, validation ${split.validation}, test ${split.test}${speakers}`,
+      `- Split: ${split.kind}, test size ${split.testSize}${obtained} — train ${split.train}, validation ${split.validation}, test ${split.test}${speakers}`,
     );
+    if (split.note) lines.push(`- Note: ${split.note}`);
     lines.push(
       `- Augmentation: ${report.augment.enabled ? `${report.augment.names.join(', ')} (${report.augment.copies} spectrograms per training file)` : 'none'}`,
     );
@@ -39,9 +49,26 @@ export function reportToMarkdown(report: SerReport): string {
       `- Training: ${report.epochs.length} epochs, best epoch ${report.bestEpoch}, seed ${report.seed}`,
     );
   }
-  lines.push(
-    `- Time: extract ${report.seconds.extract.toFixed(1)} s, train ${report.seconds.train.toFixed(1)} s, evaluate ${report.seconds.evaluate.toFixed(1)} s, total ${report.seconds.total.toFixed(1)} s`,
-  );
+  if (report.seen) {
+    const { files, unseen, unseenAccuracy, unseenMacroF1 } = report.seen;
+    lines.push(
+      files === 0
+        ? '- Seen in training: none of the evaluated files'
+        : `- Seen in training: **${files} of ${split.test}** evaluated files were the model's training or validation files; ${
+            unseenAccuracy === null
+              ? 'none is unseen'
+              : `on the ${unseen} unseen files only: accuracy **${pct(unseenAccuracy)} %**, macro F1 ${fixed(unseenMacroF1 ?? 0)}`
+          }`,
+    );
+  }
+  const s = report.seconds;
+  const phases = [
+    `extract ${s.extract.toFixed(1)} s`,
+    ...(s.train === null ? [] : [`train ${s.train.toFixed(1)} s`]),
+    `evaluate ${s.evaluate.toFixed(1)} s`,
+    `total ${s.total.toFixed(1)} s`,
+  ];
+  lines.push(`- Time: ${phases.join(', ')}`);
   lines.push(
     `- Backend: ${report.backend.name}${report.backend.tensorflowVersion ? ` (TensorFlow ${report.backend.tensorflowVersion})` : ''}`,
   );
@@ -67,6 +94,11 @@ export function reportToMarkdown(report: SerReport): string {
     lines.push(`| **${report.classes[i]}** | ${row.map((v) => v.toFixed(1)).join(' | ')} |`);
   });
   lines.push('', '![Confusion matrix](confusion-matrix.png)', '');
-  if (report.epochs.length > 0) lines.push('![Training curves](training-curves.png)', '');
+  if (figures.trainingCurves ?? report.epochs.length > 0) {
+    lines.push('![Training curves](training-curves.png)', '');
+  }
+  if (figures.spectrogram) {
+    lines.push('## Input example', '', `![${figures.spectrogram}](spectrogram.png)`, '');
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,12 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spectrogramSpec } from './charts.js';
 import { reportToMarkdown } from './markdown.js';
+import { encodePngRgb } from './raster.js';
+import { renderSvg } from './render.js';
 import type { SerReport } from './types.js';
 import { writeReport } from './write.js';
 
@@ -67,6 +71,102 @@ describe('reportToMarkdown', () => {
     expect(md).toContain('| sadness | 1.00 | 0.70 | 0.82 | 10 |');
     expect(md).toContain('| **accuracy** | | | 0.80 | 30 |');
     expect(md).toContain('| **sadness** | 0.0 | 30.0 | 70.0 |');
+  });
+});
+
+describe('reportToMarkdown: what each kind of run did, and nothing else', () => {
+  it('an evaluation names no training time and no training curves, and gives the unseen-only figures', () => {
+    const r = sampleReport();
+    const evaluation: SerReport = {
+      ...r,
+      kind: 'evaluate',
+      split: { kind: 'all', testSize: null, train: 0, validation: 0, test: 30 },
+      epochs: [],
+      bestEpoch: 0,
+      seconds: { extract: 1, train: null, evaluate: 2, total: 3 },
+      seen: { files: 20, unseen: 10, unseenAccuracy: 0.6, unseenMacroF1: 0.55 },
+    };
+    const md = reportToMarkdown(evaluation);
+    expect(md).toContain('- Time: extract 1.0 s, evaluate 2.0 s, total 3.0 s');
+    expect(md).not.toMatch(/train \d/);
+    expect(md).not.toContain('training-curves.png');
+    expect(md).not.toContain('spectrogram.png');
+    expect(md).toContain(
+      "**20 of 30** evaluated files were the model's training or validation files; on the 10 unseen files only: accuracy **60.00 %**, macro F1 0.55",
+    );
+  });
+
+  it('a speaker split says what it became, and the spectrogram is shown when written', () => {
+    const r = sampleReport();
+    r.split = {
+      ...r.split,
+      kind: 'speaker',
+      testFraction: 0.5,
+      testSpeakers: ['01'],
+      note: '--split speaker: held out speaker 01 (15 of 30 files, 50 %, not the 20 % asked): …',
+    };
+    const md = reportToMarkdown(r, { spectrogram: '03a01Fa.wav (happiness)' });
+    expect(md).toContain('test size 0.2 asked, 50.0 % obtained');
+    expect(md).toContain('- Note: --split speaker: held out speaker 01 (15 of 30 files, 50 %');
+    expect(md).toContain('![03a01Fa.wav (happiness)](spectrogram.png)');
+    expect(md).toContain('![Training curves](training-curves.png)');
+  });
+});
+
+/** RGBA pixels of a rendered spec (resvg, as svgToPng renders it). */
+async function pixels(svg: string): Promise<{ width: number; height: number; rgba: Uint8Array }> {
+  const img = new Resvg(svg, { background: 'white', font: { loadSystemFonts: false } }).render();
+  return { width: img.width, height: img.height, rgba: new Uint8Array(img.pixels) };
+}
+
+describe('spectrogramSpec', () => {
+  it('draws the matrix as one seamless image: a constant matrix is one colour, no grid', async () => {
+    const nMels = 128;
+    const nFrames = 259;
+    const svg = await renderSvg(
+      spectrogramSpec({
+        values: new Float32Array(nMels * nFrames).fill(-40),
+        nMels,
+        nFrames,
+        title: 'flat',
+        secondsPerFrame: 512 / 44100,
+      }),
+    );
+    expect(svg.match(/<image/g)).toHaveLength(1);
+    const { width, rgba } = await pixels(svg);
+    // The plot is 640 × 300 from about (50, 30); sample its middle half.
+    const colours = new Set<string>();
+    for (let y = 100; y < 250; y++) {
+      for (let x = 200; x < 500; x++) {
+        const o = (y * width + x) * 4;
+        colours.add(`${rgba[o]},${rgba[o + 1]},${rgba[o + 2]}`);
+      }
+    }
+    expect([...colours]).toEqual(['0,0,4']); // magma's darkest, everywhere
+  });
+
+  it('puts low mel bands at the bottom, high at the top', async () => {
+    const nMels = 128;
+    const nFrames = 259;
+    const values = new Float32Array(nMels * nFrames);
+    for (let m = 0; m < nMels; m++) values.fill(m < 64 ? 0 : -80, m * nFrames, (m + 1) * nFrames);
+    const { width, rgba } = await pixels(
+      await renderSvg(
+        spectrogramSpec({ values, nMels, nFrames, title: 'x', secondsPerFrame: 0.01 }),
+      ),
+    );
+    const at = (x: number, y: number) => rgba[(y * width + x) * 4];
+    expect(at(300, 250)).toBeGreaterThan(200); // bottom half: 0 dB, magma's light end
+    expect(at(300, 80)).toBeLessThan(10); // top half: -80 dB, dark
+  });
+
+  it('encodes a PNG that resvg decodes back to the same pixels', async () => {
+    const rgb = Uint8Array.from({ length: 3 * 4 * 3 }, (_, i) => (i * 37) % 256);
+    const png = encodePngRgb(4, 3, rgb);
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"><image width="4" height="3" href="data:image/png;base64,${png.toString('base64')}"/></svg>`;
+    const { rgba } = await pixels(svg);
+    const back = Array.from({ length: 12 }, (_, p) => [...rgba.subarray(p * 4, p * 4 + 3)]).flat();
+    expect(back).toEqual([...rgb]);
   });
 });
 

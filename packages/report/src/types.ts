@@ -45,11 +45,31 @@ export interface SerReport {
   /** The split; for `evaluate`, `kind` is `all`. */
   split: {
     kind: 'random' | 'speaker' | 'all';
+    /** Test fraction asked for (null for `evaluate`). */
     testSize: number | null;
+    /** Test fraction obtained: test files / files split (null for `evaluate`). */
+    testFraction?: number | null;
     train: number;
     validation: number;
     test: number;
     testSpeakers?: string[];
+    /** What the split became and why, when it differs from what was asked (one line). */
+    note?: string;
+  };
+  /**
+   * `evaluate` only: how many evaluated files the model saw in training (its training and
+   * validation files, by content hash), and the figures on the files it never saw. Absent
+   * when the model does not record its training files.
+   */
+  seen?: {
+    /** Evaluated files that were among the model's training or validation files. */
+    files: number;
+    /** Evaluated files the model never saw. */
+    unseen: number;
+    /** Accuracy on the unseen files only (null when there are none). */
+    unseenAccuracy: number | null;
+    /** Macro F1 on the unseen files only (null when there are none). */
+    unseenMacroF1: number | null;
   };
   /** Whether the training split was augmented (SPEC §3), and the copies per file. */
   augment: { enabled: boolean; copies: number; names: string[] };
@@ -73,8 +93,8 @@ export interface SerReport {
   epochs: EpochRow[];
   /** Epoch whose weights were kept (0 for `evaluate`). */
   bestEpoch: number;
-  /** Wall time of each phase, seconds. */
-  seconds: { extract: number; train: number; evaluate: number; total: number };
+  /** Wall time of each phase, seconds; `train` is null for `evaluate` (nothing trained). */
+  seconds: { extract: number; train: number | null; evaluate: number; total: number };
   /** TensorFlow.js backend and native TensorFlow version. */
   backend: { name: string; tensorflowVersion: string | null };
   /** ISO date. */

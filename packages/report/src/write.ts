@@ -52,7 +52,13 @@ export async function writeReport(
       svgToPng(await renderSvg(spectrogramSpec(options.spectrogram)), 1.5),
     );
   }
-  await writeAtomic(files.markdown, reportToMarkdown(report));
+  await writeAtomic(
+    files.markdown,
+    reportToMarkdown(report, {
+      trainingCurves: files.trainingCurvesPng !== null,
+      spectrogram: options.spectrogram?.title ?? null,
+    }),
+  );
   await writeAtomic(files.json, `${JSON.stringify(report, null, 2)}\n`);
   return files;
 }
