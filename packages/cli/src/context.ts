@@ -21,6 +21,27 @@ export interface CliContext {
   signal?: AbortSignal;
   /** Current time in ms (for tests). @default performance.now */
   now?: () => number;
+  /** `--verbose`: stack traces of unexpected errors, and TensorFlow's own log lines. */
+  verbose?: boolean;
+}
+
+/** True for the error an aborted `AbortSignal` makes an operation throw. */
+export function isAbort(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR')
+  );
+}
+
+/** Thrown by a command that was interrupted (Ctrl-C): exit 130, `message` on stderr. */
+export class Interrupted extends Error {
+  /**
+   * @param message One line: what was (not) written, how to resume.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = 'Interrupted';
+  }
 }
 
 /** An error in how the command was called: exit code 2, one line, no stack trace. */

@@ -12,7 +12,7 @@ import { registerExtract } from './commands/extract.js';
 import { registerInfo } from './commands/info.js';
 import { registerPredict } from './commands/predict.js';
 import { registerTrain } from './commands/train.js';
-import { type CliContext, EXIT, UsageError } from './context.js';
+import { type CliContext, EXIT, Interrupted, isAbort, UsageError } from './context.js';
 
 export type { EvaluateCliOptions } from './commands/evaluate.js';
 export { runEvaluate } from './commands/evaluate.js';
@@ -33,6 +33,8 @@ const VERSION = (
   }
 ).version;
 
+const VERBOSE = "also print TensorFlow's own log lines, and stack traces of unexpected errors";
+
 /** Build the commander program; `setExit` receives each action's exit code. */
 export function createProgram(ctx: CliContext, setExit: (code: number) => void): Command {
   const program = new Command('ser')
@@ -40,13 +42,20 @@ export function createProgram(ctx: CliContext, setExit: (code: number) => void):
       'serkit: speech emotion recognition (CRNN of Yadav, Bastola & Sharma) from WAV files',
     )
     .version(VERSION, '-V, --version')
-    .option('--verbose', 'print stack traces of unexpected errors', false)
+    .option('--verbose', VERBOSE, false)
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
-      outputError: (s, write) => write(s.startsWith('error:') ? `ser: ${s}` : s),
+      // One line per error: commander's suggestion goes on the error's own line.
+      outputError: (s, write) =>
+        write(
+          (s.startsWith('error:') ? `ser: ${s}` : s).replace(
+            /\n\(Did you mean (.*?)\?\)/,
+            ' (did you mean $1?)',
+          ),
+        ),
     });
   registerExtract(program, ctx, setExit);
   registerTrain(program, ctx, setExit);
@@ -55,7 +64,7 @@ export function createProgram(ctx: CliContext, setExit: (code: number) => void):
   registerInfo(program, ctx, setExit);
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput(program.configureOutput());
-    sub.option('--verbose', 'print stack traces of unexpected errors', false);
+    sub.option('--verbose', VERBOSE, false);
   }
   return program;
 }
@@ -91,6 +100,12 @@ export async function run(
     ctx = { ...ctx, signal: ac.signal };
   }
   const verbose = args.includes('--verbose');
+  ctx = { ...ctx, verbose };
+  // TensorFlow's INFO and WARNING lines only with --verbose (its own variable wins when set).
+  if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) {
+    process.env.TF_CPP_MIN_LOG_LEVEL = verbose ? '0' : '2';
+  }
+  const command = args.find((a) => !a.startsWith('-')) ?? 'ser';
   try {
     const program = createProgram(ctx, (code) => {
       exitCode = code;
@@ -105,6 +120,14 @@ export async function run(
     if (err instanceof CommanderError) {
       // Help and version exit 0; every parse error was already printed on one line.
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (err instanceof Interrupted) {
+      ctx.stderr.write(`ser ${command}: ${firstLine(err.message)}\n`);
+      return EXIT.INTERRUPTED;
+    }
+    if (isAbort(err)) {
+      ctx.stderr.write(`ser ${command}: interrupted; nothing was written\n`);
+      return EXIT.INTERRUPTED;
     }
     if (err instanceof UsageError) {
       ctx.stderr.write(`ser: error: ${firstLine(err.message)}\n`);

@@ -1,17 +1,21 @@
 import { nFrames, resolveDspOptions } from '@serkit/features';
 import {
-  currentBackendInfo,
-  evaluate,
+  argMaxRows,
+  type BackendRequest,
+  backendInfo,
+  classificationReport,
   loadModel,
   type ModelMetadata,
+  predictProbabilities,
   readMetadata,
 } from '@serkit/model';
-import { type Command, Option } from 'commander';
-import { type CliContext, EXIT, UsageError } from '../context.js';
-import { parseJobs } from '../parse.js';
-import { loadLabelledFiles, parseDatasetKind, stack } from '../train/data.js';
+import type { SerReport } from '@serkit/report';
+import type { Command } from 'commander';
+import { type CliContext, EXIT, Interrupted, UsageError } from '../context.js';
+import { OPTIONS, requiredOption } from '../options.js';
+import { loadLabelledFiles, stack } from '../train/data.js';
 import { defaultCacheDir, extractWithCache } from '../train/features.js';
-import { summary, toSerReport } from './train.js';
+import { reportFileNames, summary, toSerReport } from './train.js';
 
 /** Read a model folder's metadata; an unreadable model is a one-line usage error. */
 export function readModelMetadata(dir: string): ModelMetadata {
@@ -38,6 +42,7 @@ export interface EvaluateCliOptions {
   dataset: 'auto' | 'ravdess' | 'emodb' | 'folders';
   out?: string;
   jobs: number;
+  backend?: BackendRequest;
   cache: boolean;
   json: boolean;
 }
@@ -84,18 +89,54 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
     }
   }
   const all = files.paths.map((_, i) => i);
+  const ok = all.filter((i) => got.perFile[i] !== null);
   const data = stack(got.perFile, labels, all, featureLen, 'original');
   if (data.labels.length === 0) throw new UsageError('none of the files could be read');
   const tExtract = now();
+  const backend = await backendInfo(opts.backend ? { backend: opts.backend } : {});
   const model = await loadTrainedModel(opts.model, meta);
-  const report = await evaluate(
-    model,
-    { x: data.x, labels: data.labels },
-    meta.zscore,
-    meta.classNames,
-  );
+  const k = meta.classNames.length;
+  let predicted: Int32Array;
+  try {
+    predicted = argMaxRows(await predictProbabilities(model, data.x, meta.zscore), k);
+  } finally {
+    model.dispose();
+  }
+  const report = classificationReport(data.labels, predicted, meta.classNames);
+  // Which of the evaluated files the model learnt from (training or validation), by content.
+  let seen: SerReport['seen'];
+  const known = meta.trainingFiles?.sha256;
+  if (known) {
+    const set = new Set(known);
+    const unseenRows = ok
+      .map((i, row) => (set.has(got.hashes[i] ?? '') ? -1 : row))
+      .filter((r) => r >= 0);
+    const nSeen = ok.length - unseenRows.length;
+    const unseen =
+      unseenRows.length > 0
+        ? classificationReport(
+            unseenRows.map((r) => data.labels[r]),
+            unseenRows.map((r) => predicted[r]),
+            meta.classNames,
+          )
+        : null;
+    seen = {
+      files: nSeen,
+      unseen: unseenRows.length,
+      unseenAccuracy: unseen?.accuracy ?? null,
+      unseenMacroF1: unseen?.macro.f1 ?? null,
+    };
+    if (nSeen > 0) {
+      ctx.stderr.write(
+        `ser evaluate: ${nSeen} of ${ok.length} evaluated files were the model's training or validation files: accuracy ${(100 * report.accuracy).toFixed(2)} % on all, ${unseen ? `${(100 * unseen.accuracy).toFixed(2)} % on the ${unseenRows.length} unseen` : 'no unseen file'}\n`,
+      );
+    }
+  } else {
+    ctx.stderr.write(
+      `ser evaluate: ${opts.model} does not record its training files (trained by an older serkit): the figures may include files it was trained on\n`,
+    );
+  }
   const tEval = now();
-  const backend = currentBackendInfo();
   const serReport = toSerReport(report, {
     kind: 'evaluate',
     dataset: {
@@ -105,26 +146,28 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
       failed,
     },
     split: { kind: 'all', testSize: null, train: 0, validation: 0, test: data.labels.length },
+    ...(seen ? { seen } : {}),
     augment: { enabled: false, copies: 1, names: [] },
     seed: meta.seed ?? 0,
     epochs: [],
     bestEpoch: 0,
     seconds: {
       extract: (tExtract - t0) / 1000,
-      train: 0,
+      train: null,
       evaluate: (tEval - tExtract) / 1000,
       total: (tEval - t0) / 1000,
     },
-    backend: {
-      name: backend?.name ?? 'unknown',
-      tensorflowVersion: backend?.tensorflowVersion ?? null,
-    },
+    backend: { name: backend.name, tensorflowVersion: backend.tensorflowVersion },
     createdAt: new Date().toISOString(),
   });
-  if (opts.out) await (await import('@serkit/report')).writeReport(opts.out, serReport);
+  if (ctx.signal?.aborted) throw new Interrupted('interrupted; nothing was written');
+  const written = opts.out
+    ? await (await import('@serkit/report')).writeReport(opts.out, serReport)
+    : null;
   if (opts.json) ctx.stdout.write(`${JSON.stringify(serReport)}\n`);
-  ctx.stderr.write(summary(serReport, opts.out ?? null));
-  model.dispose();
+  else {
+    ctx.stdout.write(summary(serReport, opts.out ?? null, written ? reportFileNames(written) : []));
+  }
   return failed > 0 ? EXIT.FAILED : EXIT.OK;
 }
 
@@ -134,24 +177,24 @@ export function registerEvaluate(
   ctx: CliContext,
   setExit: (code: number) => void,
 ): void {
-  program
+  const cmd = program
     .command('evaluate')
     .description(
       "a trained model's report (accuracy, confusion matrix, per-class scores) on labelled data",
-    )
-    .requiredOption('--model <modelDir>', 'folder written by ser train')
-    .requiredOption('--data <dir...>', 'labelled WAV files or folders')
+    );
+  requiredOption(cmd, OPTIONS.model());
+  requiredOption(cmd, OPTIONS.data());
+  cmd
+    .addOption(OPTIONS.dataset())
     .addOption(
-      new Option('--dataset <kind>', 'naming scheme').default('auto').argParser(parseDatasetKind),
+      OPTIONS.out(
+        'also write report.json, report.md and confusion-matrix.svg/.png into this folder',
+      ),
     )
-    .option('--out <dir>', 'also write report.json, report.md and the confusion-matrix plots here')
-    .addOption(
-      new Option('--jobs <n>', 'extraction threads (0 = every core)')
-        .default(0)
-        .argParser(parseJobs),
-    )
-    .option('--no-cache', 'do not read or write the feature cache')
-    .option('--json', 'print the report as one JSON object on stdout', false)
+    .addOption(OPTIONS.backend())
+    .addOption(OPTIONS.jobs())
+    .addOption(OPTIONS.noCache())
+    .addOption(OPTIONS.json('print the report as one JSON object on stdout'))
     .action(async (o: EvaluateCliOptions) => {
       setExit(await runEvaluate(o, ctx));
     });

@@ -2,7 +2,6 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   type BatchProgress,
-  DATASET_KINDS,
   type DatasetKind,
   type EngineName,
   extractFiles,
@@ -12,8 +11,8 @@ import {
 } from '@serkit/features';
 import { type Command, Option } from 'commander';
 import { AtomicFiles } from '../atomic.js';
-import { type CliContext, EXIT, UsageError } from '../context.js';
-import { parseJobs } from '../parse.js';
+import { type CliContext, EXIT, isAbort, UsageError } from '../context.js';
+import { OPTIONS, requiredOption } from '../options.js';
 import { createProgress } from '../progress.js';
 
 /** Parsed options of `ser extract`. */
@@ -69,13 +68,6 @@ function makeDir(dir: string): void {
     return;
   }
   throw new Error('not a directory');
-}
-
-function isAbort(err: unknown): boolean {
-  return (
-    err instanceof Error &&
-    (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR')
-  );
 }
 
 /**
@@ -210,26 +202,23 @@ export function registerExtract(
   ctx: CliContext,
   setExit: (code: number) => void,
 ): void {
-  program
+  const cmd = program
     .command('extract')
     .description(
       'extract log-mel spectrograms (SPEC §1–2) of WAV files and folders into <dir>/features.npy + <dir>/manifest.jsonl',
     )
-    .argument('<paths...>', 'WAV files and/or folders (walked recursively for .wav, sorted)')
-    .requiredOption('-o, --out <dir>', 'output directory (created if missing)')
-    .addOption(
-      new Option('-d, --dataset <kind>', 'file naming scheme for labels and speakers')
-        .choices(DATASET_KINDS as string[])
-        .default('auto'),
-    )
-    .option('-j, --jobs <n>', 'worker threads (0 = every core)', parseJobs, 0)
+    .argument('<paths...>', 'audio files and/or folders (walked recursively, sorted)');
+  requiredOption(cmd, OPTIONS.out('output directory (created if missing)'));
+  cmd
+    .addOption(OPTIONS.dataset())
+    .addOption(OPTIONS.jobs())
     .addOption(
       new Option(
         '--engine <name>',
         'DSP engine: native (Rust addon) or js (pure TypeScript, same numbers); default native, js when the addon cannot load',
       ).choices(['native', 'js']),
     )
-    .option('--json', 'print one JSON summary object on stdout', false)
+    .addOption(OPTIONS.json('print one JSON summary object on stdout'))
     .action(async (paths: string[], opts: ExtractOptions) => {
       setExit(await runExtract(paths, opts, ctx));
     });

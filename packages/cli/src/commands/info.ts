@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, cpus, platform } from 'node:os';
 import { loadNative } from '@serkit/features';
-import { backendInfo } from '@serkit/model';
+import { type BackendRequest, backendInfo } from '@serkit/model';
 import type { Command } from 'commander';
 import { type CliContext, EXIT } from '../context.js';
+import { OPTIONS } from '../options.js';
 
 const require = createRequire(import.meta.url);
 
@@ -53,7 +54,10 @@ export interface InfoOutput {
 }
 
 /** `ser info`: versions, TensorFlow backend (and why), native addon, CPU features. */
-export async function runInfo(opts: { json: boolean }, ctx: CliContext): Promise<number> {
+export async function runInfo(
+  opts: { json: boolean; backend?: BackendRequest },
+  ctx: CliContext,
+): Promise<number> {
   let nativeAddon: InfoOutput['nativeAddon'];
   try {
     loadNative();
@@ -63,7 +67,7 @@ export async function runInfo(opts: { json: boolean }, ctx: CliContext): Promise
   }
   let backend: InfoOutput['backend'];
   try {
-    backend = await backendInfo();
+    backend = await backendInfo(opts.backend ? { backend: opts.backend } : {});
   } catch (err) {
     backend = { error: (err as Error).message.split('\n')[0] };
   }
@@ -92,7 +96,7 @@ export async function runInfo(opts: { json: boolean }, ctx: CliContext): Promise
         ? `TensorFlow backend: unavailable (${b.error})`
         : `TensorFlow backend: ${b.name} (${b.packageName}; tfjs ${b.tfjsVersion}; TensorFlow ${b.tensorflowVersion ?? 'n/a'}) — ${b.reason}`,
     ];
-    ctx.stderr.write(`${lines.join('\n')}\n`);
+    ctx.stdout.write(`${lines.join('\n')}\n`);
   }
   return EXIT.OK;
 }
@@ -106,8 +110,9 @@ export function registerInfo(
   program
     .command('info')
     .description('versions, TensorFlow backend (and why it was chosen), native addon, CPU features')
-    .option('--json', 'print one JSON object on stdout', false)
-    .action(async (o: { json: boolean }) => {
+    .addOption(OPTIONS.backend())
+    .addOption(OPTIONS.json())
+    .action(async (o: { json: boolean; backend?: BackendRequest }) => {
       setExit(await runInfo(o, ctx));
     });
 }

@@ -1,8 +1,8 @@
 import { extractFiles, listWavFiles, resolveDspOptions, SerkitError } from '@serkit/features';
-import { predictProbabilities } from '@serkit/model';
-import { type Command, Option } from 'commander';
+import { type BackendRequest, backendInfo, predictProbabilities } from '@serkit/model';
+import type { Command } from 'commander';
 import { type CliContext, EXIT, UsageError } from '../context.js';
-import { parseJobs } from '../parse.js';
+import { OPTIONS, requiredOption } from '../options.js';
 import { loadTrainedModel, readModelMetadata } from './evaluate.js';
 
 /** One prediction of `ser predict --json`. */
@@ -24,7 +24,7 @@ export interface PredictOutput {
 /** `ser predict`: the emotion of each WAV file, with every class's probability. */
 export async function runPredict(
   wavs: string[],
-  opts: { model: string; jobs: number; json: boolean },
+  opts: { model: string; jobs: number; backend?: BackendRequest; json: boolean },
   ctx: CliContext,
 ): Promise<number> {
   const meta = readModelMetadata(opts.model);
@@ -40,6 +40,7 @@ export async function runPredict(
   const batch = await extractFiles(paths, dsp, { threads: opts.jobs, signal: ctx.signal });
   const out: PredictOutput = { predictions: [], failed: [] };
   if (batch.ok > 0) {
+    await backendInfo(opts.backend ? { backend: opts.backend } : {});
     const model = await loadTrainedModel(opts.model, meta);
     const p = await predictProbabilities(model, batch.features, meta.zscore);
     model.dispose();
@@ -69,7 +70,7 @@ export async function runPredict(
   if (opts.json) ctx.stdout.write(`${JSON.stringify(out)}\n`);
   else {
     for (const p of out.predictions) {
-      ctx.stderr.write(
+      ctx.stdout.write(
         `${p.path}: ${p.label} (${(100 * p.probabilities[p.label]).toFixed(1)} %)\n`,
       );
     }
@@ -83,22 +84,23 @@ export function registerPredict(
   ctx: CliContext,
   setExit: (code: number) => void,
 ): void {
-  program
+  const cmd = program
     .command('predict')
-    .description('the emotion of each WAV file, with the probability of every class')
-    .argument('<wav...>', 'WAV files or folders')
-    .requiredOption('--model <modelDir>', 'folder written by ser train')
+    .description('the emotion of each audio file, with the probability of every class')
+    .argument('<paths...>', 'audio files and/or folders');
+  requiredOption(cmd, OPTIONS.model());
+  cmd
+    .addOption(OPTIONS.backend())
+    .addOption(OPTIONS.jobs())
     .addOption(
-      new Option('--jobs <n>', 'extraction threads (0 = every core)')
-        .default(0)
-        .argParser(parseJobs),
+      OPTIONS.json('print {"predictions":[{path,label,probabilities}],"failed":[…]} on stdout'),
     )
-    .option(
-      '--json',
-      'print {"predictions":[{path,label,probabilities}],"failed":[…]} on stdout',
-      false,
-    )
-    .action(async (wavs: string[], o: { model: string; jobs: number; json: boolean }) => {
-      setExit(await runPredict(wavs, o, ctx));
-    });
+    .action(
+      async (
+        wavs: string[],
+        o: { model: string; jobs: number; backend?: BackendRequest; json: boolean },
+      ) => {
+        setExit(await runPredict(wavs, o, ctx));
+      },
+    );
 }

@@ -10,6 +10,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -22,7 +23,9 @@ const DATA = resolve(import.meta.dirname, '../../../../../shared/data');
 const tmp = mkdtempSync(join(tmpdir(), 'serkit-train-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const env = { ...process.env, SER_CACHE_DIR: join(tmp, 'cache'), TF_CPP_MIN_LOG_LEVEL: '2' };
+// TensorFlow's logging as a user gets it: no TF_CPP_MIN_LOG_LEVEL of our own.
+const { TF_CPP_MIN_LOG_LEVEL: _, ...userEnv } = process.env;
+const env = { ...userEnv, SER_CACHE_DIR: join(tmp, 'cache') };
 function ser(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
@@ -59,6 +62,7 @@ describe('ser train → evaluate → predict', () => {
     );
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/03a01Wz\.wav: not a valid WAV file: the file is text/);
+    expectOnlySerkitLines(r.stderr, 'train');
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ schema: 'serkit-report/1', kind: 'train', seed: 42 });
     expect(report.classes).toEqual([
@@ -93,12 +97,56 @@ describe('ser train → evaluate → predict', () => {
     expect(existsSync(`${model}.checkpoint`)).toBe(false);
   });
 
-  it('evaluates any labelled data with the same report', () => {
+  it('evaluates any labelled data with the same report, saying how many files the model has seen', () => {
+    const trained = JSON.parse(readFileSync(join(model, 'report.json'), 'utf8'));
     const r = ser('evaluate', '--model', model, '--data', corpus, '--json');
     expect(r.code, r.stderr).toBe(1); // the text file again
+    expectOnlySerkitLines(r.stderr, 'evaluate');
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ kind: 'evaluate', split: { kind: 'all', test: 14 } });
-    expect(report.accuracy).toBeGreaterThanOrEqual(0);
+    const correct = report.confusion.reduce((s: number, row: number[], i: number) => s + row[i], 0);
+    expect(report.accuracy).toBeCloseTo(correct / 14, 12);
+    // Its training and validation files are in the folder; its test files are the unseen ones.
+    const seen = trained.split.train + trained.split.validation;
+    expect(report.seen).toMatchObject({ files: seen, unseen: 14 - seen });
+    expect(report.seen.unseenAccuracy).toBeCloseTo(trained.accuracy, 12);
+    expect(report.seconds.train).toBeNull();
+    expect(r.stderr).toContain(
+      `ser evaluate: ${seen} of 14 evaluated files were the model's training or validation files`,
+    );
+  });
+
+  it('evaluate --out: the summary on stdout names the files written, and only those', () => {
+    const out = join(tmp, 'eval-out');
+    const r = ser('evaluate', '--model', model, '--data', corpus, '--out', out);
+    expect(r.code, r.stderr).toBe(1);
+    const written = ['confusion-matrix.png', 'confusion-matrix.svg', 'report.json', 'report.md'];
+    expect(readdirSync(out).sort()).toEqual(written);
+    expect(r.stdout).toMatch(/^accuracy [\d.]+ % on 14 utterances/);
+    const listed = /report: .*report\.md \((.*)\)/.exec(r.stdout)?.[1].split(', ');
+    expect(listed?.sort()).toEqual(written);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).not.toMatch(/training-curves|train \d/);
+    expect(md).toMatch(/Seen in training: \*\*\d+ of 14\*\*/);
+  });
+
+  it('predict prints its table on stdout (stderr empty)', () => {
+    const files = readdirSync(corpus)
+      .sort()
+      .slice(0, 2)
+      .map((f) => join(corpus, f));
+    const r = ser('predict', '--model', model, ...files);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    lines.forEach((l, i) => {
+      expect(l).toMatch(
+        new RegExp(
+          `^${files[i]}: (anger|boredom|disgust|fear|happiness|sadness|neutral) \\([\\d.]+ %\\)$`,
+        ),
+      );
+    });
   });
 
   it('predicts every class probability per file', () => {
@@ -141,7 +189,130 @@ describe('ser train → evaluate → predict', () => {
   });
 });
 
+/** Every stderr line is serkit's: progress, epochs, per-file errors, `ser <command>:` notices. */
+function expectOnlySerkitLines(stderr: string, command: string) {
+  const ours = new RegExp(
+    `^(extracting .*files|epoch \\d+/\\d+: .*|ser ${command}: .*|/\\S+: .*)$`,
+  );
+  for (const line of stderr.trimEnd().split('\n')) expect(line).toMatch(ours);
+}
+
+describe('one option vocabulary, one error style', () => {
+  it.each([
+    [['train', '--data', 'x', '--ot', 'y'], /unknown option '--ot' \(did you mean --out\?\)$/],
+    [
+      ['evaluate', '--modle', 'm', '--data', 'x'],
+      /unknown option '--modle' \(did you mean --model\?\)$/,
+    ],
+    [
+      ['train', '--data', 'x', '--out', 'y', '--backend', 'gpu'],
+      /argument 'gpu' is invalid\. Allowed choices are auto, tensorflow, tensorflow-gpu, wasm, cpu\.$/,
+    ],
+    [['predict', 'a.wav'], /required option '-m, --model <dir>' not specified$/],
+    [['train', '--data', 'x'], /required option '-o, --out <dir>' not specified$/],
+  ])('%j → exit 2, one line', (args, message) => {
+    const r = ser(...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr.trimEnd()).toMatch(/^ser: error: /);
+    expect(r.stderr.trimEnd()).toMatch(message);
+  });
+
+  it('an invalid --dataset is worded the same by every command, and --help lists the choices', () => {
+    const errors = [
+      ser('extract', corpus, '--out', join(tmp, 'x'), '--dataset', 'timit'),
+      ser('train', '--data', corpus, '--out', join(tmp, 'x'), '--dataset', 'timit'),
+      ser('evaluate', '--model', model, '--data', corpus, '--dataset', 'timit'),
+    ];
+    for (const r of errors) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        "ser: error: option '-d, --dataset <kind>' argument 'timit' is invalid. Allowed choices are auto, ravdess, emodb, folders.\n",
+      );
+    }
+    for (const command of ['extract', 'train', 'evaluate']) {
+      const help = ser(command, '--help');
+      expect(help.code).toBe(0);
+      expect(help.stdout.replace(/\s+/g, ' ')).toContain(
+        '(choices: "auto", "ravdess", "emodb", "folders", default: "auto")',
+      );
+    }
+    expect(ser('train', '--help').stdout.replace(/\s+/g, ' ')).toContain(
+      '(choices: "auto", "tensorflow", "tensorflow-gpu", "wasm", "cpu")',
+    );
+    expect(ser('--version')).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+  });
+});
+
+describe('ser train --split speaker', () => {
+  const ravdess = (actor: string, emotions: string[]) =>
+    emotions.map((e) => join(DATA, `ravdess/Actor_${actor}/03-01-${e}-01-01-01-${actor}.wav`));
+  const all = ['01', '02', '03', '04', '05', '06', '07', '08'];
+
+  it('says in one line what the split became and why, and records it in the report', () => {
+    const out = join(tmp, 'speaker-model');
+    const r = ser(
+      'train',
+      '--data',
+      ...ravdess('01', all),
+      ...ravdess('02', all),
+      '--out',
+      out,
+      '--split',
+      'speaker',
+      '--epochs',
+      '1',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const note = r.stderr.split('\n').filter((l) => l.startsWith('ser train: --split speaker:'));
+    expect(note).toHaveLength(1);
+    expect(note[0]).toMatch(
+      /^ser train: --split speaker: held out speaker 0[12] \(8 of 16 files, 50 %, not the 20 % asked\): only whole speakers are held out/,
+    );
+    const report = JSON.parse(r.stdout);
+    expect(report.split).toMatchObject({
+      kind: 'speaker',
+      testSize: 0.2,
+      testFraction: 0.5,
+      test: 8,
+    });
+    expect(`ser train: ${report.split.note}`).toBe(note[0]);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain(
+      'test size 0.2 asked, 50.0 % obtained',
+    );
+  });
+
+  it('refuses a split that leaves a class without training files (exit 2, one line)', () => {
+    const r = ser(
+      'train',
+      '--data',
+      ...ravdess('01', ['01', '02', '03', '04']),
+      ...ravdess('02', ['05', '06', '07', '08']),
+      '--out',
+      join(tmp, 'never'),
+      '--split',
+      'speaker',
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /^ser: error: --split speaker: no training file of class .* \(all are from the held-out speakers 0[12]\)/,
+    );
+    expect(existsSync(join(tmp, 'never'))).toBe(false);
+  });
+});
+
 describe('ser info', () => {
+  it('prints its summary on stdout, nothing on stderr', () => {
+    const r = ser('info');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^node \d/);
+    expect(r.stdout).toMatch(/TensorFlow backend: tensorflow /);
+  });
+
   it('reports versions, the backend and why, the addon and CPU features', () => {
     const r = ser('info', '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -149,7 +320,7 @@ describe('ser info', () => {
     expect(info.nativeAddon.loaded).toBe(true);
     expect(info.versions['@serkit/cli']).toBe('0.1.0');
     expect(info.backend.name).toMatch(/^(tensorflow|tensorflow-gpu|wasm|cpu)$/);
-    expect(info.backend.reason).toBeTruthy();
+    expect(info.backend.reason).toMatch(/^auto/);
     expect(info.cpu.cores).toBeGreaterThan(0);
   });
 });

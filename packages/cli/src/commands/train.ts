@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   augmentationName,
@@ -18,13 +18,14 @@ import {
   stratifiedSplit,
   TRAIN_DEFAULTS,
   train,
+  writeDirAtomic,
 } from '@serkit/model';
-import type { SerReport } from '@serkit/report';
-import { type Command, Option } from 'commander';
-import { type CliContext, EXIT, UsageError } from '../context.js';
-import { parseFraction, parseInteger, parseJobs } from '../parse.js';
+import type { ReportFiles, SerReport } from '@serkit/report';
+import type { Command } from 'commander';
+import { type CliContext, EXIT, Interrupted, UsageError } from '../context.js';
+import { OPTIONS, requiredOption } from '../options.js';
 import { createProgress, type Progress } from '../progress.js';
-import { loadLabelledFiles, parseDatasetKind, stack } from '../train/data.js';
+import { loadLabelledFiles, stack } from '../train/data.js';
 import { defaultCacheDir, extractWithCache } from '../train/features.js';
 import { type SplitKind, splitFiles } from '../train/split.js';
 
@@ -73,16 +74,37 @@ export function toSerReport(
   };
 }
 
-/** One-paragraph human summary of a report, for stderr. */
-export function summary(report: SerReport, where: string | null): string {
+/**
+ * The human summary of a report (stdout without `--json`): accuracy, and the files written
+ * (`files` from `writeReport`, plus any others), or null when nothing was written.
+ */
+export function summary(report: SerReport, where: string | null, files: string[] = []): string {
   const lines = [
     `accuracy ${(100 * report.accuracy).toFixed(2)} % on ${report.split.test} utterances (${report.classes.length} classes); macro F1 ${report.macro.f1.toFixed(3)}`,
   ];
-  if (where)
+  if (report.seen && report.seen.files > 0) {
     lines.push(
-      `report: ${where}/report.md (confusion-matrix.png, training-curves.png, report.json)`,
+      report.seen.unseenAccuracy === null
+        ? `all ${report.seen.files} files were seen by the model in training`
+        : `accuracy ${(100 * report.seen.unseenAccuracy).toFixed(2)} % on the ${report.seen.unseen} files the model never saw (${report.seen.files} were its training or validation files)`,
     );
+  }
+  if (where) lines.push(`report: ${where}/report.md (${files.join(', ')})`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The names of the files `writeReport` wrote, report.md first. */
+export function reportFileNames(files: ReportFiles): string[] {
+  return [
+    files.markdown,
+    files.json,
+    files.confusionSvg,
+    files.confusionPng,
+    files.trainingCurvesPng,
+    files.spectrogramPng,
+  ]
+    .filter((f): f is string => f !== null)
+    .map((f) => basename(f));
 }
 
 /**
@@ -98,6 +120,13 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
   const t0 = now();
   const files = loadLabelledFiles(opts.data, opts.dataset, ctx);
   const split = splitFiles(files.labels, files.speakers, opts.split, opts.testSize, opts.seed);
+  if (split.classesMissingFromTraining?.length) {
+    const names = split.classesMissingFromTraining.map((c) => files.classes[c]);
+    throw new UsageError(
+      `--split speaker: no training file of class ${names.join(', ')} (all are from the held-out speakers ${split.testSpeakers?.join(', ')}); use --split random, another --seed or more speakers`,
+    );
+  }
+  if (split.note) ctx.stderr.write(`ser train: ${split.note}\n`);
   // Validation files come from the training files (originals only, never augmented copies
   // of a validation file in training): early stopping never sees the test files.
   const trainLabels = split.train.map((i) => files.labels[i]);
@@ -125,6 +154,7 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
     ctx,
   );
   const perFile: (Float32Array | null)[] = new Array(files.paths.length).fill(null);
+  const hashes: (string | null)[] = new Array(files.paths.length).fill(null);
   let failed = files.unlabelled;
   for (const [list, got] of [
     [heldOut, plain],
@@ -132,6 +162,7 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
   ] as const) {
     list.forEach((fileIndex, j) => {
       perFile[fileIndex] = got.perFile[j];
+      hashes[fileIndex] = got.hashes[j];
       if (got.errors[j]) {
         ctx.stderr.write(`${got.errors[j]}\n`);
         failed++;
@@ -149,6 +180,9 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
   const backend = await backendInfo(opts.backend ? { backend: opts.backend as never } : {});
   const model = await buildCrnn({ numClasses: files.classes.length, seed: opts.seed });
   const checkpointDir = `${opts.out.replace(/[\\/]+$/, '')}.checkpoint`;
+  if (existsSync(checkpointDir)) {
+    ctx.stderr.write(`ser train: resuming from ${checkpointDir}\n`);
+  }
   const batches = Math.ceil(fitData.labels.length / TRAIN_DEFAULTS.batchSize);
   let bar: Progress | null = null;
   const result = await train(model, { x: fitData.x, labels: fitData.labels }, {
@@ -181,11 +215,17 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
     },
   } as Parameters<typeof train>[2]);
   (bar as Progress | null)?.stop();
-  if (result.aborted) {
-    ctx.stderr.write(
-      `ser: interrupted; run the same command again to resume from ${checkpointDir}\n`,
+  const interrupted = () => {
+    const done = result.history.length;
+    return new Interrupted(
+      done > 0
+        ? `interrupted after epoch ${done}; ${opts.out} was not written; run the same command again to resume from ${checkpointDir}`
+        : `interrupted in epoch 1; nothing was written`,
     );
-    return EXIT.INTERRUPTED;
+  };
+  if (result.aborted) {
+    model.dispose();
+    throw interrupted();
   }
   const tTrain = now();
   const report = await evaluate(
@@ -206,10 +246,12 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
     split: {
       kind: opts.split,
       testSize: opts.testSize,
-      train: fitFiles.length,
-      validation: valFiles.length,
+      testFraction: split.test.length / files.paths.length,
+      train: fitFiles.filter((i) => perFile[i] !== null).length,
+      validation: valData.labels.length,
       test: testData.labels.length,
       ...(split.testSpeakers ? { testSpeakers: split.testSpeakers } : {}),
+      ...(split.note ? { note: split.note } : {}),
     },
     augment: {
       enabled: opts.augment,
@@ -235,39 +277,62 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
     backend: { name: backend.name, tensorflowVersion: backend.tensorflowVersion },
     createdAt: new Date().toISOString(),
   });
-  await saveModel(opts.out, model, {
-    classNames: files.classes,
-    zscore: result.zscore,
-    dsp: { ...dsp },
-    inputShape: [dsp.nMels, nFrames(dsp), 1],
-    crnn: resolveCrnnOptions({ numClasses: files.classes.length, seed: opts.seed }),
-    dataset: { name: files.kind, roots: opts.data, files: files.paths.length },
-    split: { ...serReport.split, seed: opts.seed },
-    seed: opts.seed,
-    training: {
-      epochs: result.history.length,
-      bestEpoch: result.bestEpoch,
-      augment: serReport.augment,
-    },
-  });
+  // The files the model learnt from (training + validation), by content, so that
+  // `ser evaluate` can say how many of the files it evaluates the model has already seen.
+  const seenHashes = [...fitFiles, ...valFiles]
+    .filter((i) => perFile[i] !== null)
+    .map((i) => hashes[i])
+    .filter((h): h is string => h !== null)
+    .sort();
   const example = split.test.find((i) => perFile[i] !== null);
   // Vega and resvg load only when a report is written: `ser` starts fast.
   const { writeReport } = await import('@serkit/report');
-  await writeReport(opts.out, serReport, {
-    spectrogram:
-      example === undefined
-        ? undefined
-        : {
-            values: (perFile[example] as Float32Array).subarray(0, featureLen),
-            nMels: dsp.nMels,
-            nFrames: nFrames(dsp),
-            title: `${basename(files.paths[example])} (${files.classes[files.labels[example]]}), log-mel dB`,
-            secondsPerFrame: dsp.hopLength / dsp.sampleRate,
-          },
+  if (ctx.signal?.aborted) throw interrupted();
+  // Model and report replace <out> together, or not at all.
+  let written: ReportFiles | null = null;
+  await writeDirAtomic(opts.out, async (tmp) => {
+    await saveModel(tmp, model, {
+      classNames: files.classes,
+      zscore: result.zscore,
+      dsp: { ...dsp },
+      inputShape: [dsp.nMels, nFrames(dsp), 1],
+      crnn: resolveCrnnOptions({ numClasses: files.classes.length, seed: opts.seed }),
+      dataset: { name: files.kind, roots: opts.data, files: files.paths.length },
+      split: { ...serReport.split, seed: opts.seed },
+      seed: opts.seed,
+      training: {
+        epochs: result.history.length,
+        bestEpoch: result.bestEpoch,
+        augment: serReport.augment,
+      },
+      trainingFiles: { sha256: seenHashes },
+    });
+    written = await writeReport(tmp, serReport, {
+      spectrogram:
+        example === undefined
+          ? undefined
+          : {
+              values: (perFile[example] as Float32Array).subarray(0, featureLen),
+              nMels: dsp.nMels,
+              nFrames: nFrames(dsp),
+              title: `${basename(files.paths[example])} (${files.classes[files.labels[example]]}), log-mel dB`,
+              secondsPerFrame: dsp.hopLength / dsp.sampleRate,
+            },
+    });
+    if (ctx.signal?.aborted) throw interrupted();
   });
+  model.dispose();
   rmSync(checkpointDir, { recursive: true, force: true });
   if (opts.json) ctx.stdout.write(`${JSON.stringify(serReport)}\n`);
-  ctx.stderr.write(summary(serReport, opts.out));
+  else {
+    const names = [
+      'model.json',
+      'weights.bin',
+      'metadata.json',
+      ...reportFileNames(written as unknown as ReportFiles),
+    ];
+    ctx.stdout.write(summary(serReport, opts.out, names));
+  }
   return failed > 0 ? EXIT.FAILED : EXIT.OK;
 }
 
@@ -277,59 +342,26 @@ export function registerTrain(
   ctx: CliContext,
   setExit: (code: number) => void,
 ): void {
-  program
+  const cmd = program
     .command('train')
     .description(
       'extract, split, augment, train the CRNN, evaluate on the held-out split; write the model and its report',
-    )
-    .requiredOption('--data <dir...>', 'labelled WAV files or folders')
-    .requiredOption('--out <modelDir>', 'folder for the model and its report')
-    .addOption(
-      new Option('--dataset <kind>', 'naming scheme').default('auto').argParser(parseDatasetKind),
-    )
-    .addOption(
-      new Option('--split <kind>', 'held-out split')
-        .choices(['random', 'speaker'])
-        .default('random'),
-    )
-    .addOption(
-      new Option('--test-size <fraction>', 'fraction held out for the test')
-        .default(0.2)
-        .argParser(parseFraction),
-    )
-    .option('--augment', "add the paper's four augmented copies of every training file", false)
-    .addOption(
-      new Option('--epochs <n>', 'maximum epochs')
-        .default(TRAIN_DEFAULTS.epochs)
-        .argParser(parseInteger(1)),
-    )
-    .addOption(
-      new Option('--patience <n>', 'early-stopping patience, epochs')
-        .default(TRAIN_DEFAULTS.patience)
-        .argParser(parseInteger(1)),
-    )
-    .addOption(
-      new Option('--seed <n>', 'seed of the split, augmentations and training')
-        .default(TRAIN_DEFAULTS.seed)
-        .argParser(parseInteger(0)),
-    )
-    .addOption(
-      new Option(
-        '--backend <name>',
-        'TensorFlow.js backend (default: env SER_BACKEND, else auto)',
-      ).choices(['auto', 'tensorflow-gpu', 'gpu', 'tensorflow', 'node', 'wasm', 'cpu']),
-    )
-    .addOption(
-      new Option('--jobs <n>', 'extraction threads (0 = every core)')
-        .default(0)
-        .argParser(parseJobs),
-    )
-    .option(
-      '--no-cache',
-      'do not read or write the feature cache ($SER_CACHE_DIR or ~/.cache/serkit/features)',
-    )
-    .option('--json', 'print the report as one JSON object on stdout', false)
-    .action(async (o: Omit<TrainCliOptions, 'data'> & { data: string[] }) => {
+    );
+  requiredOption(cmd, OPTIONS.data());
+  requiredOption(cmd, OPTIONS.out('folder for the model and its report'));
+  cmd
+    .addOption(OPTIONS.dataset())
+    .addOption(OPTIONS.split())
+    .addOption(OPTIONS.testSize())
+    .addOption(OPTIONS.augment())
+    .addOption(OPTIONS.epochs())
+    .addOption(OPTIONS.patience())
+    .addOption(OPTIONS.seed())
+    .addOption(OPTIONS.backend())
+    .addOption(OPTIONS.jobs())
+    .addOption(OPTIONS.noCache())
+    .addOption(OPTIONS.json('print the report as one JSON object on stdout'))
+    .action(async (o: TrainCliOptions) => {
       setExit(await runTrain(o, ctx));
     });
 }

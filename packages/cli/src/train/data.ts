@@ -1,4 +1,4 @@
-import { DATASET_KINDS, type DatasetKind, loadDataset, SerkitError } from '@serkit/features';
+import { type DatasetKind, loadDataset, SerkitError } from '@serkit/features';
 import { type CliContext, UsageError } from '../context.js';
 
 /** Labelled files of the inputs, ready to split and extract. */
@@ -13,16 +13,6 @@ export interface LabelledFiles {
   speakers: (string | null)[];
   /** Files that were found but carry no label (each reported on stderr). */
   unlabelled: number;
-}
-
-/** Parse `--dataset`. */
-export function parseDatasetKind(value: string): DatasetKind {
-  if (!(DATASET_KINDS as readonly string[]).includes(value)) {
-    throw new UsageError(
-      `--dataset: expected one of ${DATASET_KINDS.join(', ')}, received '${value}'`,
-    );
-  }
-  return value as DatasetKind;
 }
 
 /**

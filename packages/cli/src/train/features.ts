@@ -27,6 +27,8 @@ export interface ExtractedFiles {
   copies: number;
   /** Files served from the cache. */
   cached: number;
+  /** Per file: SHA-256 of its bytes (hex), or null when it could not be read. */
+  hashes: (string | null)[];
 }
 
 /** What {@link extractWithCache} does. */
@@ -70,9 +72,9 @@ export async function extractWithCache(
   const dir = req.cacheDir ? join(req.cacheDir, key) : null;
   const perFile: (Float32Array | null)[] = new Array(paths.length).fill(null);
   const errors: (string | null)[] = new Array(paths.length).fill(null);
-  // Content hashes key the cache and seed the augmentations; without either, skip the reads.
+  // Content hashes key the cache, seed the augmentations and name the training files in the
+  // model's metadata (so `ser evaluate` can tell which files a model has seen).
   const hashes: (string | null)[] = paths.map((p) => {
-    if (!dir && !req.augment) return null;
     try {
       return sha256(readFileSync(p));
     } catch {
@@ -155,5 +157,5 @@ export async function extractWithCache(
       }
     });
   }
-  return { perFile, errors, copies, cached };
+  return { perFile, errors, copies, cached, hashes };
 }

@@ -10,6 +10,13 @@ export interface SplitResult {
   test: number[];
   /** Speakers held out (speaker split only). */
   testSpeakers?: string[];
+  /**
+   * One line saying what the split became and why, when its test fraction differs from the
+   * one asked (speaker split: whole speakers only); null otherwise.
+   */
+  note?: string | null;
+  /** Classes (indices) with no file in the training part (speaker split), sorted. */
+  classesMissingFromTraining?: number[];
 }
 
 /**
@@ -65,5 +72,23 @@ export function splitFiles(
   }
   const held = new Set(test);
   const train = labels.map((_, i) => i).filter((i) => !held.has(i));
-  return { train, test: test.sort((a, b) => a - b), testSpeakers: testSpeakers.sort() };
+  testSpeakers.sort();
+  const fraction = test.length / labels.length;
+  const speakersText = `held out speaker${testSpeakers.length > 1 ? 's' : ''} ${testSpeakers.join(', ')}`;
+  // Whole speakers rarely add up to the fraction asked: say what it became, and why.
+  const note =
+    Math.abs(fraction - testSize) >= 0.005
+      ? `--split speaker: ${speakersText} (${test.length} of ${labels.length} files, ${pct(fraction)} %, not the ${pct(testSize)} % asked): ${test.length < want ? 'one speaker must stay for training' : `only whole speakers are held out, added in a seeded order until at least ${pct(testSize)} % are`}`
+      : null;
+  const trainClasses = new Set(train.map((i) => labels[i]));
+  const missing = [...new Set(labels)].filter((c) => !trainClasses.has(c)).sort((a, b) => a - b);
+  return {
+    train,
+    test: test.sort((a, b) => a - b),
+    testSpeakers,
+    note,
+    classesMissingFromTraining: missing,
+  };
 }
+
+const pct = (x: number) => (100 * x).toFixed(1).replace(/\.0$/, '');

@@ -1,0 +1,89 @@
+/**
+ * The option vocabulary of `ser`: every option is defined once here and means the same in
+ * every command that takes it (README "Options" table). Required options are checked after
+ * unknown options, so a typo such as `--ot` gets commander's "did you mean --out?" rather
+ * than a missing `--out`.
+ */
+import { DATASET_KINDS } from '@serkit/features';
+import { TRAIN_DEFAULTS } from '@serkit/model';
+import { type Command, Option } from 'commander';
+import { parseFraction, parseInteger, parseJobs } from './parse.js';
+
+/** Backends `--backend` accepts (no aliases). */
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu'] as const;
+
+/** The options, by name; each call returns a fresh {@link Option}. */
+export const OPTIONS = {
+  out: (what: string) => new Option('-o, --out <dir>', what),
+  data: () => new Option('--data <paths...>', 'labelled audio files and/or folders'),
+  model: () => new Option('-m, --model <dir>', 'model folder written by ser train'),
+  dataset: () =>
+    new Option(
+      '-d, --dataset <kind>',
+      'how labels and speakers are read: RAVDESS names, EMO-DB names, one folder per label, or auto',
+    )
+      .choices(DATASET_KINDS as string[])
+      .default('auto'),
+  jobs: () =>
+    new Option('-j, --jobs <n>', 'DSP worker threads (0 = every core)')
+      .default(0)
+      .argParser(parseJobs),
+  backend: () =>
+    new Option(
+      '--backend <name>',
+      'TensorFlow.js backend (default: env SER_BACKEND, else auto: tensorflow-gpu, tensorflow, wasm)',
+    ).choices(BACKEND_CHOICES as unknown as string[]),
+  split: () =>
+    new Option(
+      '--split <kind>',
+      'how the test files are held out: stratified by class, or whole speakers',
+    )
+      .choices(['random', 'speaker'])
+      .default('random'),
+  testSize: () =>
+    new Option('--test-size <fraction>', 'fraction of the files held out for the test')
+      .default(0.2)
+      .argParser(parseFraction),
+  augment: () =>
+    new Option('--augment', "add the paper's four augmented copies of every training file").default(
+      false,
+    ),
+  epochs: () =>
+    new Option('--epochs <n>', 'maximum epochs')
+      .default(TRAIN_DEFAULTS.epochs)
+      .argParser(parseInteger(1)),
+  patience: () =>
+    new Option('--patience <n>', 'early-stopping patience, epochs')
+      .default(TRAIN_DEFAULTS.patience)
+      .argParser(parseInteger(1)),
+  seed: () =>
+    new Option('--seed <n>', 'seed of the split, the augmentations and the training')
+      .default(TRAIN_DEFAULTS.seed)
+      .argParser(parseInteger(0)),
+  noCache: () =>
+    new Option(
+      '--no-cache',
+      'do not read or write the feature cache ($SER_CACHE_DIR, else ~/.cache/serkit/features)',
+    ),
+  json: (what = 'print exactly one JSON object on stdout') =>
+    new Option('--json', what).default(false),
+} as const;
+
+/**
+ * Add `option` to `cmd` as a required option: shown as required in `--help`, checked after
+ * commander's unknown-option check (commander checks mandatory options first, which turns
+ * `--ot x` into "required option '--out' not specified").
+ */
+export function requiredOption(cmd: Command, option: Option): Command {
+  option.description = `${option.description} (required)`;
+  cmd.addOption(option);
+  cmd.hook('preAction', (thisCommand) => {
+    if (thisCommand.getOptionValue(option.attributeName()) === undefined) {
+      thisCommand.error(`error: required option '${option.flags}' not specified`, {
+        code: 'commander.missingMandatoryOptionValue',
+        exitCode: 2,
+      });
+    }
+  });
+  return cmd;
+}
