@@ -189,6 +189,13 @@ export interface MelFilterbankMatrix {
   nBins: number
 }
 
+/**
+ * Point file descriptor 2 at the null device. Returns a duplicate of the previous stderr to
+ * hand to [`restore_stderr`], or -1 when nothing was changed (not Unix, or a call failed).
+ * Anything written to stderr until then, by JS or native code, is discarded.
+ */
+export declare function muteStderr(): number
+
 /** Asynchronous `preprocessSync`, off the main thread. */
 export declare function preprocess(samples: Float32Array, sampleRate: number, options?: DspOptions | undefined | null, signal?: AbortSignal | undefined | null): Promise<Float32Array>
 
@@ -230,6 +237,9 @@ export interface ResolvedDspOptions {
 
 /** The options after merging the defaults, validated by the core. */
 export declare function resolveOptions(options?: DspOptions | undefined | null): ResolvedDspOptions
+
+/** Restore the stderr [`mute_stderr`] saved (its return value; -1 does nothing). */
+export declare function restoreStderr(saved: number): void
 
 /**
  * `librosa.effects.trim` bounds: frame RMS in dB relative to the loudest

@@ -2,7 +2,6 @@ import { nFrames, resolveDspOptions } from '@serkit/features';
 import {
   argMaxRows,
   type BackendRequest,
-  backendInfo,
   classificationReport,
   loadModel,
   type ModelMetadata,
@@ -11,6 +10,7 @@ import {
 } from '@serkit/model';
 import type { SerReport } from '@serkit/report';
 import type { Command } from 'commander';
+import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, Interrupted, UsageError } from '../context.js';
 import { OPTIONS, requiredOption } from '../options.js';
 import { loadLabelledFiles, stack } from '../train/data.js';
@@ -93,7 +93,7 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
   const data = stack(got.perFile, labels, all, featureLen, 'original');
   if (data.labels.length === 0) throw new UsageError('none of the files could be read');
   const tExtract = now();
-  const backend = await backendInfo(opts.backend ? { backend: opts.backend } : {});
+  const backend = await loadTensorFlow(ctx, opts.backend);
   const model = await loadTrainedModel(opts.model, meta);
   const k = meta.classNames.length;
   let predicted: Int32Array;

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, cpus, platform } from 'node:os';
 import { loadNative } from '@serkit/features';
-import { type BackendRequest, backendInfo } from '@serkit/model';
+import type { BackendInfo, BackendRequest } from '@serkit/model';
 import type { Command } from 'commander';
+import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT } from '../context.js';
 import { OPTIONS } from '../options.js';
 
@@ -50,7 +51,7 @@ export interface InfoOutput {
   platform: string;
   cpu: { model: string; cores: number; features: string[] };
   nativeAddon: { loaded: boolean; error: string | null };
-  backend: Awaited<ReturnType<typeof backendInfo>> | { error: string };
+  backend: BackendInfo | { error: string };
 }
 
 /** `ser info`: versions, TensorFlow backend (and why), native addon, CPU features. */
@@ -67,7 +68,7 @@ export async function runInfo(
   }
   let backend: InfoOutput['backend'];
   try {
-    backend = await backendInfo(opts.backend ? { backend: opts.backend } : {});
+    backend = await loadTensorFlow(ctx, opts.backend);
   } catch (err) {
     backend = { error: (err as Error).message.split('\n')[0] };
   }

@@ -1,6 +1,7 @@
 import { extractFiles, listWavFiles, resolveDspOptions, SerkitError } from '@serkit/features';
-import { type BackendRequest, backendInfo, predictProbabilities } from '@serkit/model';
+import { type BackendRequest, predictProbabilities } from '@serkit/model';
 import type { Command } from 'commander';
+import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, UsageError } from '../context.js';
 import { OPTIONS, requiredOption } from '../options.js';
 import { loadTrainedModel, readModelMetadata } from './evaluate.js';
@@ -40,7 +41,7 @@ export async function runPredict(
   const batch = await extractFiles(paths, dsp, { threads: opts.jobs, signal: ctx.signal });
   const out: PredictOutput = { predictions: [], failed: [] };
   if (batch.ok > 0) {
-    await backendInfo(opts.backend ? { backend: opts.backend } : {});
+    await loadTensorFlow(ctx, opts.backend);
     const model = await loadTrainedModel(opts.model, meta);
     const p = await predictProbabilities(model, batch.features, meta.zscore);
     model.dispose();

@@ -3,7 +3,7 @@
  * on real EMO-DB speech, with a bad file in the folder. One epoch on a few clips: they check
  * behaviour, outputs and exit codes, not accuracy.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -149,6 +149,43 @@ describe('ser train → evaluate → predict', () => {
     });
   });
 
+  it.each([
+    [
+      'evaluate',
+      ['--data', ...Array(8).fill(join(DATA, 'emodb/wav')), '--out', join(tmp, 'eval-int')],
+    ],
+    ['predict', Array(8).fill(join(DATA, 'emodb/wav'))],
+  ])(
+    'ser %s: Ctrl-C during extraction → exit 130 at once, nothing written',
+    async (command, args) => {
+      const child = spawn(
+        process.execPath,
+        [BIN, command, '--model', model, '--no-cache', ...args],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env,
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      await batchRunning(child.pid as number);
+      const t = performance.now();
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+      expect(code, stderr).toBe(130);
+      expect((performance.now() - t) / 1000).toBeLessThan(10);
+      expect(stderr).toBe(`ser ${command}: interrupted; nothing was written\n`);
+      expect(stdout).toBe('');
+      expect(existsSync(join(tmp, 'eval-int'))).toBe(false);
+    },
+  );
+
   it('predicts every class probability per file', () => {
     const a = join(corpus, readdirSync(corpus).sort()[0]);
     const r = ser('predict', '--model', model, a, '--json');
@@ -192,7 +229,7 @@ describe('ser train → evaluate → predict', () => {
 /** Every stderr line is serkit's: progress, epochs, per-file errors, `ser <command>:` notices. */
 function expectOnlySerkitLines(stderr: string, command: string) {
   const ours = new RegExp(
-    `^(extracting .*files|epoch \\d+/\\d+: .*|ser ${command}: .*|/\\S+: .*)$`,
+    `^(extracting .* files( \\| \\d+ failed)?|epoch \\d+/\\d+: .*|ser ${command}: .*|/\\S+: .*)$`,
   );
   for (const line of stderr.trimEnd().split('\n')) expect(line).toMatch(ours);
 }
@@ -324,3 +361,23 @@ describe('ser info', () => {
     expect(info.cpu.cores).toBeGreaterThan(0);
   });
 });
+
+/**
+ * Resolves once the process `pid` runs its native extraction: the core's rayon workers are
+ * named `ser-dsp-N` (read from /proc on Linux; elsewhere, after a fixed 2 s).
+ */
+async function batchRunning(pid: number, timeoutMs = 60_000): Promise<void> {
+  const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
+  if (!existsSync('/proc/self/task')) return sleep(2000);
+  const tasks = `/proc/${pid}/task`;
+  for (const t0 = Date.now(); Date.now() - t0 < timeoutMs; await sleep(10)) {
+    try {
+      for (const t of readdirSync(tasks)) {
+        if (readFileSync(join(tasks, t, 'comm'), 'utf8').startsWith('ser-dsp-')) return;
+      }
+    } catch {
+      // the process or one of its threads went away between the listing and the read
+    }
+  }
+  throw new Error(`process ${pid}: its extraction did not start within ${timeoutMs} ms`);
+}

@@ -8,7 +8,7 @@ import {
   resolveDspOptions,
 } from '@serkit/features';
 import {
-  backendInfo,
+  type BackendRequest,
   buildCrnn,
   type ClassificationReport,
   type EpochEvent,
@@ -22,6 +22,7 @@ import {
 } from '@serkit/model';
 import type { ReportFiles, SerReport } from '@serkit/report';
 import type { Command } from 'commander';
+import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, Interrupted, UsageError } from '../context.js';
 import { OPTIONS, requiredOption } from '../options.js';
 import { createProgress, type Progress } from '../progress.js';
@@ -40,7 +41,7 @@ export interface TrainCliOptions {
   epochs: number;
   patience: number;
   seed: number;
-  backend?: string;
+  backend?: BackendRequest;
   jobs: number;
   cache: boolean;
   json: boolean;
@@ -177,7 +178,7 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
     throw new UsageError('not enough readable files to train and test (need some in both splits)');
   }
 
-  const backend = await backendInfo(opts.backend ? { backend: opts.backend as never } : {});
+  const backend = await loadTensorFlow(ctx, opts.backend);
   const model = await buildCrnn({ numClasses: files.classes.length, seed: opts.seed });
   const checkpointDir = `${opts.out.replace(/[\\/]+$/, '')}.checkpoint`;
   if (existsSync(checkpointDir)) {

@@ -1,0 +1,45 @@
+import { loadNative } from '@serkit/features';
+import { type BackendInfo, type BackendRequest, backendInfo, WASM_WARNING } from '@serkit/model';
+import type { CliContext } from './context.js';
+
+/** The addon's stderr switch, when the addon loads and has it. */
+function stderrSwitch(): { mute: () => number; restore: (saved: number) => void } | null {
+  try {
+    const native = loadNative() as Partial<{
+      muteStderr: () => number;
+      restoreStderr: (saved: number) => void;
+    }>;
+    return native.muteStderr && native.restoreStderr
+      ? { mute: native.muteStderr, restore: native.restoreStderr }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Load the TensorFlow.js backend (`--backend`, else env `SER_BACKEND`, else auto) and return
+ * what was chosen. Unless `--verbose`, the process's stderr is muted while libtensorflow
+ * loads: the lines it writes then ("WARNING: All log messages before absl::InitializeLog()…",
+ * "I0000 … oneDNN custom operations are on…") come from absl's logger, which
+ * `TF_CPP_MIN_LOG_LEVEL` does not reach (and `TF_ENABLE_ONEDNN_OPTS=0`, the one switch that
+ * drops the oneDNN line, made training about twice as slow here). Nothing else runs meanwhile;
+ * serkit's own wasm-fallback notice is printed afterwards.
+ */
+export async function loadTensorFlow(
+  ctx: CliContext,
+  backend: BackendRequest | undefined,
+): Promise<BackendInfo> {
+  const sw = !ctx.verbose && ctx.stderr === process.stderr ? stderrSwitch() : null;
+  const saved = sw ? sw.mute() : -1;
+  let info: BackendInfo;
+  try {
+    info = await backendInfo(backend ? { backend } : {});
+  } finally {
+    if (sw) sw.restore(saved);
+  }
+  if (saved >= 0 && info.name === 'wasm' && info.reason.startsWith('auto')) {
+    ctx.stderr.write(`${WASM_WARNING}\n`);
+  }
+  return info;
+}
