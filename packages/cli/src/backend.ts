@@ -22,9 +22,9 @@ function stderrSwitch(): { mute: () => number; restore: (saved: number) => void 
  * what was chosen. Unless `--verbose`, the process's stderr is muted while libtensorflow
  * loads: the lines it writes then ("WARNING: All log messages before absl::InitializeLog()…",
  * "I0000 … oneDNN custom operations are on…") come from absl's logger, which
- * `TF_CPP_MIN_LOG_LEVEL` does not reach (and `TF_ENABLE_ONEDNN_OPTS=0`, the one switch that
- * drops the oneDNN line, made training about twice as slow here). Nothing else runs meanwhile;
- * serkit's own wasm-fallback notice is printed afterwards.
+ * `TF_CPP_MIN_LOG_LEVEL` does not reach (`TF_ENABLE_ONEDNN_OPTS=0`, the one switch that drops
+ * the oneDNN line, also turns oneDNN's kernels off). Nothing else runs meanwhile; serkit's own
+ * wasm-fallback notice is printed afterwards.
  */
 export async function loadTensorFlow(
   ctx: CliContext,
