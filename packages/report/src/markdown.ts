@@ -17,7 +17,7 @@ export function reportToMarkdown(report: SerReport): string {
   const lines: string[] = [];
   lines.push(`# Speech emotion recognition report — ${dataset.name}`, '');
   lines.push(
-    `- Accuracy: **${pct(report.accuracy)} %** on ${split.test} ${report.kind === 'train' ? 'held-out' : ''} utterances`.replace(
+    `- Accuracy: **${pct(report.accuracy)} %**, UAR (unweighted average recall) **${pct(report.uar)} %** on ${split.test} ${report.kind === 'train' ? 'held-out' : ''} utterances`.replace(
       '  ',
       ' ',
     ),

@@ -53,6 +53,7 @@ export function toSerReport(
     | 'schema'
     | 'classes'
     | 'accuracy'
+    | 'uar'
     | 'confusion'
     | 'confusionPercent'
     | 'perClass'
@@ -65,6 +66,8 @@ export function toSerReport(
     ...rest,
     classes: r.classNames,
     accuracy: r.accuracy,
+    // UAR, unweighted average recall: the mean of the per-class recalls.
+    uar: r.macro.recall,
     confusion: r.confusion,
     confusionPercent: r.confusionPercent,
     perClass: r.perClass.map((s, i) => ({ name: r.classNames[i], ...s })),
@@ -76,7 +79,7 @@ export function toSerReport(
 /** One-paragraph human summary of a report, for stderr. */
 export function summary(report: SerReport, where: string | null): string {
   const lines = [
-    `accuracy ${(100 * report.accuracy).toFixed(2)} % on ${report.split.test} utterances (${report.classes.length} classes); macro F1 ${report.macro.f1.toFixed(3)}`,
+    `accuracy ${(100 * report.accuracy).toFixed(2)} %, UAR ${(100 * report.uar).toFixed(2)} % on ${report.split.test} utterances (${report.classes.length} classes); macro F1 ${report.macro.f1.toFixed(3)}`,
   ];
   if (where)
     lines.push(
