@@ -15,14 +15,19 @@ const wavs = readdirSync(ACTOR1)
 const STEREO = join(ACTOR1, '03-01-02-01-01-02-01.wav');
 const FEATURE_LEN = 128 * 259;
 
-function codeOf(fn: () => unknown): string | undefined {
+/** The error `fn` throws (an Error); fails the test when `fn` returns. */
+function errorOf(fn: () => unknown): NodeJS.ErrnoException {
   try {
     fn();
   } catch (e) {
     expect(e).toBeInstanceOf(Error);
-    return (e as NodeJS.ErrnoException).code;
+    return e as NodeJS.ErrnoException;
   }
-  throw new Error('expected a throw');
+  throw new Error('expected a throw, but the call returned');
+}
+
+function codeOf(fn: () => unknown): string | undefined {
+  return errorOf(fn).code;
 }
 
 describe('decoding', () => {
@@ -43,14 +48,10 @@ describe('decoding', () => {
       'ERR_SER_INVALID_WAV',
     );
     expect(codeOf(() => dsp.decodeWav(new Uint8Array(0)))).toBe('ERR_SER_INVALID_WAV');
-    try {
-      dsp.readWav('/nonexistent/x.wav');
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      expect(err.code).toBe('ERR_SER_IO');
-      expect(err.message).toContain('/nonexistent/x.wav');
-      expect(err.message).not.toContain('\n');
-    }
+    const err = errorOf(() => dsp.readWav('/nonexistent/x.wav'));
+    expect(err.code).toBe('ERR_SER_IO');
+    expect(err.message).toContain('/nonexistent/x.wav');
+    expect(err.message).not.toContain('\n');
   });
 });
 
@@ -123,14 +124,11 @@ describe('options', () => {
       [{ fmax: 1e9 }, 'fmax'],
       [{ durationSeconds: Number.NaN }, 'durationSeconds'],
     ] as const) {
-      try {
-        dsp.extractSync(new Float32Array(10), 44100, opts as Dsp.DspOptions);
-        expect.unreachable();
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        expect(err.code).toBe('ERR_SER_INVALID_OPTION');
-        expect(err.message).toMatch(new RegExp(`\`${name}\`: expected .+, received .+`));
-      }
+      const err = errorOf(() =>
+        dsp.extractSync(new Float32Array(10), 44100, opts as Dsp.DspOptions),
+      );
+      expect(err.code, name).toBe('ERR_SER_INVALID_OPTION');
+      expect(err.message).toMatch(new RegExp(`\`${name}\`: expected .+, received .+`));
     }
   });
 

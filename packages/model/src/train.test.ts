@@ -174,6 +174,14 @@ describe('train (tiny model)', () => {
     await expect(
       predictProbabilities(model, new Float32Array(7), { mean: 0, std: 1 }),
     ).rejects.toThrow(/predict x: .*multiple of 16×20/);
+    // A checkpoint left by another run (here: another learning rate) is refused, not resumed.
+    const other = path.join(tmp, 'other');
+    const once = { epochs: 1, batchSize: 8, validationFraction: 0.25, checkpointDir: other };
+    await train(model, data, { ...once, learningRate: 1e-2 });
+    expect(fs.readdirSync(other)).toContain('state.json');
+    await expect(train(model, data, { ...once, learningRate: 2e-2 })).rejects.toThrow(
+      `${other}: checkpoint is from a different run (learningRate: checkpoint 0.01, now 0.02); remove it or pass resume: false`,
+    );
     model.dispose();
   });
 

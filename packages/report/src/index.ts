@@ -1,6 +1,18 @@
 /** `@serkit/report`: the evaluation report of serkit. Only re-exports. */
 export { confusionMatrixSpec, spectrogramSpec, trainingCurvesSpec } from './charts.js';
 export { reportToMarkdown } from './markdown.js';
+export {
+  PAPER_MISPRINT,
+  PAPER_RESULTS,
+  PAPER_SOURCE,
+  type PaperAverage,
+  type PaperBaseline,
+  type PaperClassRow,
+  type PaperCorpus,
+  type PaperCorpusName,
+  type PaperResult,
+  paperBaseline,
+} from './paper.js';
 export { renderSvg, svgToPng } from './render.js';
 export type * from './types.js';
 export { writeReport } from './write.js';

@@ -1,3 +1,4 @@
+import { PAPER_RESULTS, PAPER_SOURCE, paperBaseline } from './paper.js';
 import type { ClassRow, Scores, SerReport } from './types.js';
 
 const pct = (x: number): string => (100 * x).toFixed(2);
@@ -22,7 +23,7 @@ export function reportToMarkdown(
   const lines: string[] = [];
   lines.push(`# Speech emotion recognition report — ${dataset.name}`, '');
   lines.push(
-    `- Accuracy: **${pct(report.accuracy)} %** on ${split.test} ${report.kind === 'train' ? 'held-out' : ''} utterances`.replace(
+    `- Accuracy: **${pct(report.accuracy)} %**, UAR (unweighted average recall) **${pct(report.uar)} %** on ${split.test} ${report.kind === 'train' ? 'held-out' : ''} utterances`.replace(
       '  ',
       ' ',
     ),
@@ -100,5 +101,67 @@ export function reportToMarkdown(
   if (figures.spectrogram) {
     lines.push('## Input example', '', `![${figures.spectrogram}](spectrogram.png)`, '');
   }
+  lines.push(...besideThePaper(report));
   return `${lines.join('\n')}\n`;
+}
+
+/** A difference of percentages, signed, at the printed 2 decimals (±0.00 when it rounds to 0). */
+function signed(x: number): string {
+  const v = Number(x.toFixed(2));
+  return `${v > 0 ? '+' : v < 0 ? '−' : '±'}${Math.abs(v).toFixed(2)}`;
+}
+
+/**
+ * The paper's accuracy, UAR, recall per emotion and confusion matrix beside the run's, when
+ * the run follows one of the paper's protocols ({@link paperBaseline}); nothing otherwise.
+ * The paper's classes are shown under the run's label names and in the run's class order.
+ */
+function besideThePaper(report: SerReport): string[] {
+  const base = paperBaseline(report);
+  if (!base) return [];
+  const { result: paper, paperIndex } = base;
+  const corpus = PAPER_RESULTS[base.corpus];
+  const paperTest = paper.perClass.reduce((a, r) => a + r.support, 0);
+  const lines = [
+    `## Beside the paper — ${report.dataset.name === 'emodb' ? 'EMO-DB' : 'RAVDESS'}, random 80:20, ${base.augmented ? 'with' : 'without'} augmentation (its Table ${paper.table}, Figure ${paper.figure})`,
+    '',
+    `${PAPER_SOURCE}. The paper tested on ${paperTest} utterances, this run on ${report.split.test}.`,
+    '',
+    '| | This run | Paper | Difference |',
+    '|---|---:|---:|---:|',
+    `| Accuracy (%) | ${pct(report.accuracy)} | ${paper.accuracy.toFixed(2)} | ${signed(100 * report.accuracy - paper.accuracy)} |`,
+    `| UAR (%) | ${pct(report.uar)} | ${paper.macro.recall.toFixed(2)} | ${signed(100 * report.uar - paper.macro.recall)} |`,
+    '',
+    "| Emotion | Recall, this run (%) | Recall, paper (%) | Difference | Paper's name |",
+    '|---|---:|---:|---:|---|',
+  ];
+  report.perClass.forEach((row, i) => {
+    const p = paper.perClass[paperIndex[i]];
+    lines.push(
+      `| ${row.name} | ${pct(row.recall)} | ${p.recall.toFixed(2)} | ${signed(100 * row.recall - p.recall)} | ${p.name} |`,
+    );
+  });
+  lines.push(
+    '',
+    `The paper's confusion matrix (Figure ${paper.figure}; % of each actual emotion as printed, rows actual, columns predicted; classes in this run's order):`,
+    '',
+    `| actual \\ predicted | ${report.classes.join(' | ')} |`,
+    `|---|${report.classes.map(() => '---:').join('|')}|`,
+  );
+  report.classes.forEach((name, i) => {
+    const cells = paperIndex.map((j) => paper.confusionPercent[paperIndex[i]][j].toFixed(2));
+    lines.push(`| **${name}** | ${cells.join(' | ')} |`);
+  });
+  // The paper names a class in its figures and (shorter) in its tables; say which is which.
+  const renamed = new Map<string, string>();
+  corpus.labels.forEach((label, j) => {
+    for (const name of [corpus.classes[j], paper.perClass[j].name])
+      if (name !== label) renamed.set(name, label);
+  });
+  if (renamed.size > 0) {
+    const pairs = [...renamed].map(([name, label]) => `${name} → ${label}`);
+    lines.push('', `The paper's class names → serkit's labels: ${pairs.join(', ')}.`);
+  }
+  lines.push('');
+  return lines;
 }

@@ -26,6 +26,7 @@ function sampleReport(): SerReport {
     seed: 42,
     classes: ['anger', 'boredom', 'sadness'],
     accuracy: 24 / 30,
+    uar: 0.8,
     confusion,
     confusionPercent: confusion.map((r) => r.map((v) => (100 * v) / 10)),
     perClass: [
@@ -66,7 +67,7 @@ afterAll(async () => {
 describe('reportToMarkdown', () => {
   it('lays out the per-class table and the confusion matrix in %', () => {
     const md = reportToMarkdown(sampleReport());
-    expect(md).toContain('Accuracy: **80.00 %**');
+    expect(md).toContain('Accuracy: **80.00 %**, UAR (unweighted average recall) **80.00 %**');
     expect(md).toContain('| anger | 0.89 | 0.80 | 0.84 | 10 |');
     expect(md).toContain('| sadness | 1.00 | 0.70 | 0.82 | 10 |');
     expect(md).toContain('| **accuracy** | | | 0.80 | 30 |');

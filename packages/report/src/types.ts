@@ -79,6 +79,11 @@ export interface SerReport {
   classes: string[];
   /** Accuracy on the evaluated examples (0–1). */
   accuracy: number;
+  /**
+   * UAR, unweighted average recall (0–1): the mean of the per-class recalls, equal to
+   * `macro.recall`; the figure SER papers report beside accuracy, blind to class imbalance.
+   */
+  uar: number;
   /** Confusion counts: row = actual, column = predicted. */
   confusion: number[][];
   /** Row-normalised confusion, % of each actual class. */

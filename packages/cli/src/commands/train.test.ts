@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = resolve(import.meta.dirname, '../../dist/bin/ser.js');
@@ -45,6 +45,47 @@ for (const letter of 'WLEAFTN') {
 }
 writeFileSync(join(corpus, '03a01Wz.wav'), 'this is not audio\n');
 const model = join(tmp, 'model');
+
+/** EMO-DB emotion letter (6th character of the name) → serkit label. */
+const EMODB = {
+  W: 'anger',
+  L: 'boredom',
+  E: 'disgust',
+  A: 'fear',
+  F: 'happiness',
+  T: 'sadness',
+  N: 'neutral',
+} as const;
+
+interface Row {
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+/** The report's accuracy, UAR and per-class scores are those of its confusion matrix. */
+function expectConsistentScores(report: {
+  confusion: number[][];
+  accuracy: number;
+  uar: number;
+  perClass: Row[];
+  macro: Row;
+}) {
+  const m = report.confusion;
+  const total = m.flat().reduce((a, b) => a + b, 0);
+  expect(report.accuracy).toBeCloseTo(m.reduce((a, row, i) => a + row[i], 0) / total, 12);
+  const recalls = m.map((row, i) => {
+    const n = row.reduce((a, b) => a + b, 0);
+    return n > 0 ? row[i] / n : 0;
+  });
+  report.perClass.forEach((c, i) => {
+    expect(c.support).toBe(m[i].reduce((a, b) => a + b, 0));
+    expect(c.recall).toBeCloseTo(recalls[i], 12);
+  });
+  expect(report.uar).toBeCloseTo(recalls.reduce((a, b) => a + b, 0) / recalls.length, 12);
+  expect(report.uar).toBe(report.macro.recall);
+}
 
 describe('ser train → evaluate → predict', () => {
   it('trains for an epoch, writes the model and the report, and says which file failed (exit 1)', () => {
@@ -81,6 +122,12 @@ describe('ser train → evaluate → predict', () => {
     expect(report.perClass.map((c: { name: string }) => c.name)).toEqual(report.classes);
     expect(report.epochs).toHaveLength(1);
     expect(report.dataset).toMatchObject({ name: 'emodb', files: 15, failed: 1 });
+    expectConsistentScores(report);
+    expect(r.stderr).toContain(
+      `accuracy ${(100 * report.accuracy).toFixed(2)} %, UAR ${(100 * report.uar).toFixed(2)} % on ${report.split.test} utterances`,
+    );
+    // Test size 0.3, not the paper's 80:20: no comparison with the paper's figures.
+    expect(readFileSync(join(model, 'report.md'), 'utf8')).not.toContain('Beside the paper');
     for (const f of [
       'model.json',
       'weights.bin',
@@ -114,6 +161,19 @@ describe('ser train → evaluate → predict', () => {
     expect(r.stderr).toContain(
       `ser evaluate: ${seen} of 14 evaluated files were the model's training or validation files`,
     );
+    expectConsistentScores(report);
+    // The confusion matrix is what `ser predict` says of each file against its true label.
+    const files = readdirSync(corpus).sort();
+    const p = ser('predict', '--model', model, ...files.map((f) => join(corpus, f)), '--json');
+    const { predictions, failed } = JSON.parse(p.stdout);
+    expect(failed.map((f: { path: string }) => f.path)).toEqual([join(corpus, '03a01Wz.wav')]);
+    const classes: string[] = report.classes;
+    const confusion = classes.map(() => classes.map(() => 0));
+    for (const { path, label } of predictions as { path: string; label: string }[]) {
+      const actual = EMODB[basename(path)[5] as keyof typeof EMODB];
+      confusion[classes.indexOf(actual)][classes.indexOf(label)]++;
+    }
+    expect(report.confusion).toEqual(confusion);
   });
 
   it('evaluate --out: the summary on stdout names the files written, and only those', () => {
@@ -357,13 +417,19 @@ describe('ser info', () => {
   });
 
   it('reports versions, the backend and why, the addon and CPU features', () => {
-    const r = ser('info', '--json');
-    expect(r.code, r.stderr).toBe(0);
+    // No SER_BACKEND: the backend is chosen automatically.
+    const auto: NodeJS.ProcessEnv = { ...env };
+    delete auto.SER_BACKEND;
+    const r = spawnSync(process.execPath, [BIN, 'info', '--json'], { encoding: 'utf8', env: auto });
+    expect(r.status, r.stderr).toBe(0);
     const info = JSON.parse(r.stdout);
     expect(info.nativeAddon.loaded).toBe(true);
     expect(info.versions['@serkit/cli']).toBe('0.1.0');
     expect(info.backend.name).toMatch(/^(tensorflow|tensorflow-gpu|wasm|cpu)$/);
-    expect(info.backend.reason).toMatch(/^auto/);
+    // Chosen automatically, naming each backend that was tried first and why it was passed over.
+    expect(info.backend.reason).toMatch(/^auto( \((tensorflow-gpu|tensorflow): [^;]+(; .+)?\))?$/);
+    if (info.backend.name !== 'tensorflow-gpu')
+      expect(info.backend.reason).toMatch(/^auto \(tensorflow-gpu: .+\)$/);
     expect(info.cpu.cores).toBeGreaterThan(0);
   });
 });

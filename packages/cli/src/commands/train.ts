@@ -55,6 +55,7 @@ export function toSerReport(
     | 'schema'
     | 'classes'
     | 'accuracy'
+    | 'uar'
     | 'confusion'
     | 'confusionPercent'
     | 'perClass'
@@ -67,6 +68,8 @@ export function toSerReport(
     ...rest,
     classes: r.classNames,
     accuracy: r.accuracy,
+    // UAR, unweighted average recall: the mean of the per-class recalls.
+    uar: r.macro.recall,
     confusion: r.confusion,
     confusionPercent: r.confusionPercent,
     perClass: r.perClass.map((s, i) => ({ name: r.classNames[i], ...s })),
@@ -81,7 +84,7 @@ export function toSerReport(
  */
 export function summary(report: SerReport, where: string | null, files: string[] = []): string {
   const lines = [
-    `accuracy ${(100 * report.accuracy).toFixed(2)} % on ${report.split.test} utterances (${report.classes.length} classes); macro F1 ${report.macro.f1.toFixed(3)}`,
+    `accuracy ${(100 * report.accuracy).toFixed(2)} %, UAR ${(100 * report.uar).toFixed(2)} % on ${report.split.test} utterances (${report.classes.length} classes); macro F1 ${report.macro.f1.toFixed(3)}`,
   ];
   if (report.seen && report.seen.files > 0) {
     lines.push(

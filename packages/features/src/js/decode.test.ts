@@ -71,6 +71,22 @@ describe('decodeWavJs', () => {
     expect(Array.from(a.samples)).toEqual([0.25, 0.25, 0]);
   });
 
+  it('a native addon that does not load skips these comparisons, except under CI where it fails', () => {
+    const broken = () => {
+      throw new Error('Cannot find module ./serkit-dsp.linux-x64-gnu.node\nRequire stack: …');
+    };
+    expect(tryNative({}, broken)).toEqual({
+      reason: 'Cannot find module ./serkit-dsp.linux-x64-gnu.node',
+    });
+    expect(tryNative({ CI: 'false' }, broken).native).toBeUndefined();
+    for (const CI of ['true', '1']) {
+      expect(() => tryNative({ CI }, broken)).toThrow(
+        'the native addon @serkit/dsp-native must load in CI: Cannot find module ./serkit-dsp.linux-x64-gnu.node',
+      );
+    }
+    expect(tryNative({ CI: 'true' }).native).toBeDefined(); // the real addon, built
+  });
+
   it.skipIf(!native)(
     `decodes every encoding bit for bit like the native engine${reason ? ` (skipped: native addon not built: ${reason})` : ''}`,
     () => {

@@ -66,13 +66,29 @@ export function snrDb(reference: ArrayLike<number>, ours: ArrayLike<number>, off
   return 10 * Math.log10(s / n);
 }
 
-/** The native addon, or undefined (with the reason) when it is not built. */
-// biome-ignore lint/suspicious/noExplicitAny: the addon's own types are not needed here
-export function tryNative(): { native?: any; reason?: string } {
+/** True under CI (`CI` set to anything but `false` or `0`, as CI services do). */
+export function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env.CI?.trim().toLowerCase();
+  return v !== undefined && v !== '' && v !== 'false' && v !== '0';
+}
+
+/**
+ * The native addon, or undefined (with the reason) when it is not built, so that tests
+ * comparing with it can skip on a machine without a Rust toolchain. Under CI the addon must
+ * load: a broken build throws here (failing the test file) instead of turning into a skip.
+ */
+export function tryNative(
+  env: NodeJS.ProcessEnv = process.env,
+  load: () => unknown = () => createRequire(import.meta.url)('@serkit/dsp-native'),
+  // biome-ignore lint/suspicious/noExplicitAny: the addon's own types are not needed here
+): { native?: any; reason?: string } {
   try {
-    return { native: createRequire(import.meta.url)('@serkit/dsp-native') };
+    return { native: load() };
   } catch (err) {
-    return { reason: (err as Error).message.split('\n')[0] };
+    const reason = (err as Error).message.split('\n')[0];
+    if (inCi(env))
+      throw new Error(`the native addon @serkit/dsp-native must load in CI: ${reason}`);
+    return { reason };
   }
 }
 
