@@ -39,7 +39,11 @@ describe('ser train: Ctrl-C and resume', () => {
     const full = ser(...trainArgs(reference));
     expect(full.code, full.stderr).toBe(0);
     // Results on stdout: the summary names every file written, spectrogram.png included.
-    expect(full.stdout).toMatch(/^accuracy [\d.]+ % on 7 utterances/);
+    expect(full.stdout).toMatch(/^accuracy [\d.]+ %, UAR [\d.]+ % on 7 utterances/);
+    const report = JSON.parse(readFileSync(join(reference, 'report.json'), 'utf8'));
+    expect(full.stdout).toContain(
+      `accuracy ${(100 * report.accuracy).toFixed(2)} %, UAR ${(100 * report.uar).toFixed(2)} % on 7 utterances`,
+    );
     expect(full.stdout).toContain(
       `report: ${reference}/report.md (model.json, weights.bin, metadata.json, report.md, report.json, confusion-matrix.svg, confusion-matrix.png, training-curves.png, spectrogram.png)`,
     );
