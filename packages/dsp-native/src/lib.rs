@@ -14,6 +14,7 @@
 mod batch;
 mod error;
 mod options;
+mod windows;
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,7 @@ use ser_dsp::{DspError, LogMelExtractor, MelFilterbank};
 pub use batch::*;
 use error::{guard, run_sync, to_napi_error, to_uint, BindError, BindResult};
 pub use options::*;
+pub use windows::*;
 
 /// A decoded WAV file: mono samples (channels averaged), its sample rate and
 /// its channel count before the downmix.
