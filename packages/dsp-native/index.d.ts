@@ -319,6 +319,11 @@ export interface WindowInfo {
   status: 'speech' | 'silent' | 'too-short'
   /** Seconds kept by the trim (0 for a silent window). */
   speechSeconds: number
+  /**
+   * Waveform envelope for plots: minimum and maximum sample of each 50 ms slice
+   * from `start`, interleaved.
+   */
+  envelope: Float32Array
 }
 
 /** How a recording is cut into windows (seconds). */

@@ -912,7 +912,13 @@ pub struct Window {
     pub speech_samples: usize,
     /// `[n_mels][n_frames]` log-mel dB of a [`WindowStatus::Speech`] window.
     pub features: Option<Vec<f32>>,
+    /// Waveform envelope of the window (before any processing): minimum and maximum
+    /// sample of each [`ENVELOPE_SECONDS`] slice from `start`, interleaved, for plots.
+    pub envelope: Vec<f32>,
 }
+
+/// Width of one waveform envelope slice of a [`Window`], seconds.
+pub const ENVELOPE_SECONDS: f64 = 0.05;
 
 /// Where the silence threshold of windows is measured from.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -1009,16 +1015,28 @@ impl Windower {
             Loudness::Running => self.running_peak,
         };
         let db = |p: f64| 10.0 * p.max(AMIN_POWER).log10();
+        let slice = ((ENVELOPE_SECONDS * opts.sample_rate as f64).round() as usize).max(1);
+        let envelope = samples
+            .chunks(slice)
+            .flat_map(|c| {
+                let (lo, hi) = c
+                    .iter()
+                    .fold((f32::MAX, f32::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+                [lo, hi]
+            })
+            .collect();
         let silent = Window {
             start,
             end,
             status: WindowStatus::Silent,
             speech_samples: 0,
             features: None,
+            envelope,
         };
         if loudest == 0.0 || db(loudest) - db(peak) <= -(opts.trim_top_db as f64) {
             return Ok(silent);
         }
+        let samples = &self.buf[start - self.buf_start..end - self.buf_start];
         let cleaned = match self.extractor.clean(samples, opts.sample_rate) {
             Ok(c) => c,
             Err(DspError::Silent) => return Ok(silent),

@@ -50,6 +50,9 @@ pub struct WindowInfo {
     pub status: String,
     /// Seconds kept by the trim (0 for a silent window).
     pub speech_seconds: f64,
+    /// Waveform envelope for plots: minimum and maximum sample of each 50 ms slice
+    /// from `start`, interleaved.
+    pub envelope: Float32Array,
 }
 
 /// Windows in order, and the log-mel spectrograms of the `speech` ones back to back
@@ -87,6 +90,7 @@ impl CoreBatch {
                     end: w.end as f64 / sr,
                     status: w.status.as_str().to_string(),
                     speech_seconds: w.speech_samples as f64 / sr,
+                    envelope: Float32Array::new(w.envelope),
                 }
             })
             .collect();

@@ -4,6 +4,12 @@ import { type Command, Option } from 'commander';
 import { type CliContext, EXIT, UsageError } from '../context.js';
 import { parseJobs } from '../parse.js';
 import { loadTrainedModel, readModelMetadata } from './evaluate.js';
+import {
+  addWindowOptions,
+  runPredictWindowed,
+  type WindowCliOptions,
+  wantsWindows,
+} from './predict-windows.js';
 
 /** One prediction of `ser predict --json`. */
 export interface Prediction {
@@ -83,10 +89,10 @@ export function registerPredict(
   ctx: CliContext,
   setExit: (code: number) => void,
 ): void {
-  program
+  const cmd = program
     .command('predict')
     .description('the emotion of each WAV file, with the probability of every class')
-    .argument('<wav...>', 'WAV files or folders')
+    .argument('[wav...]', 'WAV files or folders')
     .requiredOption('--model <modelDir>', 'folder written by ser train')
     .addOption(
       new Option('--jobs <n>', 'extraction threads (0 = every core)')
@@ -99,6 +105,9 @@ export function registerPredict(
       false,
     )
     .action(async (wavs: string[], o: { model: string; jobs: number; json: boolean }) => {
+      if (wantsWindows(o)) return setExit(await runPredictWindowed(wavs, o, ctx));
+      if (wavs.length === 0) throw new UsageError('missing required argument: wav');
       setExit(await runPredict(wavs, o, ctx));
     });
+  addWindowOptions(cmd);
 }
