@@ -48,7 +48,6 @@ export class PcmStreamDecoder {
   /** Channels in the stream; 0 until a WAV header has been read. */
   channels = 0;
   #encoding: Encoding | null = null;
-  #wav: boolean;
   #header: Uint8Array = new Uint8Array(0);
   #carry: Uint8Array = new Uint8Array(0);
   /** Data bytes still expected, or Infinity. */
@@ -56,14 +55,14 @@ export class PcmStreamDecoder {
 
   /** @param layout Raw PCM layout, or `'wav'` for a WAV stream. @throws `ERR_SER_INVALID_ARG` */
   constructor(layout: RawPcmLayout | 'wav') {
-    if (layout === 'wav') {
-      this.#wav = true;
-      return;
-    }
-    this.#wav = false;
+    if (layout === 'wav') return;
     const channels = layout.channels ?? 1;
     const format = layout.format ?? 's16le';
-    if (!Number.isInteger(layout.sampleRate) || layout.sampleRate < 1000 || layout.sampleRate > 384000) {
+    if (
+      !Number.isInteger(layout.sampleRate) ||
+      layout.sampleRate < 1000 ||
+      layout.sampleRate > 384000
+    ) {
       throw new SerkitError(
         'ERR_SER_INVALID_ARG',
         `invalid argument \`rate\`: expected an integer in 1000..=384000 Hz, received ${layout.sampleRate}`,
@@ -210,7 +209,8 @@ function reader(enc: Encoding, v: DataView): (at: number) => number {
     case 's16':
       return (at) => v.getInt16(at, true) / 32768;
     case 's24':
-      return (at) => ((v.getUint8(at) | (v.getUint8(at + 1) << 8) | (v.getInt8(at + 2) << 16)) / 8388608);
+      return (at) =>
+        (v.getUint8(at) | (v.getUint8(at + 1) << 8) | (v.getInt8(at + 2) << 16)) / 8388608;
     case 's32':
       return (at) => v.getInt32(at, true) / 2147483648;
     case 'f32':

@@ -113,7 +113,12 @@ export function summarizeWindows(
     if (w.status === 'speech') counts.speech++;
     else if (w.status === 'silent') counts.silent++;
     else counts.tooShort++;
-    if (w.probabilities) classNames.forEach((c, j) => (sums[j] += w.probabilities?.[c] ?? 0));
+    const p = w.probabilities;
+    if (p) {
+      classNames.forEach((c, j) => {
+        sums[j] += p[c] ?? 0;
+      });
+    }
   });
   const first = windows[0]?.start ?? 0;
   const duration = windows.length ? Math.max(...windows.map((w) => w.end)) - first : 0;
@@ -121,7 +126,8 @@ export function summarizeWindows(
   const share: Record<string, number> = {};
   for (const key of [...classNames, 'silent', 'too-short']) {
     const s = seconds.get(key) ?? 0;
-    if (s > 0 || classNames.includes(key)) share[key] = total > 0 ? Number((s / total).toFixed(6)) : 0;
+    if (s > 0 || classNames.includes(key))
+      share[key] = total > 0 ? Number((s / total).toFixed(6)) : 0;
   }
   return {
     duration: Number(duration.toFixed(6)),

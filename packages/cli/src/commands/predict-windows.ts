@@ -130,8 +130,8 @@ export function addWindowOptions(cmd: Command): Command {
 
 /** Whether `ser predict` was asked for windows or a stream. */
 export function wantsWindows(o: WindowCliOptions): boolean {
-  return (
-    o.window !== undefined || o.hop !== undefined || o.plot !== undefined || o.stream !== undefined
+  return [o.window, o.hop, o.plot, o.stream, o.rate, o.channels, o.format].some(
+    (v) => v !== undefined,
   );
 }
 
@@ -277,10 +277,7 @@ function appendEnvelope(out: [number, number, number][], windows: AudioWindow[])
 }
 
 /** At most `max` slices: neighbours merged (min of mins, max of maxes). */
-function reduceEnvelope(
-  e: [number, number, number][],
-  max: number,
-): [number, number, number][] {
+function reduceEnvelope(e: [number, number, number][], max: number): [number, number, number][] {
   if (e.length <= max) return e;
   const k = Math.ceil(e.length / max);
   const out: [number, number, number][] = [];
@@ -331,6 +328,9 @@ export async function runPredictStream(
   }
   const windows = { window: o.window ?? DEFAULT_WINDOW_SECONDS, hop: o.hop ?? DEFAULT_HOP_SECONDS };
   const { meta, predictor } = await loadPredictor(o);
+  ctx.stderr.write(
+    `ser: reading ${o.rate === undefined ? 'a WAV stream' : `raw ${o.format ?? 's16le'} PCM`} from stdin (window ${windows.window} s, hop ${windows.hop} s)\n`,
+  );
   let live: LiveWindows | null = null;
   const emit = async (ws: { windows: AudioWindow[]; features: Float32Array }) => {
     if (ws.windows.length === 0) return;

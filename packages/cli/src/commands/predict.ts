@@ -104,7 +104,7 @@ export function registerPredict(
       'print {"predictions":[{path,label,probabilities}],"failed":[…]} on stdout',
       false,
     )
-    .action(async (wavs: string[], o: { model: string; jobs: number; json: boolean }) => {
+    .action(async (wavs: string[], o: { jobs: number } & WindowCliOptions) => {
       if (wantsWindows(o)) return setExit(await runPredictWindowed(wavs, o, ctx));
       if (wavs.length === 0) throw new UsageError('missing required argument: wav');
       setExit(await runPredict(wavs, o, ctx));
