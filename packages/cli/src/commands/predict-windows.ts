@@ -33,6 +33,13 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type CliContext, EXIT, UsageError } from '../context.js';
 import { loadTrainedModel, readModelMetadata } from './evaluate.js';
 
+/**
+ * Windows per network call. The first convolution block's activations alone take 8.5 MB per
+ * window (64 × 128 × 259 float32), so batches of 8 keep a long file's peak memory well
+ * below the 32-window batches of whole-file prediction.
+ */
+const PREDICT_BATCH = 8;
+
 /** The options `ser predict` takes for windows and live input. */
 export interface WindowCliOptions {
   model: string;
@@ -160,7 +167,10 @@ async function loadPredictor(o: WindowCliOptions): Promise<{
   const meta = readModelMetadata(o.model);
   const model = await loadTrainedModel(o.model, meta);
   try {
-    return { meta, predictor: await createPredictor(model, meta.zscore) };
+    return {
+      meta,
+      predictor: await createPredictor(model, meta.zscore, { batchSize: PREDICT_BATCH }),
+    };
   } finally {
     model.dispose();
   }
