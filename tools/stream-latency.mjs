@@ -78,12 +78,16 @@ if (mode === '--fast') {
   }
   child.stdin.end();
   await exited;
+  const first = latencies[0];
+  const inOrder = latencies.map((l) => Math.round(l));
   latencies.sort((a, b) => a - b);
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
   console.log(
     JSON.stringify({
       audioSeconds: duration,
       windows: latencies.length,
+      firstWindowMs: Number(first.toFixed(1)),
+      perWindowMs: inOrder,
       latencyMs: {
         median: Number(q(0.5).toFixed(1)),
         p95: Number(q(0.95).toFixed(1)),
