@@ -10,6 +10,36 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * The windows of one audio file, read in two streaming passes (pass 1 finds the
+ * loudest frame of the whole file, the silence reference; pass 2 cuts the windows).
+ * Create with `openFileWindows`.
+ */
+export declare class FileWindowReader {
+  /**
+   * Up to `max` further windows (default 32), computed off the main thread; an
+   * empty batch at the end. Errors name the file.
+   */
+  next(max?: number | undefined | null, signal?: AbortSignal | undefined | null): Promise<WindowBatch>
+}
+
+/**
+ * Windows of live input: mono samples at any rate go in with `push`, every window
+ * they complete comes out at once; `finish` at the end of the input. Silence is
+ * measured against the loudest frame so far.
+ */
+export declare class LiveWindowReader {
+  /** Live windows of input at `sampleRate` Hz. */
+  constructor(sampleRate: number, options?: DspOptions | undefined | null, windows?: WindowOptions | undefined | null)
+  /** Mono samples in [-1, 1); returns the windows they complete. */
+  push(samples: Float32Array): WindowBatch
+  /**
+   * End of input: the last windows (the last one shorter when the input's end
+   * is not covered yet).
+   */
+  finish(): WindowBatch
+}
+
+/**
  * One augmentation: `noise` (value = factor, paper 0.1), `timeStretch`
  * (value = rate, paper 1.1 and 0.8) or `pitchShift` (value = semitones, paper 1.5).
  */
@@ -195,6 +225,10 @@ export interface MelFilterbankMatrix {
  * Anything written to stderr until then, by JS or native code, is discarded.
  */
 export declare function muteStderr(): number
+ * Open an audio file for `FileWindowReader.next`; errors (unreadable file, bad
+ * options) name the file or the option.
+ */
+export declare function openFileWindows(path: string, options?: DspOptions | undefined | null, windows?: WindowOptions | undefined | null): FileWindowReader
 
 /** Asynchronous `preprocessSync`, off the main thread. */
 export declare function preprocess(samples: Float32Array, sampleRate: number, options?: DspOptions | undefined | null, signal?: AbortSignal | undefined | null): Promise<Float32Array>
@@ -273,3 +307,42 @@ export interface WavAudio {
  * every sample is zero.
  */
 export declare function wiener(y: Float32Array, size?: number | undefined | null): Float32Array
+
+/**
+ * Windows in order, and the log-mel spectrograms of the `speech` ones back to back
+ * (`[n][nMels][nFrames]`, the i-th spectrogram belongs to the i-th speech window).
+ */
+export interface WindowBatch {
+  windows: Array<WindowInfo>
+  features: Float32Array
+}
+
+/** One window: its span in seconds and what became of it. */
+export interface WindowInfo {
+  /** Start, seconds from the start of the recording. */
+  start: number
+  /** End, seconds. */
+  end: number
+  /** `speech` (has a spectrogram), `silent` or `too-short` (neither is classified). */
+  status: 'speech' | 'silent' | 'too-short'
+  /** Seconds kept by the trim (0 for a silent window). */
+  speechSeconds: number
+  /**
+   * Waveform envelope for plots: minimum and maximum sample of each 50 ms slice
+   * from `start`, interleaved.
+   */
+  envelope: Float32Array
+}
+
+/** How a recording is cut into windows (seconds). */
+export interface WindowOptions {
+  /** Window length, seconds. Default 3. */
+  window?: number
+  /** Hop between window starts, seconds. Default 1. */
+  hop?: number
+  /**
+   * Least speech left after trimming for a window to be classified, seconds.
+   * Default 0.5.
+   */
+  minSpeech?: number
+}

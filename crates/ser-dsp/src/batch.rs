@@ -173,7 +173,7 @@ fn extract_one_into(
     out: &mut [f32],
 ) -> Result<()> {
     if config.augmentations.is_empty() {
-        return extractor.extract_file_into(path, out);
+        return crate::stream::extract_file_bounded_into(extractor, path, out);
     }
     let audio = read_wav(path)?;
     let seed = config

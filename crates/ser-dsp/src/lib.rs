@@ -23,6 +23,7 @@ pub mod options;
 pub mod pipeline;
 pub mod resample;
 pub mod stft;
+pub mod stream;
 pub mod to_db;
 pub mod trim;
 pub mod wiener;

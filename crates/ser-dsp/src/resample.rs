@@ -26,7 +26,7 @@ const FILTER_BLOCK: usize = 300;
 /// both even. rubato trims `fft_size_out / 2` samples of delay, but its filter is
 /// centred at `fft_size_in / 2` input samples: an odd output block would leave the
 /// output half a sample late.
-fn block_frames(from: usize, to: usize) -> usize {
+pub(crate) fn block_frames(from: usize, to: usize) -> usize {
     let gcd = {
         let (mut a, mut b) = (from, to);
         while b != 0 {

@@ -15,6 +15,7 @@ mod batch;
 mod error;
 mod options;
 mod stdio;
+mod windows;
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +27,7 @@ pub use batch::*;
 use error::{guard, run_sync, to_napi_error, to_uint, BindError, BindResult};
 pub use options::*;
 pub use stdio::*;
+pub use windows::*;
 
 /// A decoded WAV file: mono samples (channels averaged), its sample rate and
 /// its channel count before the downmix.

@@ -20,6 +20,8 @@ export {
 } from './js/index.js';
 export * from './npy.js';
 export * from './options.js';
+export * from './pcm-stream.js';
 export * from './types.js';
 export * from './wav.js';
+export * from './windows.js';
 export * from './zscore.js';

@@ -53,3 +53,10 @@ export {
   train,
 } from './train.js';
 export type * from './types.js';
+export {
+  classifyWindows,
+  summarizeWindows,
+  type WindowPrediction,
+  type WindowSpan,
+  type WindowSummary,
+} from './windows.js';

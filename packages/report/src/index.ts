@@ -14,5 +14,6 @@ export {
   paperBaseline,
 } from './paper.js';
 export { renderSvg, svgToPng } from './render.js';
+export { type TimelineInput, type TimelineWindow, timelineSpec } from './timeline.js';
 export type * from './types.js';
 export { writeReport } from './write.js';

@@ -5,6 +5,12 @@ import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, UsageError } from '../context.js';
 import { OPTIONS, requiredOption } from '../options.js';
 import { loadTrainedModel, readModelMetadata } from './evaluate.js';
+import {
+  addWindowOptions,
+  runPredictWindowed,
+  type WindowCliOptions,
+  wantsWindows,
+} from './predict-windows.js';
 
 /** One prediction of `ser predict --json`. */
 export interface Prediction {
@@ -88,7 +94,7 @@ export function registerPredict(
   const cmd = program
     .command('predict')
     .description('the emotion of each audio file, with the probability of every class')
-    .argument('<paths...>', 'audio files and/or folders');
+    .argument('[paths...]', 'audio files and/or folders (none with --stream)');
   requiredOption(cmd, OPTIONS.model());
   cmd
     .addOption(OPTIONS.backend())
@@ -99,9 +105,12 @@ export function registerPredict(
     .action(
       async (
         wavs: string[],
-        o: { model: string; jobs: number; backend?: BackendRequest; json: boolean },
+        o: { jobs: number; backend?: BackendRequest; json: boolean } & WindowCliOptions,
       ) => {
+        if (wantsWindows(o)) return setExit(await runPredictWindowed(wavs, o, ctx));
+        if (wavs.length === 0) throw new UsageError('missing required argument: paths');
         setExit(await runPredict(wavs, o, ctx));
       },
     );
+  addWindowOptions(cmd);
 }

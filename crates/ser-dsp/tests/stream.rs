@@ -1,0 +1,227 @@
+//! The streaming pipeline (`ser_dsp::stream`) equals the in-memory one, bit for bit,
+//! on real files of every rate and container in the shared data, and its windows and
+//! resampler behave as documented.
+
+use std::path::{Path, PathBuf};
+
+use ser_dsp::resample::Resampler;
+use ser_dsp::stream::{
+    extract_file_streaming_into, preprocess_input_into, AudioInput, FileWindows, LiveWindows,
+    StreamResampler, WindowOptions, WindowStatus,
+};
+use ser_dsp::{read_wav, DspOptions, LogMelExtractor};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
+
+fn data(rel: &str) -> PathBuf {
+    Path::new(DATA).join(rel)
+}
+
+/// 48 kHz WAV (mono and stereo), 48 kHz FLAC, 16 kHz and 22.05 kHz WAV.
+fn real_files() -> Vec<PathBuf> {
+    [
+        "ravdess/Actor_01/03-01-01-01-01-01-01.wav",
+        "ravdess/Actor_01/03-01-02-01-01-02-01.wav",
+        "ravdess/Actor_05/03-01-02-01-02-02-05.flac",
+        "ravdess/Actor_07/03-01-05-02-01-01-07.flac",
+        "emodb-original/wav/03a01Fa.wav",
+        "emodb-original/wav/16b10Wb.wav",
+        "emodb/wav/03a04Ta.wav",
+    ]
+    .iter()
+    .map(|r| data(r))
+    .collect()
+}
+
+#[test]
+fn streamed_extraction_equals_in_memory_extraction() {
+    for opts in [
+        DspOptions::default(),
+        DspOptions {
+            sample_rate: 16_000,
+            ..Default::default()
+        },
+    ] {
+        let mut ex = LogMelExtractor::new(opts.clone()).unwrap();
+        for path in real_files() {
+            let want = ex.extract_file(&path).unwrap();
+            // Threshold 0: every file decoded block by block from disk.
+            let input = AudioInput::open_with(&path, 0).unwrap();
+            assert!(input.is_streamed(), "{}", path.display());
+            let mut fixed = vec![0.0; opts.n_samples()];
+            preprocess_input_into(&input, &opts, &mut fixed).unwrap();
+            let audio = read_wav(&path).unwrap();
+            assert_eq!(
+                fixed,
+                ex.preprocess(&audio.samples, audio.sample_rate).unwrap(),
+                "pre-processed waveform of {} at {} Hz",
+                path.display(),
+                opts.sample_rate
+            );
+            let got = ex.log_mel(&fixed);
+            assert_eq!(got, want, "log-mel of {}", path.display());
+            // The default entry point (small files read whole) agrees too.
+            let mut out = vec![0.0; opts.feature_len()];
+            extract_file_streaming_into(&mut ex, &path, &mut out).unwrap();
+            assert_eq!(out, want);
+        }
+    }
+}
+
+#[test]
+fn streamed_resampling_equals_whole_clip_resampling_for_any_block_size() {
+    let audio = read_wav(&data("ravdess/Actor_01/03-01-01-01-01-01-01.wav")).unwrap();
+    for (from, to) in [
+        (48_000, 44_100),
+        (16_000, 44_100),
+        (22_050, 44_100),
+        (48_000, 16_000),
+    ] {
+        let x = &audio.samples[..(audio.samples.len() * 2 / 3)];
+        let want = Resampler::new(from, to)
+            .unwrap()
+            .process(x)
+            .unwrap()
+            .to_vec();
+        for block in [1usize, 37, 300, 4096, 100_000] {
+            let mut r = StreamResampler::new(from, to).unwrap();
+            let mut got = Vec::new();
+            for chunk in x.chunks(block) {
+                r.push(chunk, &mut got).unwrap();
+            }
+            r.finish(&mut got).unwrap();
+            assert_eq!(got, want, "{from} -> {to}, blocks of {block}");
+        }
+        // Shorter than one chunk.
+        let short = &x[..7];
+        let want = Resampler::new(from, to)
+            .unwrap()
+            .process(short)
+            .unwrap()
+            .to_vec();
+        let mut r = StreamResampler::new(from, to).unwrap();
+        let mut got = Vec::new();
+        r.push(short, &mut got).unwrap();
+        r.finish(&mut got).unwrap();
+        assert_eq!(got, want);
+    }
+}
+
+/// Two utterances with 4 s of digital silence between them, at 48 kHz.
+fn speech_silence_speech() -> (Vec<f32>, u32) {
+    let a = read_wav(&data("ravdess/Actor_01/03-01-05-01-01-01-01.wav")).unwrap();
+    let b = read_wav(&data("ravdess/Actor_01/03-01-03-01-01-01-01.wav")).unwrap();
+    let mut y = a.samples.clone();
+    y.extend(std::iter::repeat(0.0).take(4 * 48_000));
+    y.extend_from_slice(&b.samples);
+    (y, 48_000)
+}
+
+#[test]
+fn windows_cover_the_signal_and_mark_silence() {
+    let (y, sr) = speech_silence_speech();
+    let opts = DspOptions::default();
+    let mut live = LiveWindows::new(sr, opts.clone(), WindowOptions::default()).unwrap();
+    let mut windows = Vec::new();
+    for chunk in y.chunks(4800) {
+        windows.extend(live.push(chunk).unwrap());
+    }
+    windows.extend(live.finish().unwrap());
+    let n = (y.len() as u64 * 44_100).div_ceil(48_000) as usize;
+    let (win, hop) = (3 * 44_100, 44_100);
+    assert_eq!(windows.len(), 1 + (n - win).div_ceil(hop));
+    for (k, w) in windows.iter().enumerate() {
+        assert_eq!(w.start, k * hop);
+        assert_eq!(w.end, (k * hop + win).min(n));
+    }
+    assert_eq!(windows.last().unwrap().end, n);
+    // The first window is speech; one inside the 4 s gap is silent.
+    assert_eq!(windows[0].status, WindowStatus::Speech);
+    assert_eq!(
+        windows[0].features.as_ref().unwrap().len(),
+        opts.feature_len()
+    );
+    let first_len = read_wav(&data("ravdess/Actor_01/03-01-05-01-01-01-01.wav"))
+        .unwrap()
+        .samples
+        .len() as f64
+        / 48_000.0;
+    let gap = windows
+        .iter()
+        .find(|w| {
+            w.start as f64 / 44_100.0 > first_len + 0.1
+                && (w.end as f64 / 44_100.0) < first_len + 4.0
+        })
+        .expect("a window inside the gap");
+    assert_eq!(gap.status, WindowStatus::Silent);
+    assert!(gap.features.is_none());
+}
+
+#[test]
+fn a_window_of_a_file_is_the_pipeline_of_that_excerpt() {
+    // A 44.1 kHz file (no resampling): window k is exactly the pipeline on samples
+    // [k·hop, k·hop + win) of the file.
+    let dir = std::env::temp_dir().join(format!("ser-stream-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("long.wav");
+    let (y48, _) = speech_silence_speech();
+    let y = ser_dsp::resample(&y48, 48_000, 44_100).unwrap();
+    write_wav_f32(&path, &y, 44_100);
+    let opts = DspOptions::default();
+    let mut fw = FileWindows::open(&path, opts.clone(), WindowOptions::default()).unwrap();
+    let mut all = Vec::new();
+    loop {
+        let batch = fw.next_batch(3).unwrap();
+        if batch.is_empty() {
+            break;
+        }
+        assert!(batch.len() <= 3);
+        all.extend(batch);
+    }
+    let mut ex = LogMelExtractor::new(opts).unwrap();
+    let mut speech = 0;
+    for w in &all {
+        if let Some(f) = &w.features {
+            assert_eq!(f, &ex.extract(&y[w.start..w.end], 44_100).unwrap());
+            speech += 1;
+        }
+    }
+    assert!(speech >= 2 && all.iter().any(|w| w.status == WindowStatus::Silent));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn too_short_windows_are_marked_not_classified() {
+    // A 1-sample click in 3 s of silence, then 2 s of silence: the click keeps far less
+    // than 0.5 s after trimming.
+    let mut y = vec![0.0f32; 5 * 44_100];
+    y[10_000] = 0.5;
+    let mut live =
+        LiveWindows::new(44_100, DspOptions::default(), WindowOptions::default()).unwrap();
+    let mut all = live.push(&y).unwrap();
+    all.extend(live.finish().unwrap());
+    assert_eq!(all[0].status, WindowStatus::TooShort);
+    assert!(all[0].features.is_none());
+    assert!(all[0].speech_samples < 22_050);
+}
+
+fn write_wav_f32(path: &Path, y: &[f32], sr: u32) {
+    let mut b = Vec::with_capacity(44 + 4 * y.len());
+    let data_len = (4 * y.len()) as u32;
+    b.extend_from_slice(b"RIFF");
+    b.extend_from_slice(&(36 + data_len).to_le_bytes());
+    b.extend_from_slice(b"WAVEfmt ");
+    b.extend_from_slice(&16u32.to_le_bytes());
+    b.extend_from_slice(&3u16.to_le_bytes());
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&sr.to_le_bytes());
+    b.extend_from_slice(&(sr * 4).to_le_bytes());
+    b.extend_from_slice(&4u16.to_le_bytes());
+    b.extend_from_slice(&32u16.to_le_bytes());
+    b.extend_from_slice(b"data");
+    b.extend_from_slice(&data_len.to_le_bytes());
+    for v in y {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    std::fs::write(path, b).unwrap();
+}

@@ -1,0 +1,275 @@
+/**
+ * End-to-end tests of `ser predict --window/--hop/--plot` and `ser predict --stream -` through
+ * the built binary. A tiny model is trained for one epoch on 14 EMO-DB clips (behaviour, not
+ * accuracy); the long recording is built at test time from real EMO-DB speech with digital
+ * silence and a click between the utterances, at 44.1 kHz float32 so that any 3 s excerpt
+ * of it is exactly what one window of the pipeline sees.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { encodeWav, loadNative, readWav } from '@serkit/features';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const BIN = resolve(import.meta.dirname, '../../dist/bin/ser.js');
+const DATA = resolve(import.meta.dirname, '../../../../../shared/data');
+const tmp = mkdtempSync(join(tmpdir(), 'serkit-windows-'));
+// Every case spawns `ser` (model load included) a few times on a shared, loaded machine.
+vi.setConfig({ testTimeout: 300_000 });
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const env = { ...process.env, SER_CACHE_DIR: join(tmp, 'cache'), TF_CPP_MIN_LOG_LEVEL: '2' };
+function ser(args: string[], input?: Buffer) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    timeout: 300_000,
+    env,
+    input,
+    maxBuffer: 64 << 20,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const SR = 44_100;
+const model = join(tmp, 'model');
+const long = join(tmp, 'long.wav');
+let signal: Float32Array;
+
+interface Win {
+  start: number;
+  end: number;
+  status: string;
+  label: string | null;
+  probabilities: Record<string, number> | null;
+}
+
+beforeAll(async () => {
+  const corpus = join(tmp, 'emodb');
+  mkdirSync(corpus);
+  const wavs = readdirSync(join(DATA, 'emodb/wav')).sort();
+  for (const letter of 'WLEAFTN') {
+    for (const f of wavs.filter((w) => w[5] === letter).slice(0, 2))
+      copyFileSync(join(DATA, 'emodb/wav', f), join(corpus, f));
+  }
+  const t = ser([
+    'train',
+    '--data',
+    corpus,
+    '--out',
+    model,
+    '--epochs',
+    '1',
+    '--test-size',
+    '0.3',
+    '--json',
+  ]);
+  expect(t.code, t.stderr).toBe(0);
+
+  // anger, 4 s of silence, sadness, 4 s of silence with a one-sample click, happiness.
+  const clip = async (name: string) => {
+    const a = readWav(join(DATA, 'emodb-original/wav', name));
+    return loadNative().resample(a.samples, a.sampleRate, SR);
+  };
+  const silence = new Float32Array(4 * SR);
+  const click = new Float32Array(4 * SR);
+  click[2 * SR] = 0.5;
+  const parts = [
+    await clip('03a01Wa.wav'),
+    silence,
+    await clip('03a04Ta.wav'),
+    click,
+    await clip('03a02Fc.wav'),
+  ];
+  signal = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    signal.set(p, at);
+    at += p.length;
+  }
+  writeFileSync(long, encodeWav(signal, SR, { encoding: 'float32' }));
+}, 600_000);
+
+function windowsOf(stdout: string): Win[] {
+  const out = JSON.parse(stdout);
+  expect(out.failed).toEqual([]);
+  expect(out.predictions).toHaveLength(1);
+  return out.predictions[0].windows;
+}
+
+describe('ser predict --window', () => {
+  it('classifies every window through the per-utterance pipeline and marks silence and clicks', () => {
+    const r = ser(['predict', long, '--model', model, '--window', '3', '--hop', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const windows: Win[] = out.predictions[0].windows;
+    const n = signal.length;
+    const count = 1 + Math.ceil((n - 3 * SR) / SR);
+    expect(windows).toHaveLength(count);
+    windows.forEach((w, k) => {
+      expect(w.start).toBeCloseTo(k, 9);
+      expect(w.end).toBeCloseTo(Math.min(k + 3, n / SR), 9);
+    });
+    const statuses = new Set(windows.map((w) => w.status));
+    expect(statuses).toEqual(new Set(['speech', 'silent', 'too-short']));
+    for (const w of windows) {
+      if (w.status === 'speech') {
+        expect(Object.keys(w.probabilities ?? {})).toHaveLength(7);
+        const sum = Object.values(w.probabilities ?? {}).reduce((a, b) => a + b, 0);
+        expect(sum).toBeCloseTo(1, 4);
+        expect(w.label).not.toBeNull();
+      } else {
+        expect(w.label).toBeNull();
+        expect(w.probabilities).toBeNull();
+      }
+    }
+    const summary = out.predictions[0].summary;
+    expect(summary.windows.total).toBe(count);
+    const share = Object.values(summary.share as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(share).toBeCloseTo(1, 4);
+    expect(summary.share.silent).toBeGreaterThan(0);
+
+    // Window k is exactly `ser predict` on the 3 s excerpt starting at k seconds.
+    const speech = windows.map((w, k) => [w, k] as const).filter(([w]) => w.status === 'speech');
+    const picks = [speech[0], speech[speech.length - 1]];
+    const dir = join(tmp, 'excerpts');
+    mkdirSync(dir, { recursive: true });
+    for (const [, k] of picks) {
+      const excerpt = signal.subarray(k * SR, Math.min(signal.length, (k + 3) * SR));
+      writeFileSync(join(dir, `w${k}.wav`), encodeWav(excerpt, SR, { encoding: 'float32' }));
+    }
+    const p = ser(['predict', dir, '--model', model, '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    for (const [w, k] of picks) {
+      const single = JSON.parse(p.stdout).predictions.find((x: { path: string }) =>
+        x.path.endsWith(`w${k}.wav`),
+      );
+      expect(single.label).toBe(w.label);
+      for (const [c, v] of Object.entries(single.probabilities as Record<string, number>))
+        expect(w.probabilities?.[c]).toBeCloseTo(v, 4);
+    }
+  });
+
+  it('prints a readable timeline and writes one PNG per file with --plot', () => {
+    const plots = join(tmp, 'plots');
+    const r = ser(['predict', long, '--model', model, '--plot', plots]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ 0\.00 – +3\.00 s {2}\w+ \(\d+\.\d %\)/);
+    expect(r.stdout).toMatch(/silent/);
+    expect(r.stdout).toMatch(/share of time: /);
+    const png = join(plots, 'long.timeline.png');
+    expect(existsSync(png)).toBe(true);
+    expect(statSync(png).size).toBeGreaterThan(20_000);
+  });
+
+  it('names a bad file and goes on (exit 1); bad window options are usage errors', () => {
+    const bad = join(tmp, 'bad.wav');
+    writeFileSync(bad, 'not audio\n');
+    const r = ser(['predict', bad, long, '--model', model, '--window', '3', '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.failed[0].path).toBe(bad);
+    expect(out.predictions).toHaveLength(1);
+    expect(ser(['predict', long, '--model', model, '--hop', '0']).code).toBe(2);
+    expect(ser(['predict', long, '--model', model, '--window', 'x']).code).toBe(2);
+  });
+});
+
+describe('ser predict --stream -', () => {
+  const wav = () => encodeWav(signal, SR, { encoding: 'float32' });
+  const lines = (stdout: string): Win[] =>
+    stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+  let fileWindows: Win[];
+  beforeAll(() => {
+    fileWindows = windowsOf(
+      ser(['predict', long, '--model', model, '--window', '3', '--json']).stdout,
+    );
+  });
+
+  it('prints one JSON line per window of a piped WAV, the same windows as the file mode', () => {
+    const r = ser(['predict', '--model', model, '--stream', '-'], wav());
+    expect(r.code, r.stderr).toBe(0);
+    const got = lines(r.stdout);
+    expect(got).toHaveLength(fileWindows.length);
+    got.forEach((w, k) => {
+      expect(Object.keys(w)).toEqual(['start', 'end', 'status', 'label', 'probabilities']);
+      expect(w.start).toBeCloseTo(fileWindows[k].start, 6);
+      expect(w.end).toBeCloseTo(fileWindows[k].end, 6);
+      // Live input measures silence against the loudest frame so far, not of the whole file;
+      // a window classified in both modes gets the same probabilities.
+      if (w.status === 'speech' && fileWindows[k].status === 'speech') {
+        expect(w.label).toBe(fileWindows[k].label);
+        for (const [c, v] of Object.entries(fileWindows[k].probabilities ?? {}))
+          expect(w.probabilities?.[c]).toBeCloseTo(v, 5);
+      }
+    });
+  });
+
+  it('reads WAV streams with placeholder sizes (sox/ffmpeg) and raw PCM with --rate', () => {
+    const ref = ser(['predict', '--model', model, '--stream', '-'], wav()).stdout;
+    for (const size of [0, 0xffffffff]) {
+      const b = wav();
+      b.writeUInt32LE(size, 4);
+      b.writeUInt32LE(size, 40);
+      const r = ser(['predict', '--model', model, '--stream', '-'], b);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(ref);
+    }
+    const raw = Buffer.from(signal.buffer, signal.byteOffset, signal.byteLength);
+    const r = ser(
+      ['predict', '--model', model, '--stream', '-', '--rate', '44100', '--format', 'f32le'],
+      raw,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(ref);
+  });
+
+  it('fails cleanly on an empty or non-WAV stdin, and raw options need --stream', () => {
+    const e = ser(['predict', '--model', model, '--stream', '-'], Buffer.alloc(0));
+    expect(e.code).toBe(1);
+    expect(e.stderr).toMatch(/stdin: the stream ended before a complete WAV header/);
+    const t = ser(
+      ['predict', '--model', model, '--stream', '-'],
+      Buffer.from('hello there, no audio'),
+    );
+    expect(t.code).toBe(1);
+    expect(t.stderr).toMatch(/stdin: no RIFF\/WAVE header/);
+    expect(ser(['predict', long, '--model', model, '--rate', '16000']).code).toBe(2);
+  });
+
+  it('prints windows while the stream is still open and exits 130 on Ctrl-C', async () => {
+    const child = spawn(process.execPath, [BIN, 'predict', '--model', model, '--stream', '-'], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    // The first 5 s of the recording; the stream stays open.
+    const b = wav();
+    child.stdin.write(b.subarray(0, 44 + 4 * 5 * SR));
+    const start = Date.now();
+    while (out.split('\n').length < 3 && Date.now() - start < 120_000) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(out.split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(2);
+    const code = await new Promise<number | null>((res) => {
+      child.on('exit', (c) => res(c));
+      child.kill('SIGINT');
+    });
+    expect(code).toBe(130);
+  }, 180_000);
+});

@@ -1,0 +1,394 @@
+/**
+ * `ser predict --window/--hop` (windows of long recordings) and `ser predict --stream -`
+ * (live input on stdin). The windowing and DSP are `@serkit/features` (`fileWindows`,
+ * `LiveWindows`, `PcmStreamDecoder`), the classification `@serkit/model`
+ * (`classifyWindows`, `summarizeWindows`); this module parses, prints and plots.
+ */
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import {
+  type AudioWindow,
+  DEFAULT_HOP_SECONDS,
+  DEFAULT_WINDOW_SECONDS,
+  ENVELOPE_SECONDS,
+  fileWindows,
+  LiveWindows,
+  listWavFiles,
+  PcmStreamDecoder,
+  type RawPcmFormat,
+  SerkitError,
+} from '@serkit/features';
+import {
+  classifyWindows,
+  createPredictor,
+  type ModelMetadata,
+  type Predictor,
+  summarizeWindows,
+  type WindowPrediction,
+  type WindowSummary,
+} from '@serkit/model';
+import { renderSvg, svgToPng, timelineSpec } from '@serkit/report';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type CliContext, EXIT, UsageError } from '../context.js';
+import { loadTrainedModel, readModelMetadata } from './evaluate.js';
+
+/**
+ * Windows per network call. The first convolution block's activations alone take 8.5 MB per
+ * window (64 × 128 × 259 float32), so batches of 8 keep a long file's peak memory well
+ * below the 32-window batches of whole-file prediction.
+ */
+const PREDICT_BATCH = 8;
+
+/** The options `ser predict` takes for windows and live input. */
+export interface WindowCliOptions {
+  model: string;
+  json: boolean;
+  /** Window length, seconds; set when windows were asked for. */
+  window?: number;
+  /** Hop, seconds. */
+  hop?: number;
+  /** Folder for one timeline PNG per file. */
+  plot?: string;
+  /** `-` to read stdin. */
+  stream?: string;
+  /** Raw PCM: sample rate, Hz. */
+  rate?: number;
+  /** Raw PCM: channels. */
+  channels?: number;
+  /** Raw PCM: sample format. */
+  format?: RawPcmFormat;
+}
+
+/** One file of `ser predict --window --json`. */
+export interface WindowedPrediction {
+  path: string;
+  /** Every window, in order; `label`/`probabilities` null when not classified. */
+  windows: WindowPrediction[];
+  /** Share of time per emotion and mean probabilities. */
+  summary: WindowSummary;
+}
+
+/** `ser predict --window --json` output. */
+export interface WindowedPredictOutput {
+  predictions: WindowedPrediction[];
+  failed: { path: string; error: string }[];
+}
+
+/** A number of seconds > 0. */
+export function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!(value.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 86400)) {
+    throw new InvalidArgumentError('expected a number of seconds in (0, 86400].');
+  }
+  return n;
+}
+
+function parseRate(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1000 || n > 384000) {
+    throw new InvalidArgumentError('expected an integer in 1000..=384000 (Hz).');
+  }
+  return n;
+}
+
+function parseChannels(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 64) {
+    throw new InvalidArgumentError('expected an integer in 1..=64.');
+  }
+  return n;
+}
+
+/** Add the window and stream options to `ser predict`. */
+export function addWindowOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--window <s>',
+        `classify windows of <s> seconds of each file (default ${DEFAULT_WINDOW_SECONDS} when --hop, --plot or --stream is given)`,
+      ).argParser(parseSeconds),
+    )
+    .addOption(
+      new Option(
+        '--hop <s>',
+        `seconds between window starts (default ${DEFAULT_HOP_SECONDS})`,
+      ).argParser(parseSeconds),
+    )
+    .option('--plot <dir>', 'write one timeline PNG per file (windows mode) into <dir>')
+    .option('--stream <source>', 'read a live WAV or raw PCM stream from stdin (`-`)')
+    .addOption(
+      new Option('--rate <hz>', 'raw PCM on stdin: sample rate (no WAV header)').argParser(
+        parseRate,
+      ),
+    )
+    .addOption(
+      new Option('--channels <n>', 'raw PCM on stdin: interleaved channels (default 1)').argParser(
+        parseChannels,
+      ),
+    )
+    .addOption(
+      new Option('--format <f>', 'raw PCM on stdin: sample format (default s16le)').choices([
+        's16le',
+        'f32le',
+      ]),
+    );
+}
+
+/** Whether `ser predict` was asked for windows or a stream. */
+export function wantsWindows(o: WindowCliOptions): boolean {
+  return [o.window, o.hop, o.plot, o.stream, o.rate, o.channels, o.format].some(
+    (v) => v !== undefined,
+  );
+}
+
+/** Dispatch `ser predict` in windows or stream mode. */
+export async function runPredictWindowed(
+  inputs: string[],
+  o: WindowCliOptions,
+  ctx: CliContext,
+): Promise<number> {
+  if (o.stream !== undefined) {
+    if (o.stream !== '-') throw new UsageError(`--stream takes - (stdin), got ${o.stream}`);
+    if (inputs.length > 0) throw new UsageError('--stream - reads stdin: give no files');
+    if (o.plot !== undefined) throw new UsageError('--plot is for files, not --stream');
+    return runPredictStream(o, ctx);
+  }
+  if (o.rate !== undefined || o.channels !== undefined || o.format !== undefined) {
+    throw new UsageError('--rate, --channels and --format describe raw PCM on --stream -');
+  }
+  return runPredictWindows(inputs, o, ctx);
+}
+
+async function loadPredictor(o: WindowCliOptions): Promise<{
+  meta: ModelMetadata;
+  predictor: Predictor;
+}> {
+  const meta = readModelMetadata(o.model);
+  const model = await loadTrainedModel(o.model, meta);
+  try {
+    return {
+      meta,
+      predictor: await createPredictor(model, meta.zscore, { batchSize: PREDICT_BATCH }),
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+function pct(p: number): string {
+  return `${(100 * p).toFixed(1)} %`;
+}
+
+function fmtTime(s: number): string {
+  return s.toFixed(2).padStart(8);
+}
+
+/** `ser predict --window <s> --hop <s> [--plot <dir>]`: windows of every file. */
+export async function runPredictWindows(
+  inputs: string[],
+  o: WindowCliOptions,
+  ctx: CliContext,
+): Promise<number> {
+  if (inputs.length === 0) throw new UsageError('no input files (or use --stream -)');
+  let paths: string[];
+  try {
+    paths = listWavFiles(inputs).map((e) => e.path);
+  } catch (err) {
+    if (err instanceof SerkitError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (paths.length === 0) throw new UsageError(`no audio files found in ${inputs.join(', ')}`);
+  if (o.plot !== undefined) {
+    try {
+      mkdirSync(o.plot, { recursive: true });
+    } catch (err) {
+      throw new UsageError(`--plot ${o.plot}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  const windows = { window: o.window ?? DEFAULT_WINDOW_SECONDS, hop: o.hop ?? DEFAULT_HOP_SECONDS };
+  const { meta, predictor } = await loadPredictor(o);
+  const out: WindowedPredictOutput = { predictions: [], failed: [] };
+  const plotted = new Set<string>();
+  try {
+    for (const path of paths) {
+      if (ctx.signal?.aborted) return EXIT.INTERRUPTED;
+      const all: WindowPrediction[] = [];
+      const envelope: [number, number, number][] = [];
+      try {
+        for await (const batch of fileWindows(path, meta.dsp, windows, { signal: ctx.signal })) {
+          all.push(
+            ...(await classifyWindows(predictor, batch.windows, batch.features, meta.classNames)),
+          );
+          if (o.plot !== undefined) appendEnvelope(envelope, batch.windows);
+        }
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        if (e.name === 'AbortError') return EXIT.INTERRUPTED;
+        const error = e.message.split('\n')[0];
+        out.failed.push({ path, error });
+        ctx.stderr.write(`${error}\n`);
+        continue;
+      }
+      const summary = summarizeWindows(all, meta.classNames);
+      out.predictions.push({ path, windows: all, summary });
+      if (!o.json) printFile(ctx, path, all, summary);
+      if (o.plot !== undefined) {
+        const file = plotName(o.plot, path, plotted);
+        const spec = timelineSpec({
+          title: `${basename(path)} — window ${windows.window} s, hop ${windows.hop} s`,
+          classes: meta.classNames,
+          windows: all,
+          envelope: reduceEnvelope(envelope, 3000),
+        });
+        writeFileSync(file, svgToPng(await renderSvg(spec)));
+        if (!o.json) ctx.stdout.write(`  timeline: ${file}\n`);
+      }
+    }
+  } finally {
+    predictor.dispose();
+  }
+  if (o.json) ctx.stdout.write(`${JSON.stringify(out)}\n`);
+  return out.failed.length > 0 ? EXIT.FAILED : EXIT.OK;
+}
+
+function printFile(
+  ctx: CliContext,
+  path: string,
+  windows: WindowPrediction[],
+  summary: WindowSummary,
+): void {
+  ctx.stdout.write(`${path}\n`);
+  for (const w of windows) {
+    const what =
+      w.label && w.probabilities ? `${w.label} (${pct(w.probabilities[w.label])})` : w.status;
+    ctx.stdout.write(`  ${fmtTime(w.start)} – ${fmtTime(w.end)} s  ${what}\n`);
+  }
+  const shares = Object.entries(summary.share)
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${pct(v)}`)
+    .join(', ');
+  ctx.stdout.write(`  share of time: ${shares}\n`);
+}
+
+/** Keep each window's envelope slices from where the previous windows stopped. */
+function appendEnvelope(out: [number, number, number][], windows: AudioWindow[]): void {
+  let covered = out.length > 0 ? out[out.length - 1][0] + ENVELOPE_SECONDS / 2 : 0;
+  for (const w of windows) {
+    const e = w.envelope;
+    for (let i = 0; i + 1 < e.length; i += 2) {
+      const t = w.start + (i / 2) * ENVELOPE_SECONDS;
+      if (t + 1e-9 < covered) continue;
+      out.push([t, e[i], e[i + 1]]);
+      covered = t + ENVELOPE_SECONDS / 2;
+    }
+  }
+}
+
+/** At most `max` slices: neighbours merged (min of mins, max of maxes). */
+function reduceEnvelope(e: [number, number, number][], max: number): [number, number, number][] {
+  if (e.length <= max) return e;
+  const k = Math.ceil(e.length / max);
+  const out: [number, number, number][] = [];
+  for (let i = 0; i < e.length; i += k) {
+    let lo = e[i][1];
+    let hi = e[i][2];
+    for (let j = i + 1; j < Math.min(e.length, i + k); j++) {
+      lo = Math.min(lo, e[j][1]);
+      hi = Math.max(hi, e[j][2]);
+    }
+    out.push([e[i][0], lo, hi]);
+  }
+  return out;
+}
+
+function plotName(dir: string, path: string, taken: Set<string>): string {
+  const stem = basename(path, extname(path));
+  let name = `${stem}.timeline.png`;
+  for (let i = 2; taken.has(name); i++) name = `${stem}-${i}.timeline.png`;
+  taken.add(name);
+  return join(dir, name);
+}
+
+/** One line of `ser predict --stream -`. */
+export interface StreamLine {
+  start: number;
+  end: number;
+  status: AudioWindow['status'];
+  label: string | null;
+  probabilities: Record<string, number> | null;
+}
+
+/**
+ * `ser predict --stream -`: read a WAV stream or raw PCM from stdin and print one JSON line
+ * per window as soon as it is complete. Exit 0 on end of input, 130 on Ctrl-C.
+ */
+export async function runPredictStream(
+  o: WindowCliOptions,
+  ctx: CliContext,
+  stdin: NodeJS.ReadableStream & { destroy?: () => void } = process.stdin,
+): Promise<number> {
+  const decoder =
+    o.rate !== undefined
+      ? new PcmStreamDecoder({ sampleRate: o.rate, channels: o.channels, format: o.format })
+      : new PcmStreamDecoder('wav');
+  if (o.rate === undefined && (o.channels !== undefined || o.format !== undefined)) {
+    throw new UsageError('raw PCM needs --rate (and optionally --channels, --format)');
+  }
+  const windows = { window: o.window ?? DEFAULT_WINDOW_SECONDS, hop: o.hop ?? DEFAULT_HOP_SECONDS };
+  const { meta, predictor } = await loadPredictor(o);
+  ctx.stderr.write(
+    `ser: reading ${o.rate === undefined ? 'a WAV stream' : `raw ${o.format ?? 's16le'} PCM`} from stdin (window ${windows.window} s, hop ${windows.hop} s)\n`,
+  );
+  let live: LiveWindows | null = null;
+  const emit = async (ws: { windows: AudioWindow[]; features: Float32Array }) => {
+    if (ws.windows.length === 0) return;
+    const preds = await classifyWindows(predictor, ws.windows, ws.features, meta.classNames);
+    for (const p of preds) {
+      const line: StreamLine = {
+        start: Number(p.start.toFixed(6)),
+        end: Number(p.end.toFixed(6)),
+        status: p.status,
+        label: p.label,
+        probabilities: p.probabilities,
+      };
+      ctx.stdout.write(`${JSON.stringify(line)}\n`);
+    }
+  };
+  const onAbort = () => stdin.destroy?.();
+  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const chunk of stdin) {
+      if (ctx.signal?.aborted) break;
+      const bytes =
+        typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
+      const samples = decoder.push(bytes);
+      if (!live && decoder.ready) live = new LiveWindows(decoder.sampleRate, meta.dsp, windows);
+      if (live && samples.length > 0) await emit(live.push(samples));
+    }
+  } catch (err) {
+    if (!ctx.signal?.aborted) {
+      ctx.stderr.write(`ser: error: ${(err as Error).message.split('\n')[0]}\n`);
+      predictor.dispose();
+      return EXIT.FAILED;
+    }
+  } finally {
+    ctx.signal?.removeEventListener('abort', onAbort);
+  }
+  try {
+    if (ctx.signal?.aborted) return EXIT.INTERRUPTED;
+    if (!live) {
+      ctx.stderr.write(
+        decoder.ready
+          ? 'ser: error: stdin: no samples\n'
+          : 'ser: error: stdin: the stream ended before a complete WAV header\n',
+      );
+      return EXIT.FAILED;
+    }
+    await emit(live.finish());
+    return EXIT.OK;
+  } finally {
+    predictor.dispose();
+  }
+}
