@@ -225,6 +225,8 @@ export interface MelFilterbankMatrix {
  * Anything written to stderr until then, by JS or native code, is discarded.
  */
 export declare function muteStderr(): number
+
+/**
  * Open an audio file for `FileWindowReader.next`; errors (unreadable file, bad
  * options) name the file or the option.
  */
