@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// `npm start`: the whole method on the demo set the repository ships (demo/emodb, 42 EMO-DB
-// clips, see demo/README.md): extract → train a few epochs → evaluate → predict, with the
-// `ser` CLI exactly as a user runs it. The model and its report land in out/demo-model.
+// `npm start`, in two parts, with the `ser` CLI exactly as a user runs it:
+// A. the shipped pretrained model (`ravdess`, no training) predicts the emotion of the eight
+//    RAVDESS clips in demo/ravdess (actors the model never heard), with a probability chart;
+// B. the whole method on the demo set (demo/emodb, 42 EMO-DB clips, see demo/README.md):
+//    extract → train a few epochs → evaluate → predict. The model and its report land in
+//    out/demo-model.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseRavdessName } from '@serkit/features';
+import { predictionsSpec, renderSvg, svgToPng } from '@serkit/report';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ser = join(root, 'packages/cli/dist/bin/ser.js');
@@ -26,6 +31,45 @@ function step(title, args) {
 }
 
 const t0 = performance.now();
+mkdirSync(out, { recursive: true });
+
+// A. The pretrained model: seconds, no training.
+const clips = join(root, 'demo/ravdess');
+process.stderr.write(
+  '\n== A. predict with the shipped pretrained model (no training)\n$ ser predict demo/ravdess --json\n',
+);
+const pr = spawnSync(process.execPath, [ser, 'predict', clips, '--json'], {
+  cwd: root,
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+if (pr.status !== 0) {
+  process.stderr.write(`demo: \`ser predict\` exited with ${pr.status ?? pr.signal}\n`);
+  process.exit(pr.status ?? 1);
+}
+const { predictions } = JSON.parse(pr.stdout);
+const rows = predictions.map((p) => ({ ...p, actual: parseRavdessName(p.path)?.label }));
+for (const r of rows) {
+  const name = r.path.split(/[\\/]/).at(-1);
+  const mark = r.actual === r.label ? 'right' : `wrong, actually ${r.actual}`;
+  process.stderr.write(
+    `${name}: ${r.label} ${(100 * r.probabilities[r.label]).toFixed(1)} % (${mark})\n`,
+  );
+}
+const chart = join(out, 'demo-predictions.png');
+const classes = Object.keys(rows[0].probabilities);
+writeFileSync(
+  chart,
+  svgToPng(
+    await renderSvg(predictionsSpec(rows, classes, 'Pretrained model ravdess on demo/ravdess')),
+  ),
+);
+process.stderr.write(
+  `${rows.filter((r) => r.actual === r.label).length}/${rows.length} right; chart: ${chart}\n`,
+);
+
+// B. The whole method, trained from scratch on 42 clips.
+process.stderr.write('\n== B. the whole method on demo/emodb: extract, train, evaluate, predict\n');
 rmSync(model, { recursive: true, force: true });
 step('1/4 extract the log-mel spectrograms', [
   'extract',

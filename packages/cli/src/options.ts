@@ -16,7 +16,11 @@ export const BACKEND_CHOICES = ['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 
 export const OPTIONS = {
   out: (what: string) => new Option('-o, --out <dir>', what),
   data: () => new Option('--data <paths...>', 'labelled audio files and/or folders'),
-  model: () => new Option('-m, --model <dir>', 'model folder written by ser train'),
+  model: () =>
+    new Option(
+      '-m, --model <name|dir>',
+      'pretrained model (ravdess, emodb) or folder written by ser train (default: ravdess)',
+    ),
   dataset: () =>
     new Option(
       '-d, --dataset <kind>',

@@ -41,6 +41,17 @@ export {
   writeDirAtomic,
 } from './persistence.js';
 export { createPredictor } from './predictor.js';
+export {
+  DEFAULT_PRETRAINED_MODEL,
+  type InstalledPretrainedModel,
+  isPretrainedModelName,
+  listPretrainedModels,
+  loadPretrained,
+  PRETRAINED_MODELS,
+  type PretrainedModelInfo,
+  type PretrainedModelName,
+  pretrainedModelDir,
+} from './pretrained.js';
 export { type SessionGraph, sessionGraph } from './session-graph.js';
 export {
   argMaxRows,

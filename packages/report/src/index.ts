@@ -13,6 +13,7 @@ export {
   type PaperResult,
   paperBaseline,
 } from './paper.js';
+export { type PredictionRow, predictionsSpec } from './predictions-chart.js';
 export { renderSvg, svgToPng } from './render.js';
 export { type TimelineInput, type TimelineWindow, timelineSpec } from './timeline.js';
 export type * from './types.js';

@@ -37,7 +37,8 @@ export async function loadTrainedModel(dir: string, meta: ModelMetadata) {
 
 /** Parsed options of `ser evaluate`. */
 export interface EvaluateCliOptions {
-  model: string;
+  /** A pretrained model's name or a folder from `ser train`; default: the default pretrained model. */
+  model?: string;
   data: string[];
   dataset: 'auto' | 'ravdess' | 'emodb' | 'folders';
   out?: string;
@@ -54,7 +55,8 @@ export interface EvaluateCliOptions {
 export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Promise<number> {
   const now = ctx.now ?? (() => performance.now());
   const t0 = now();
-  const meta = readModelMetadata(opts.model);
+  const ref = resolveModelRef(opts.model, ctx);
+  const meta = readModelMetadata(ref.dir);
   const files = loadLabelledFiles(opts.data, opts.dataset, ctx);
   const modelIndex = new Map(meta.classNames.map((c, i) => [c, i]));
   const unknown = [...new Set(files.labels.map((l) => files.classes[l]))].filter(
@@ -94,7 +96,7 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
   if (data.labels.length === 0) throw new UsageError('none of the files could be read');
   const tExtract = now();
   const backend = await loadTensorFlow(ctx, opts.backend);
-  const model = await loadTrainedModel(opts.model, meta);
+  const model = await loadTrainedModel(ref.dir, meta);
   const k = meta.classNames.length;
   let predicted: Int32Array;
   try {
@@ -133,7 +135,7 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
     }
   } else {
     ctx.stderr.write(
-      `ser evaluate: ${opts.model} does not record its training files (trained by an older serkit): the figures may include files it was trained on\n`,
+      `ser evaluate: ${ref.dir} does not record its training files (trained by an older serkit): the figures may include files it was trained on\n`,
     );
   }
   const tEval = now();
@@ -182,9 +184,9 @@ export function registerEvaluate(
     .description(
       "a trained model's report (accuracy, confusion matrix, per-class scores) on labelled data",
     );
-  requiredOption(cmd, OPTIONS.model());
   requiredOption(cmd, OPTIONS.data());
   cmd
+    .addOption(OPTIONS.model())
     .addOption(OPTIONS.dataset())
     .addOption(
       OPTIONS.out(

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, cpus, platform } from 'node:os';
 import { loadNative } from '@serkit/features';
-import type { BackendInfo, BackendRequest } from '@serkit/model';
+import {
+  type BackendInfo,
+  type BackendRequest,
+  type InstalledPretrainedModel,
+  listPretrainedModels,
+} from '@serkit/model';
 import type { Command } from 'commander';
 import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT } from '../context.js';
@@ -52,6 +57,8 @@ export interface InfoOutput {
   cpu: { model: string; cores: number; features: string[] };
   nativeAddon: { loaded: boolean; error: string | null };
   backend: BackendInfo | { error: string };
+  /** The shipped pretrained models and whether each is installed. */
+  models: InstalledPretrainedModel[];
 }
 
 /** `ser info`: versions, TensorFlow backend (and why), native addon, CPU features. */
@@ -85,6 +92,7 @@ export async function runInfo(
     cpu: { model: cpus()[0]?.model ?? 'unknown', cores: cpus().length, features: cpuFeatures() },
     nativeAddon,
     backend,
+    models: listPretrainedModels(),
   };
   if (opts.json) ctx.stdout.write(`${JSON.stringify(info)}\n`);
   else {
@@ -96,6 +104,10 @@ export async function runInfo(
       'error' in b
         ? `TensorFlow backend: unavailable (${b.error})`
         : `TensorFlow backend: ${b.name} (${b.packageName}; tfjs ${b.tfjsVersion}; TensorFlow ${b.tensorflowVersion ?? 'n/a'}) — ${b.reason}`,
+      ...info.models.map(
+        (m) =>
+          `pretrained model ${m.name}: ${m.installed ? `${m.packageName} ${m.version} (${m.classNames?.length} classes: ${m.classNames?.join(', ')})` : `not installed (npm install ${m.packageName})`}`,
+      ),
     ];
     ctx.stdout.write(`${lines.join('\n')}\n`);
   }
@@ -110,7 +122,9 @@ export function registerInfo(
 ): void {
   program
     .command('info')
-    .description('versions, TensorFlow backend (and why it was chosen), native addon, CPU features')
+    .description(
+      'versions, TensorFlow backend (and why it was chosen), native addon, CPU features, pretrained models',
+    )
     .addOption(OPTIONS.backend())
     .addOption(OPTIONS.json())
     .action(async (o: { json: boolean; backend?: BackendRequest }) => {

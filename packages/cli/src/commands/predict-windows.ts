@@ -31,6 +31,7 @@ import {
 import { renderSvg, svgToPng, timelineSpec } from '@serkit/report';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type CliContext, EXIT, UsageError } from '../context.js';
+import { resolveModelRef } from '../model-ref.js';
 import { loadTrainedModel, readModelMetadata } from './evaluate.js';
 
 /**
@@ -42,7 +43,7 @@ const PREDICT_BATCH = 8;
 
 /** The options `ser predict` takes for windows and live input. */
 export interface WindowCliOptions {
-  model: string;
+  model?: string;
   json: boolean;
   /** Window length, seconds; set when windows were asked for. */
   window?: number;
@@ -160,12 +161,16 @@ export async function runPredictWindowed(
   return runPredictWindows(inputs, o, ctx);
 }
 
-async function loadPredictor(o: WindowCliOptions): Promise<{
+async function loadPredictor(
+  o: WindowCliOptions,
+  ctx: CliContext,
+): Promise<{
   meta: ModelMetadata;
   predictor: Predictor;
 }> {
-  const meta = readModelMetadata(o.model);
-  const model = await loadTrainedModel(o.model, meta);
+  const { dir } = resolveModelRef(o.model, ctx);
+  const meta = readModelMetadata(dir);
+  const model = await loadTrainedModel(dir, meta);
   try {
     return {
       meta,
@@ -207,7 +212,7 @@ export async function runPredictWindows(
     }
   }
   const windows = { window: o.window ?? DEFAULT_WINDOW_SECONDS, hop: o.hop ?? DEFAULT_HOP_SECONDS };
-  const { meta, predictor } = await loadPredictor(o);
+  const { meta, predictor } = await loadPredictor(o, ctx);
   const out: WindowedPredictOutput = { predictions: [], failed: [] };
   const plotted = new Set<string>();
   try {
@@ -337,7 +342,7 @@ export async function runPredictStream(
     throw new UsageError('raw PCM needs --rate (and optionally --channels, --format)');
   }
   const windows = { window: o.window ?? DEFAULT_WINDOW_SECONDS, hop: o.hop ?? DEFAULT_HOP_SECONDS };
-  const { meta, predictor } = await loadPredictor(o);
+  const { meta, predictor } = await loadPredictor(o, ctx);
   ctx.stderr.write(
     `ser: reading ${o.rate === undefined ? 'a WAV stream' : `raw ${o.format ?? 's16le'} PCM`} from stdin (window ${windows.window} s, hop ${windows.hop} s)\n`,
   );

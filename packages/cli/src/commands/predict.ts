@@ -3,7 +3,8 @@ import { type BackendRequest, predictProbabilities } from '@serkit/model';
 import type { Command } from 'commander';
 import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, UsageError } from '../context.js';
-import { OPTIONS, requiredOption } from '../options.js';
+import { resolveModelRef } from '../model-ref.js';
+import { OPTIONS } from '../options.js';
 import { loadTrainedModel, readModelMetadata } from './evaluate.js';
 import {
   addWindowOptions,
@@ -23,6 +24,8 @@ export interface Prediction {
 
 /** `ser predict --json` output. */
 export interface PredictOutput {
+  /** The model used: its folder, and its name when it is a shipped pretrained model. */
+  model: { dir: string; pretrained: string | null };
   predictions: Prediction[];
   /** Files that could not be read, each with its one-line reason. */
   failed: { path: string; error: string }[];
@@ -31,10 +34,11 @@ export interface PredictOutput {
 /** `ser predict`: the emotion of each WAV file, with every class's probability. */
 export async function runPredict(
   wavs: string[],
-  opts: { model: string; jobs: number; backend?: BackendRequest; json: boolean },
+  opts: { model?: string; jobs: number; backend?: BackendRequest; json: boolean },
   ctx: CliContext,
 ): Promise<number> {
-  const meta = readModelMetadata(opts.model);
+  const ref = resolveModelRef(opts.model, ctx);
+  const meta = readModelMetadata(ref.dir);
   let paths: string[];
   try {
     paths = listWavFiles(wavs).map((e) => e.path);
@@ -45,10 +49,10 @@ export async function runPredict(
   if (paths.length === 0) throw new UsageError(`no .wav files found in ${wavs.join(', ')}`);
   const dsp = resolveDspOptions(meta.dsp);
   const batch = await extractFiles(paths, dsp, { threads: opts.jobs, signal: ctx.signal });
-  const out: PredictOutput = { predictions: [], failed: [] };
+  const out: PredictOutput = { model: ref, predictions: [], failed: [] };
   if (batch.ok > 0) {
     await loadTensorFlow(ctx, opts.backend);
-    const model = await loadTrainedModel(opts.model, meta);
+    const model = await loadTrainedModel(ref.dir, meta);
     const p = await predictProbabilities(model, batch.features, meta.zscore);
     model.dispose();
     const k = meta.classNames.length;
@@ -95,12 +99,14 @@ export function registerPredict(
     .command('predict')
     .description('the emotion of each audio file, with the probability of every class')
     .argument('[paths...]', 'audio files and/or folders (none with --stream)');
-  requiredOption(cmd, OPTIONS.model());
   cmd
+    .addOption(OPTIONS.model())
     .addOption(OPTIONS.backend())
     .addOption(OPTIONS.jobs())
     .addOption(
-      OPTIONS.json('print {"predictions":[{path,label,probabilities}],"failed":[…]} on stdout'),
+      OPTIONS.json(
+        'print {"model":{dir,pretrained},"predictions":[{path,label,probabilities}],"failed":[…]} on stdout',
+      ),
     )
     .action(
       async (

@@ -1,0 +1,105 @@
+/**
+ * `ser predict` / `ser evaluate` / `ser info` with the shipped pretrained models, end to end
+ * through the built binary on speech of speakers the models never heard (RAVDESS actors 04 and
+ * 10, EMO-DB speakers 09 and 14, held out of their training).
+ */
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../../../..');
+const BIN = join(ROOT, 'packages/cli/dist/bin/ser.js');
+const DATA = resolve(ROOT, '../shared/data');
+
+function ser(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface Out {
+  model: { dir: string; pretrained: string | null };
+  predictions: { path: string; label: string; probabilities: Record<string, number> }[];
+  failed: unknown[];
+}
+
+function expectDistributions(out: Out, k: number) {
+  for (const p of out.predictions) {
+    const probs = Object.values(p.probabilities);
+    expect(probs).toHaveLength(k);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    expect(Math.max(...probs)).toBe(p.probabilities[p.label]);
+  }
+}
+
+// Held-out files (never seen in training) with the label each shipped model gives them.
+const RAVDESS_EXPECTED: [string, string][] = [
+  ['Actor_04/03-01-02-01-01-01-04.flac', 'calm'],
+  ['Actor_04/03-01-04-01-01-01-04.flac', 'sad'],
+  ['Actor_04/03-01-05-01-01-01-04.flac', 'angry'],
+  ['Actor_04/03-01-06-01-01-01-04.flac', 'fearful'],
+  ['Actor_04/03-01-07-01-01-01-04.flac', 'disgust'],
+  ['Actor_04/03-01-08-01-01-01-04.flac', 'surprised'],
+  ['Actor_10/03-01-03-01-01-01-10.flac', 'happy'],
+];
+const EMODB_EXPECTED: [string, string][] = [
+  ['09a01Wb.wav', 'anger'],
+  ['14a01Aa.wav', 'fear'],
+  ['14a01Ea.wav', 'disgust'],
+  ['14a01Na.wav', 'neutral'],
+  ['14a02La.wav', 'boredom'],
+  ['14a02Tb.wav', 'sadness'],
+];
+
+describe('pretrained models from the CLI', () => {
+  it('predict without --model uses ravdess, says so on stderr, names it in --json', () => {
+    const files = RAVDESS_EXPECTED.map(([f]) => join(DATA, 'ravdess', f));
+    const r = ser('predict', ...files, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/using the pretrained model `ravdess`/);
+    const out = JSON.parse(r.stdout) as Out;
+    expect(out.model.pretrained).toBe('ravdess');
+    expect(out.predictions.map((p) => p.label)).toEqual(RAVDESS_EXPECTED.map(([, l]) => l));
+    expectDistributions(out, 8);
+  });
+
+  it('predict --model emodb reads the original 16 kHz EMO-DB', () => {
+    const files = EMODB_EXPECTED.map(([f]) => join(DATA, 'emodb-original/wav', f));
+    const r = ser('predict', '--model', 'emodb', ...files, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/using the pretrained model/);
+    const out = JSON.parse(r.stdout) as Out;
+    expect(out.model.pretrained).toBe('emodb');
+    expect(out.predictions.map((p) => p.label)).toEqual(EMODB_EXPECTED.map(([, l]) => l));
+    expectDistributions(out, 7);
+  });
+
+  it('evaluate --model ravdess reports on held-out speech', () => {
+    const r = ser('evaluate', '--model', 'ravdess', '--data', join(ROOT, 'demo/ravdess'), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { classes: string[]; dataset: { files: number } };
+    expect(report.dataset.files).toBe(8);
+    expect(report.classes).toHaveLength(8);
+  });
+
+  it('refuses an unknown --model in one line (exit 2)', () => {
+    const r = ser('predict', '--model', 'iemocap', join(ROOT, 'demo/ravdess'));
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'ser: error: --model iemocap: not a model folder (no metadata.json) and not a pretrained model name (ravdess, emodb)',
+    );
+  });
+
+  it('info lists the installed models', () => {
+    const r = ser('info', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout) as { models: { name: string; installed: boolean }[] };
+    expect(info.models.map((m) => [m.name, m.installed])).toEqual([
+      ['ravdess', true],
+      ['emodb', true],
+    ]);
+  });
+});

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DEFAULT_PRETRAINED_MODEL,
+  isPretrainedModelName,
+  MODEL_FILES,
+  PRETRAINED_MODELS,
+  pretrainedModelDir,
+} from '@serkit/model';
+import { type CliContext, UsageError } from './context.js';
+
+/** The model a `--model` value names. */
+export interface ModelRef {
+  /** Folder holding `model.json`, `weights.bin` and `metadata.json`. */
+  dir: string;
+  /** The pretrained model's name (`ravdess`, `emodb`), or null for a folder from `ser train`. */
+  pretrained: string | null;
+}
+
+/**
+ * Resolve `--model`: a folder written by `ser train` (one holding `metadata.json`), or the name
+ * of a shipped pretrained model; without a value, the default pretrained model, announced in
+ * one line on stderr.
+ *
+ * @throws UsageError naming the value when it is neither, or the package to install when the
+ *   pretrained model is not installed.
+ */
+export function resolveModelRef(value: string | undefined, ctx: CliContext): ModelRef {
+  if (value === undefined) {
+    const name = DEFAULT_PRETRAINED_MODEL;
+    const dir = pretrainedDir(name);
+    ctx.stderr.write(
+      `ser: using the pretrained model \`${name}\` (${PRETRAINED_MODELS[name].language}; choose another with --model emodb or --model <dir>)\n`,
+    );
+    return { dir, pretrained: name };
+  }
+  if (existsSync(join(value, MODEL_FILES.metadata))) return { dir: value, pretrained: null };
+  if (isPretrainedModelName(value)) return { dir: pretrainedDir(value), pretrained: value };
+  throw new UsageError(
+    `--model ${value}: not a model folder (no ${MODEL_FILES.metadata}) and not a pretrained model name (${Object.keys(PRETRAINED_MODELS).join(', ')})`,
+  );
+}
+
+function pretrainedDir(name: string): string {
+  try {
+    return pretrainedModelDir(name);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
