@@ -12,6 +12,7 @@ import type { SerReport } from '@serkit/report';
 import type { Command } from 'commander';
 import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, Interrupted, UsageError } from '../context.js';
+import { resolveModelRef } from '../model-ref.js';
 import { OPTIONS, requiredOption } from '../options.js';
 import { loadLabelledFiles, stack } from '../train/data.js';
 import { defaultCacheDir, extractWithCache } from '../train/features.js';
