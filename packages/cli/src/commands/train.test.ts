@@ -308,7 +308,7 @@ describe('one option vocabulary, one error style', () => {
       ['train', '--data', 'x', '--out', 'y', '--backend', 'gpu'],
       /argument 'gpu' is invalid\. Allowed choices are auto, tensorflow, tensorflow-gpu, wasm, cpu\.$/,
     ],
-    [['predict', 'a.wav'], /required option '-m, --model <dir>' not specified$/],
+    [['evaluate', '--model', 'ravdess'], /required option '--data <paths...>' not specified$/],
     [['train', '--data', 'x'], /required option '-o, --out <dir>' not specified$/],
   ])('%j → exit 2, one line', (args, message) => {
     const r = ser(...(args as string[]));
