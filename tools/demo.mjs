@@ -104,6 +104,8 @@ step('4/4 predict three clips', [
   join(data, '12a01Fb.wav'),
 ]);
 process.stderr.write(
-  `\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s. Report: ${join(model, 'report.md')} (confusion-matrix.png, training-curves.png, spectrogram.png)\n` +
+  `\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s.\n` +
+    `A. shipped model ravdess (no training; trained on 10 RAVDESS actors, not these two): ${chart}\n` +
+    `B. model trained here on 28 clips: ${join(model, 'report.md')} (confusion-matrix.png, training-curves.png, spectrogram.png)\n` +
     'Training on 28 clips only shows the pipeline working end to end; see benchmarks/RESULTS.md for real training runs.\n',
 );

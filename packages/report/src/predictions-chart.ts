@@ -50,7 +50,7 @@ export function predictionsSpec(
         title: 'Emotion (%)',
         axis: { labelAngle: -40, orient: 'top' },
       },
-      y: { field: 'file', type: 'nominal', sort: files, title: null },
+      y: { field: 'file', type: 'nominal', sort: files, title: null, axis: { labelLimit: 480 } },
     },
     layer: [
       {
