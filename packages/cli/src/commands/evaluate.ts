@@ -8,6 +8,7 @@ import {
 } from '@serkit/model';
 import { type Command, Option } from 'commander';
 import { type CliContext, EXIT, UsageError } from '../context.js';
+import { ensureWritableDir } from '../out-dir.js';
 import { parseJobs } from '../parse.js';
 import { loadLabelledFiles, parseDatasetKind, stack } from '../train/data.js';
 import { defaultCacheDir, extractWithCache } from '../train/features.js';
@@ -49,6 +50,7 @@ export interface EvaluateCliOptions {
 export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Promise<number> {
   const now = ctx.now ?? (() => performance.now());
   const t0 = now();
+  if (opts.out) ensureWritableDir(opts.out);
   const meta = readModelMetadata(opts.model);
   const files = loadLabelledFiles(opts.data, opts.dataset, ctx);
   const modelIndex = new Map(meta.classNames.map((c, i) => [c, i]));

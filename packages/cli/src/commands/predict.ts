@@ -1,8 +1,9 @@
-import { extractFiles, listWavFiles, resolveDspOptions, SerkitError } from '@serkit/features';
+import { extractFiles, listAudioFiles, resolveDspOptions } from '@serkit/features';
 import { predictProbabilities } from '@serkit/model';
 import { type Command, Option } from 'commander';
 import { type CliContext, EXIT, UsageError } from '../context.js';
 import { parseJobs } from '../parse.js';
+import { reportWalk } from '../walk-report.js';
 import { loadTrainedModel, readModelMetadata } from './evaluate.js';
 
 /** One prediction of `ser predict --json`. */
@@ -28,14 +29,9 @@ export async function runPredict(
   ctx: CliContext,
 ): Promise<number> {
   const meta = readModelMetadata(opts.model);
-  let paths: string[];
-  try {
-    paths = listWavFiles(wavs).map((e) => e.path);
-  } catch (err) {
-    if (err instanceof SerkitError) throw new UsageError(err.message);
-    throw err;
-  }
-  if (paths.length === 0) throw new UsageError(`no .wav files found in ${wavs.join(', ')}`);
+  const walk = listAudioFiles(wavs);
+  const skipped = reportWalk(walk, walk.files.length, wavs, ctx);
+  const paths = walk.files.map((e) => e.path);
   const dsp = resolveDspOptions(meta.dsp);
   const batch = await extractFiles(paths, dsp, { threads: opts.jobs, signal: ctx.signal });
   const out: PredictOutput = { predictions: [], failed: [] };
@@ -74,7 +70,7 @@ export async function runPredict(
       );
     }
   }
-  return out.failed.length > 0 ? EXIT.FAILED : EXIT.OK;
+  return out.failed.length > 0 || skipped > 0 ? EXIT.FAILED : EXIT.OK;
 }
 
 /** Register `ser predict`. */

@@ -22,6 +22,7 @@ import {
 import type { SerReport } from '@serkit/report';
 import { type Command, Option } from 'commander';
 import { type CliContext, EXIT, UsageError } from '../context.js';
+import { ensureWritableDir } from '../out-dir.js';
 import { parseFraction, parseInteger, parseJobs } from '../parse.js';
 import { createProgress, type Progress } from '../progress.js';
 import { loadLabelledFiles, parseDatasetKind, stack } from '../train/data.js';
@@ -96,6 +97,7 @@ export function summary(report: SerReport, where: string | null): string {
 export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<number> {
   const now = ctx.now ?? (() => performance.now());
   const t0 = now();
+  ensureWritableDir(opts.out);
   const files = loadLabelledFiles(opts.data, opts.dataset, ctx);
   const split = splitFiles(files.labels, files.speakers, opts.split, opts.testSize, opts.seed);
   // Validation files come from the training files (originals only, never augmented copies
