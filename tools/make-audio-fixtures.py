@@ -6,7 +6,7 @@ written in every format serkit reads, plus a few it refuses, and the references 
 tests compare against:
 
 - lossless kinds (WAV PCM/float/EXTENSIBLE/RF64/RIFX, FLAC, AIFF, AIFC, CAF, CAF-ALAC,
-  M4A-ALAC) must decode to exactly the samples of `source.wav`;
+  M4A-ALAC, FLAC in Matroska) must decode to exactly the samples of `source.wav`;
 - A-law and mu-law: `*.ref.f32` is what libsndfile (soundfile) decodes;
 - lossy kinds (MP3, Ogg Vorbis, M4A-AAC, ADTS AAC): `*.ref.f32` is what
   `librosa.load(path, sr=None)` decodes (soundfile for MP3/Vorbis, audioread + ffmpeg
@@ -88,6 +88,7 @@ def main() -> None:
     sf.write(OUT / "pcm16.caf", clip, sr, format="CAF", subtype="PCM_16")
     sf.write(OUT / "pcm16.flac", clip, sr, format="FLAC", subtype="PCM_16")
     ffmpeg(src, OUT / "alac.m4a", "-c:a", "alac")
+    ffmpeg(src, OUT / "flac.mka", "-c:a", "flac")
     # ffmpeg's CAF-ALAC (its magic cookie wrapped in frma/alac atoms). libsndfile's, with a
     # bare 24-byte cookie, is refused by symphonia 0.6's CAF reader ("the header is truncated").
     ffmpeg(src, OUT / "alac.caf", "-c:a", "alac")

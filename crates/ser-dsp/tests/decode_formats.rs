@@ -53,6 +53,7 @@ fn lossless_formats_decode_to_exactly_the_source_samples() {
         "pcm16.caf",
         "alac.caf",
         "alac.m4a",
+        "flac.mka",
     ] {
         let audio = decode(name);
         assert_eq!(audio.sample_rate, 16_000, "{name}");

@@ -83,13 +83,18 @@ export interface EmodbName extends FileLabel {
 
 /**
  * File extensions a folder walk picks up (compared case-insensitively): the containers the
- * native decoder reads. The format itself is recognised from the file's bytes, not its name.
+ * native decoder reads, and a few audio formats it refuses by name (`.opus`, `.wma`, `.au`,
+ * `.amr`), so they get a one-line error instead of being left out without a word. The
+ * format itself is recognised from the file's bytes, not its name.
  */
 export const AUDIO_EXTENSIONS: readonly string[] = [
   'wav',
   'wave',
+  'rf64',
+  'bwf',
   'flac',
   'mp3',
+  'mp2',
   'ogg',
   'oga',
   'aif',
@@ -98,6 +103,14 @@ export const AUDIO_EXTENSIONS: readonly string[] = [
   'caf',
   'm4a',
   'mp4',
+  'aac',
+  'mka',
+  'webm',
+  'opus',
+  'wma',
+  'au',
+  'snd',
+  'amr',
 ];
 
 const EXT = `\\.(?:${AUDIO_EXTENSIONS.join('|')})`;

@@ -53,6 +53,31 @@ describe('JsLogMelExtractor', () => {
     );
   });
 
+  it('less than 0.5 s after trimming is ERR_SER_TOO_SHORT, never a label', () => {
+    const ex = new JsLogMelExtractor();
+    for (const [y, sr, seconds] of [
+      [Float32Array.of(0.5), 44100, '0.000'],
+      [sine(440, 16000, 0.49 * 16000), 16000, '0.490'],
+    ] as const) {
+      expect(() => ex.extract(y, sr)).toThrow(
+        expect.objectContaining({
+          code: 'ERR_SER_TOO_SHORT',
+          message: `too short: ${seconds} s of audio after trimming silence; at least 0.5 s is needed for a label`,
+        }),
+      );
+    }
+    // Silence around a 0.3 s tone: what counts is the audio left after trimming.
+    const y = new Float32Array(3 * 44100);
+    y.set(
+      sine(440, 44100, 0.3 * 44100).map((v) => v * 0.5),
+      44100,
+    );
+    expect(() => ex.extract(y, 44100)).toThrow(
+      expect.objectContaining({ code: 'ERR_SER_TOO_SHORT' }),
+    );
+    expect(ex.extract(sine(440, 16000, 0.6 * 16000), 16000)).toHaveLength(128 * 259);
+  });
+
   it('invalid options name the parameter', () => {
     expect(() => new JsLogMelExtractor({ nMels: 0 })).toThrow(
       'invalid option `nMels`: expected an integer in 1..=1024, received 0',
