@@ -147,7 +147,13 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<WavLayout<'_>> {
                     Some(u64::from(size))
                 };
                 match declared {
-                    Some(d) if d > 0 && d < i32::MAX as u64 && d <= remaining as u64 => {
+                    // Trusted unless 0, a placeholder or more than the file holds.
+                    Some(d)
+                        if d > 0
+                            && d != u64::from(u32::MAX)
+                            && d != i32::MAX as u64
+                            && d <= remaining as u64 =>
+                    {
                         data = Some(&bytes[body..body + d as usize]);
                     }
                     // 0, a placeholder or more than the file holds: the samples run to the end.

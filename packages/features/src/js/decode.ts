@@ -132,7 +132,14 @@ function parseWav(bytes: Uint8Array): WavLayout {
       );
     } else if (id === 'data') {
       const declared = rf64 && size === 0xffffffff ? ds64DataSize : size;
-      if (declared !== undefined && declared > 0 && declared < INT32_MAX && declared <= remaining) {
+      // Trusted unless 0, a placeholder or more than the file holds.
+      if (
+        declared !== undefined &&
+        declared > 0 &&
+        declared !== 0xffffffff &&
+        declared !== INT32_MAX &&
+        declared <= remaining
+      ) {
         data = bytes.subarray(body, body + declared);
       } else {
         // 0, a placeholder or more than the file holds: the samples run to the end.
