@@ -1,27 +1,39 @@
-//! Audio decoding with symphonia, the container recognised by content (not by the
-//! file name): WAV (PCM 8/16/24/32-bit, IEEE float 32/64, A-law and µ-law), FLAC,
-//! Ogg Vorbis, MP3, AIFF, CAF and MP4/M4A (AAC, ALAC); any channel count,
-//! downmixed to mono by averaging (librosa `to_mono`).
+//! Audio decoding, the format recognised by content (never by the file name):
 //!
+//! - WAV: RIFF, big-endian RIFX, RF64 and BW64; PCM 8/16/24/32-bit, IEEE float
+//!   32/64, A-law and µ-law, WAVE_FORMAT_EXTENSIBLE; read as leniently as
+//!   libsndfile by serkit's own chunk reader (`decode/wav.rs`) in front of
+//!   symphonia's PCM decoder: placeholder or wrong sizes, chunks in any order,
+//!   odd-sized chunks, a data chunk cut short (its whole frames are kept).
+//! - FLAC, MP3 (and MPEG layer I/II), Ogg Vorbis, AIFF/AIFC, CAF, MP4/M4A (AAC,
+//!   ALAC), raw AAC (ADTS) and Matroska/WebM: symphonia's demuxers and codecs
+//!   (`decode/demux.rs`); a corrupt packet of a lossy stream is skipped.
+//! - A recognised format serkit cannot decode (Opus, WMA, AU, …) is an
+//!   [`DspError::UnsupportedFormat`] error that names it.
+//!
+//! Any channel count is downmixed to mono by averaging (librosa `to_mono`).
 //! Samples are scaled like soundfile (16-bit: x / 32768), so the decoded waveform
-//! is bit-identical to what `librosa.load(sr=None)` sees. A data chunk that is
-//! cut short keeps its readable part, as libsndfile does; a header that promises
-//! no samples, NaN/Inf floats and absurd sample rates are errors.
+//! is bit-identical to what `librosa.load(sr=None)` sees for lossless formats. A
+//! header that promises no samples, NaN/Inf floats and absurd sample rates are
+//! errors.
 
-use std::io::Cursor;
+mod demux;
+mod sniff;
+mod wav;
+
 use std::path::Path;
 
-use symphonia::core::codecs::audio::AudioDecoderOptions;
-use symphonia::core::errors::Error as SymError;
-use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::{FormatOptions, TrackType};
-use symphonia::core::io::MediaSourceStream;
-use symphonia::core::meta::MetadataOptions;
+use symphonia::core::audio::GenericAudioBufferRef;
 
 use crate::error::{DspError, Result};
+use sniff::{Container, Sniffed};
 
 /// Lowest and highest input sample rates accepted (telephone audio up to 384 kHz studio masters).
 pub const SAMPLE_RATE_RANGE: std::ops::RangeInclusive<u32> = 1_000..=384_000;
+
+/// The formats serkit decodes, for messages and documentation.
+pub const SUPPORTED_FORMATS: &str =
+    "WAV (incl. RF64/BW64, RIFX), FLAC, MP3, Ogg Vorbis, AIFF/AIFC, CAF, MP4/M4A (AAC, ALAC), AAC (ADTS), Matroska/WebM (Vorbis, FLAC, AAC)";
 
 /// A decoded, mono waveform.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,211 +53,123 @@ impl Audio {
     }
 }
 
-/// Read and decode a WAV file; errors name the file.
-pub fn read_wav(path: &Path) -> Result<Audio> {
+/// Read and decode an audio file of any supported format; errors name the file.
+pub fn read_audio(path: &Path) -> Result<Audio> {
     let bytes = std::fs::read(path).map_err(|e| DspError::Io(e.to_string()).in_file(path))?;
-    decode_wav_owned(bytes).map_err(|e| e.in_file(path))
+    decode_audio_owned(bytes).map_err(|e| e.in_file(path))
 }
 
-/// Decode the bytes of a WAV file to a mono waveform.
+/// Decode the bytes of an audio file of any supported format to a mono waveform.
+pub fn decode_audio(bytes: &[u8]) -> Result<Audio> {
+    decode_audio_owned(bytes.to_vec())
+}
+
+/// [`read_audio`] under its historical name (it reads every supported format).
+pub fn read_wav(path: &Path) -> Result<Audio> {
+    read_audio(path)
+}
+
+/// [`decode_audio`] under its historical name (it decodes every supported format).
 pub fn decode_wav(bytes: &[u8]) -> Result<Audio> {
-    decode_wav_owned(bytes.to_vec())
+    decode_audio(bytes)
 }
 
-/// [`decode_wav`] taking the bytes by value (no copy for the demuxer).
-pub fn decode_wav_owned(bytes: Vec<u8>) -> Result<Audio> {
+/// The name of the format of `bytes` as serkit recognises it (e.g. `"FLAC"`,
+/// `"Opus (in an Ogg container)"`), or `None` when it is no known audio format.
+pub fn detect_format(bytes: &[u8]) -> Option<&'static str> {
+    match sniff::sniff(bytes)? {
+        Sniffed::Supported(c) => Some(c.name()),
+        Sniffed::Unsupported(name) => Some(name),
+    }
+}
+
+/// [`decode_audio`] taking the bytes by value (no copy for the demuxer).
+pub fn decode_audio_owned(bytes: Vec<u8>) -> Result<Audio> {
     if bytes.is_empty() {
-        return Err(DspError::InvalidWav("the file is empty (0 bytes)".into()));
+        return Err(DspError::NotAudio("the file is empty (0 bytes)".into()));
     }
-    let Some(container) = Container::sniff(&bytes) else {
-        let what = if bytes
-            .iter()
-            .take(512)
-            .all(|b| b.is_ascii() && (*b >= 0x20 || b.is_ascii_whitespace()))
-        {
-            "the file is text, not audio"
-        } else {
-            "no RIFF/WAVE header"
-        };
-        return Err(DspError::InvalidWav(what.into()));
+    let container = match sniff::sniff(&bytes) {
+        Some(Sniffed::Supported(c)) => c,
+        Some(Sniffed::Unsupported(name)) => {
+            return Err(DspError::UnsupportedFormat(format!(
+                "{name}; serkit reads {SUPPORTED_FORMATS}"
+            )))
+        }
+        None => {
+            let text = bytes
+                .iter()
+                .take(512)
+                .all(|b| b.is_ascii() && (*b >= 0x20 || b.is_ascii_whitespace()));
+            return Err(DspError::NotAudio(if text {
+                "the file is text, not audio".into()
+            } else {
+                format!("no known audio header (serkit reads {SUPPORTED_FORMATS})")
+            }));
+        }
     };
-    if container == Container::Wav {
-        // Name the encoding up front: symphonia's own message for an unknown codec is generic.
-        if let Some(tag) = wave_format_tag(&bytes) {
-            if let Some(name) = unsupported_format_name(tag) {
-                return Err(DspError::UnsupportedEncoding(format!("{name} (format tag 0x{tag:04X}); supported: PCM 8/16/24/32-bit, IEEE float 32/64, A-law, µ-law")));
-            }
+    let mut mono = Downmix::default();
+    let (sample_rate, channels) = if container == Container::Wav {
+        let layout = wav::parse(&bytes)?;
+        let rate = check_sample_rate(layout.sample_rate())?;
+        if layout.channels() == 0 {
+            return Err(DspError::InvalidAudio {
+                format: "WAV",
+                reason: "the header declares 0 channels".into(),
+            });
         }
-    }
-
-    let mss = MediaSourceStream::new(Box::new(Cursor::new(bytes)), Default::default());
-    let mut hint = Hint::new();
-    hint.with_extension(container.extension());
-    let mut format = symphonia::default::get_probe()
-        .probe(
-            &hint,
-            mss,
-            FormatOptions::default(),
-            MetadataOptions::default(),
-        )
-        .map_err(header_error)?;
-    let track = format
-        .default_track(TrackType::Audio)
-        .ok_or_else(|| DspError::InvalidWav("no audio track".into()))?;
-    let track_id = track.id;
-    let params = track
-        .codec_params
-        .as_ref()
-        .and_then(|p| p.audio())
-        .ok_or_else(|| DspError::InvalidWav("no audio format description".into()))?
-        .clone();
-    let sample_rate = params.sample_rate.unwrap_or(0);
-    if !SAMPLE_RATE_RANGE.contains(&sample_rate) {
-        return Err(DspError::InvalidSampleRate {
-            received: sample_rate,
-        });
-    }
-    let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(0);
-    if channels == 0 {
-        return Err(DspError::InvalidWav(
-            "the header declares 0 channels".into(),
-        ));
-    }
-    let mut decoder = symphonia::default::get_codecs()
-        .make_audio_decoder(&params, &AudioDecoderOptions::default())
-        .map_err(|e| DspError::UnsupportedEncoding(e.to_string()))?;
-
-    let mut mono: Vec<f32> = Vec::new();
-    let mut interleaved: Vec<f32> = Vec::new();
-    let scale = 1.0 / channels as f32;
-    loop {
-        let packet = match format.next_packet() {
-            Ok(Some(packet)) => packet,
-            Ok(None) => break,
-            // A data chunk cut short: keep what was readable.
-            Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-            Err(e) => return Err(DspError::InvalidWav(e.to_string())),
-        };
-        if packet.track_id != track_id {
-            continue;
-        }
-        let buf = match decoder.decode(&packet) {
-            Ok(buf) => buf,
-            Err(SymError::DecodeError(msg)) => return Err(DspError::InvalidWav(msg.into())),
-            Err(e) => return Err(DspError::InvalidWav(e.to_string())),
-        };
-        interleaved.resize(buf.samples_interleaved(), 0.0);
-        buf.copy_to_slice_interleaved(&mut interleaved);
-        if channels == 1 {
-            mono.extend_from_slice(&interleaved);
-        } else {
-            mono.extend(
-                interleaved
-                    .chunks_exact(channels)
-                    .map(|frame| frame.iter().sum::<f32>() * scale),
-            );
-        }
-    }
-    if mono.is_empty() {
+        layout.decode_into(&mut mono)?;
+        (rate, layout.channels())
+    } else {
+        demux::decode_into(bytes, container, &mut mono)?
+    };
+    let samples = mono.samples;
+    if samples.is_empty() {
         return Err(DspError::Empty);
     }
-    if let Some(index) = mono.iter().position(|x| !x.is_finite()) {
+    if let Some(index) = samples.iter().position(|x| !x.is_finite()) {
         return Err(DspError::NonFinite { index });
     }
     Ok(Audio {
-        samples: mono,
+        samples,
         sample_rate,
         channels: channels as u16,
     })
 }
 
-fn header_error(e: SymError) -> DspError {
-    match e {
-        SymError::Unsupported(what) => DspError::UnsupportedEncoding(what.into()),
-        SymError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-            DspError::InvalidWav("the header is truncated".into())
-        }
-        other => DspError::InvalidWav(other.to_string()),
+/// `rate` when it is within [`SAMPLE_RATE_RANGE`].
+fn check_sample_rate(rate: u32) -> Result<u32> {
+    if SAMPLE_RATE_RANGE.contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(DspError::InvalidSampleRate { received: rate })
     }
 }
 
-/// The container of an audio file, recognised by its first bytes (never by its name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Container {
-    Wav,
-    Flac,
-    Ogg,
-    Mp3,
-    Aiff,
-    Caf,
-    Mp4,
+/// Decoded buffers averaged to mono as they come.
+#[derive(Default)]
+struct Downmix {
+    samples: Vec<f32>,
+    interleaved: Vec<f32>,
 }
 
-impl Container {
-    fn sniff(b: &[u8]) -> Option<Container> {
-        let at = |i: usize, tag: &[u8]| b.get(i..i + tag.len()) == Some(tag);
-        if at(0, b"RIFF") && at(8, b"WAVE") {
-            Some(Container::Wav)
-        } else if at(0, b"fLaC") {
-            Some(Container::Flac)
-        } else if at(0, b"OggS") {
-            Some(Container::Ogg)
-        } else if at(0, b"FORM") && (at(8, b"AIFF") || at(8, b"AIFC")) {
-            Some(Container::Aiff)
-        } else if at(0, b"caff") {
-            Some(Container::Caf)
-        } else if at(4, b"ftyp") {
-            Some(Container::Mp4)
-        } else if at(0, b"ID3") || (b.len() >= 2 && b[0] == 0xFF && b[1] & 0xE0 == 0xE0) {
-            Some(Container::Mp3)
+impl Downmix {
+    fn is_empty(&self) -> bool {
+        self.samples.is_empty()
+    }
+
+    fn push(&mut self, buf: &GenericAudioBufferRef<'_>) {
+        let channels = buf.spec().channels().count();
+        self.interleaved.resize(buf.samples_interleaved(), 0.0);
+        buf.copy_to_slice_interleaved(&mut self.interleaved);
+        if channels == 1 {
+            self.samples.extend_from_slice(&self.interleaved);
         } else {
-            None
+            let scale = 1.0 / channels as f32;
+            self.samples.extend(
+                self.interleaved
+                    .chunks_exact(channels)
+                    .map(|frame| frame.iter().sum::<f32>() * scale),
+            );
         }
-    }
-
-    fn extension(self) -> &'static str {
-        match self {
-            Container::Wav => "wav",
-            Container::Flac => "flac",
-            Container::Ogg => "ogg",
-            Container::Mp3 => "mp3",
-            Container::Aiff => "aiff",
-            Container::Caf => "caf",
-            Container::Mp4 => "m4a",
-        }
-    }
-}
-
-/// The `wFormatTag` of the `fmt ` chunk (the sub-format for WAVE_FORMAT_EXTENSIBLE).
-fn wave_format_tag(bytes: &[u8]) -> Option<u16> {
-    let mut pos = 12;
-    while pos + 8 <= bytes.len() {
-        let id = &bytes[pos..pos + 4];
-        let size = u32::from_le_bytes(bytes[pos + 4..pos + 8].try_into().ok()?) as usize;
-        let body = bytes.get(pos + 8..(pos + 8).saturating_add(size).min(bytes.len()))?;
-        if id == b"fmt " {
-            let tag = u16::from_le_bytes(body.get(0..2)?.try_into().ok()?);
-            if tag == 0xFFFE {
-                return body.get(24..26).map(|b| u16::from_le_bytes([b[0], b[1]]));
-            }
-            return Some(tag);
-        }
-        pos += 8 + size + (size & 1);
-    }
-    None
-}
-
-/// Names of WAV encodings this decoder does not handle.
-fn unsupported_format_name(tag: u16) -> Option<&'static str> {
-    match tag {
-        0x0001 | 0x0003 | 0x0006 | 0x0007 => None,
-        0x0002 => Some("Microsoft ADPCM"),
-        0x0011 => Some("IMA ADPCM"),
-        0x0031 => Some("GSM 6.10"),
-        0x0050 => Some("MPEG audio"),
-        0x0055 => Some("MP3"),
-        0x00FF | 0x1610 => Some("AAC"),
-        0x0161..=0x0163 => Some("Windows Media Audio"),
-        _ => Some("an unknown encoding"),
     }
 }

@@ -17,15 +17,35 @@ pub enum DspError {
     /// The file could not be read from disk.
     #[error("cannot read file: {0}")]
     Io(String),
-    /// The bytes are not a WAV (RIFF/WAVE) file, or its header is malformed.
-    #[error("not a valid WAV file: {0}")]
-    InvalidWav(String),
-    /// A WAV file whose sample encoding is not supported.
-    #[error("unsupported WAV encoding: {0}")]
-    UnsupportedEncoding(String),
-    /// A WAV header that declares zero samples, or a data chunk without any.
+    /// The bytes are not audio in any format serkit recognises (empty, text, unknown
+    /// header). Code `ERR_SER_INVALID_WAV` (its historical name, kept stable).
+    #[error("not an audio file: {0}")]
+    NotAudio(String),
+    /// A file of a recognised `format` (e.g. `"WAV"`, `"FLAC"`) whose header or
+    /// stream is malformed. Code `ERR_SER_INVALID_WAV`.
+    #[error("not a valid {format} file: {reason}")]
+    InvalidAudio {
+        format: &'static str,
+        reason: String,
+    },
+    /// A recognised `format` whose sample encoding is not supported (e.g. ADPCM in WAV).
+    /// Code `ERR_SER_UNSUPPORTED_ENCODING`.
+    #[error("unsupported {format} encoding: {detail}")]
+    UnsupportedEncoding {
+        format: &'static str,
+        detail: String,
+    },
+    /// A recognised audio format serkit cannot decode (e.g. Opus, WMA), named.
+    /// Code `ERR_SER_UNSUPPORTED_ENCODING`.
+    #[error("unsupported format: {0}")]
+    UnsupportedFormat(String),
+    /// A header that declares zero samples, or a stream without any.
     #[error("no audio samples in the file")]
     Empty,
+    /// Less audio than the pipeline can label after trimming silence (see
+    /// [`crate::min_length`]).
+    #[error("too short: {seconds:.3} s of audio after trimming silence; at least {min_seconds} s is needed for a label")]
+    TooShort { seconds: f64, min_seconds: f64 },
     /// Sample rate 0 or outside what the pipeline accepts.
     #[error("unsupported sample rate {received} Hz: expected 1000..=384000 Hz")]
     InvalidSampleRate { received: u32 },
@@ -72,9 +92,12 @@ impl DspError {
         match self.root() {
             DspError::InvalidOption { .. } => "ERR_SER_INVALID_OPTION",
             DspError::Io(_) => "ERR_SER_IO",
-            DspError::InvalidWav(_) => "ERR_SER_INVALID_WAV",
-            DspError::UnsupportedEncoding(_) => "ERR_SER_UNSUPPORTED_ENCODING",
+            DspError::NotAudio(_) | DspError::InvalidAudio { .. } => "ERR_SER_INVALID_WAV",
+            DspError::UnsupportedEncoding { .. } | DspError::UnsupportedFormat(_) => {
+                "ERR_SER_UNSUPPORTED_ENCODING"
+            }
             DspError::Empty => "ERR_SER_EMPTY",
+            DspError::TooShort { .. } => "ERR_SER_TOO_SHORT",
             DspError::InvalidSampleRate { .. } => "ERR_SER_SAMPLE_RATE",
             DspError::NonFinite { .. } => "ERR_SER_NON_FINITE",
             DspError::Silent => "ERR_SER_SILENT",

@@ -155,7 +155,7 @@ fn bad_inputs_are_one_line_errors_that_say_why() {
         (
             "random bytes",
             (0..200u8).map(|b| b.wrapping_mul(37) ^ 0x9c).collect(),
-            "no RIFF/WAVE header",
+            "not an audio file: no known audio header",
         ),
         (
             "zero samples",

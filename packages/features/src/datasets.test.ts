@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   detectDataset,
   EMODB_LABELS,
+  listAudioFiles,
   listWavFiles,
   loadDataset,
   parseEmodbName,
@@ -70,8 +71,9 @@ describe('datasets on disk', () => {
     expect(ds.labels).toEqual([...RAVDESS_LABELS]);
     const paths = ds.items.map((i) => i.path);
     expect([...paths].sort()).toEqual(paths);
+    // Actors 01–02 are WAV, 03–12 FLAC: one walk, every format.
     expect(new Set(ds.items.map((i) => i.speaker))).toEqual(
-      new Set(Array.from({ length: 12 }, (_, a) => String(a + 1).padStart(2, '0'))),
+      new Set(Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, '0'))),
     );
     expect(ds.items.every((i) => i.label !== null)).toBe(true);
     expect(ds.items[0]).toMatchObject({ label: 'neutral', speaker: '01' });
@@ -123,5 +125,64 @@ describe('datasets on disk', () => {
       /no\/such\/dir: no such file or directory/,
     );
     expect(() => loadDataset([a], 'timit' as never)).toThrow(/invalid dataset 'timit'/);
+  });
+});
+
+describe('listAudioFiles: every file once, every unusable entry named', () => {
+  const root = join(tmp, 'walk');
+  mkdirSync(join(root, 'real', 'sub'), { recursive: true });
+  writeFileSync(join(root, 'real', 'a.wav'), '');
+  writeFileSync(join(root, 'real', 'sub', 'b.Flac'), '');
+  writeFileSync(join(root, 'real', 'notes.txt'), '');
+  symlinkSync('.', join(root, 'real', 'loop')); // a loop: real/loop -> real
+  symlinkSync('..', join(root, 'real', 'sub', 'up')); // another way back
+  symlinkSync('a.wav', join(root, 'real', 'alias.wav')); // the same file twice
+  symlinkSync('gone.wav', join(root, 'real', 'dangling.wav'));
+  symlinkSync('gone.txt', join(root, 'real', 'dangling.txt')); // not audio: ignored
+  symlinkSync('self.wav', join(root, 'real', 'self.wav')); // resolves to itself
+
+  it('follows a symlink loop at most once and lists each real file once', () => {
+    const r = listAudioFiles([join(root, 'real')]);
+    expect(r.files.map((f) => f.path.slice(root.length + 1))).toEqual([
+      'real/a.wav',
+      'real/sub/b.Flac',
+    ]);
+    expect(r.notices.map((n) => `${n.path.slice(root.length + 1)}: ${n.message}`)).toEqual([
+      `real/loop: symbolic link to ${join(root, 'real')}, a folder already walked; not followed again`,
+      `real/sub/up: symbolic link to ${join(root, 'real')}, a folder already walked; not followed again`,
+      `real/alias.wav: same file as ${join(root, 'real', 'a.wav')}; counted once`,
+    ]);
+    expect(r.skipped.map((s) => `${s.path.slice(root.length + 1)}: ${s.reason}`)).toEqual([
+      'real/dangling.wav: dangling symbolic link: its target gone.wav does not exist',
+      'real/self.wav: symbolic link loop: the link never resolves',
+    ]);
+  });
+
+  it('counts a file named twice once, with a notice, and names a missing input', () => {
+    const a = join(root, 'real', 'a.wav');
+    const r = listAudioFiles([a, join(root, 'real', 'alias.wav'), a, '/no/such/x.wav']);
+    expect(r.files).toEqual([{ path: a, root: null }]);
+    expect(r.notices.map((n) => n.message)).toEqual([
+      `same file as ${a}; counted once`,
+      `same file as ${a}; counted once`,
+    ]);
+    expect(r.skipped).toEqual([{ path: '/no/such/x.wav', reason: 'no such file or directory' }]);
+    // A folder named after a file inside it: the file is not listed twice.
+    const both = listAudioFiles([a, join(root, 'real')]);
+    expect(both.files.map((f) => f.path)).toEqual([a, join(root, 'real', 'sub', 'b.Flac')]);
+  });
+
+  it('parses EMO-DB and RAVDESS names whatever the extension case or format', () => {
+    const emo = join(tmp, 'emo');
+    mkdirSync(emo);
+    for (const n of ['03a01Fa.WAV', '03a01Wa.flac', '08b02Ta.Mp3']) writeFileSync(join(emo, n), '');
+    const ds = loadDataset([emo]);
+    expect(ds.kind).toBe('emodb');
+    expect(ds.items.map((i) => [i.label, i.speaker])).toEqual([
+      ['happiness', '03'],
+      ['anger', '03'],
+      ['sadness', '08'],
+    ]);
+    expect(parseRavdessName('03-01-05-02-01-02-12.FLAC')?.label).toBe('angry');
   });
 });

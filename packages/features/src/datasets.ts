@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { type Dirent, lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { SerkitError } from './errors.js';
 
@@ -83,13 +83,18 @@ export interface EmodbName extends FileLabel {
 
 /**
  * File extensions a folder walk picks up (compared case-insensitively): the containers the
- * native decoder reads. The format itself is recognised from the file's bytes, not its name.
+ * native decoder reads, and a few audio formats it refuses by name (`.opus`, `.wma`, `.au`,
+ * `.amr`), so they get a one-line error instead of being left out without a word. The
+ * format itself is recognised from the file's bytes, not its name.
  */
 export const AUDIO_EXTENSIONS: readonly string[] = [
   'wav',
   'wave',
+  'rf64',
+  'bwf',
   'flac',
   'mp3',
+  'mp2',
   'ogg',
   'oga',
   'aif',
@@ -98,6 +103,14 @@ export const AUDIO_EXTENSIONS: readonly string[] = [
   'caf',
   'm4a',
   'mp4',
+  'aac',
+  'mka',
+  'webm',
+  'opus',
+  'wma',
+  'au',
+  'snd',
+  'amr',
 ];
 
 const EXT = `\\.(?:${AUDIO_EXTENSIONS.join('|')})`;
@@ -176,64 +189,258 @@ export function parseEmodbName(path: string): EmodbName | null {
   };
 }
 
-/** A file found by {@link listWavFiles}, with the input it came from. */
-export interface WavEntry {
+/** A file found by {@link listAudioFiles}, with the input it came from. */
+export interface AudioEntry {
   /** Path of the file (as given, or joined under the given folder). */
   path: string;
   /** The folder it was found under, or null when the file itself was an input. */
   root: string | null;
 }
 
-function walk(dir: string, out: string[]): void {
-  const entries = readdirSync(dir, { withFileTypes: true });
-  for (const e of entries) {
-    const p = `${dir}${dir.endsWith(sep) ? '' : sep}${e.name}`;
-    let isDir = e.isDirectory();
-    let isFile = e.isFile();
-    if (e.isSymbolicLink()) {
-      try {
-        const s = statSync(p);
-        isDir = s.isDirectory();
-        isFile = s.isFile();
-      } catch {
+/** @deprecated Use {@link AudioEntry} (the same shape; every audio format, not only WAV). */
+export type WavEntry = AudioEntry;
+
+/** An input or folder entry that could not be used, with the true reason (one line). */
+export interface SkippedEntry {
+  /** The path as given or found. */
+  path: string;
+  /** Why, e.g. `cannot read folder: permission denied`, `dangling symbolic link: …`. */
+  reason: string;
+}
+
+/** Something the walk did on purpose that the user should know (not an error). */
+export interface WalkNotice {
+  /** The path as given or found. */
+  path: string;
+  /** E.g. `same file as data/a.wav; counted once`. */
+  message: string;
+}
+
+/** The result of {@link listAudioFiles}. */
+export interface AudioFileList {
+  /** Every audio file once, inputs in order, each folder's files sorted by path. */
+  files: AudioEntry[];
+  /** Entries that could not be used (each one line); the rest were listed. */
+  skipped: SkippedEntry[];
+  /** Duplicates counted once and links not followed again. */
+  notices: WalkNotice[];
+}
+
+/** The true reason of a file-system error, one line, without the syscall noise. */
+function reasonOf(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'ELOOP':
+      return 'symbolic link loop (too many levels of symbolic links)';
+    case 'ENOTDIR':
+      return 'not a directory';
+    case 'EIO':
+      return 'input/output error';
+    default:
+      return (e.message ?? String(err)).split('\n')[0];
+  }
+}
+
+const hasExtension = (name: string) => /\.[^./\\]+$/.test(name);
+
+/** State of one {@link listAudioFiles} call: what was seen, in which order. */
+class Walker {
+  readonly result: AudioFileList = { files: [], skipped: [], notices: [] };
+  /** Real path of every folder walked → the path it was walked as. */
+  private readonly dirs = new Map<string, string>();
+  /** Real path of every file listed → the path it was listed as. */
+  private readonly files = new Map<string, string>();
+
+  skip(path: string, reason: string): void {
+    this.result.skipped.push({ path, reason });
+  }
+
+  /** List one input; `root` is the input when it is a folder. */
+  input(input: string): void {
+    let stat: ReturnType<typeof statSync>;
+    try {
+      stat = statSync(input);
+    } catch (err) {
+      this.skip(input, this.linkReason(input, err) ?? reasonOf(err));
+      return;
+    }
+    if (!stat.isDirectory()) {
+      const real = this.real(input);
+      if (real !== null) this.addFiles([{ path: input, real }], null);
+      return;
+    }
+    const real = this.real(input);
+    if (real === null) return;
+    const seenAs = this.dirs.get(real);
+    if (seenAs !== undefined) {
+      this.result.notices.push({
+        path: input,
+        message: `same folder as ${seenAs}, already walked; counted once`,
+      });
+      return;
+    }
+    this.dirs.set(real, input);
+    const found: string[] = [];
+    // Real folders first, then symbolic links, so a link to a folder (or a loop) is the
+    // one left out, never the real path.
+    const links: string[] = [];
+    this.visit(input, found, links);
+    while (links.length > 0) this.follow(links.shift() as string, found, links);
+    const withReal: { path: string; real: string }[] = [];
+    for (const path of found) {
+      const r = this.real(path);
+      if (r !== null) withReal.push({ path, real: r });
+    }
+    this.addFiles(withReal, input);
+  }
+
+  /** Add files (first seen wins), each folder's in path order. */
+  private addFiles(found: { path: string; real: string }[], root: string | null): void {
+    const kept: string[] = [];
+    for (const { path, real } of found) {
+      const first = this.files.get(real);
+      if (first !== undefined) {
+        this.result.notices.push({ path, message: `same file as ${first}; counted once` });
         continue;
       }
+      this.files.set(real, path);
+      kept.push(path);
     }
-    if (isDir) walk(p, out);
-    else if (isFile && AUDIO_FILE_RE.test(e.name)) out.push(p);
+    kept.sort(byCodeUnit);
+    for (const path of kept) this.result.files.push({ path, root });
+  }
+
+  private real(path: string): string | null {
+    try {
+      return realpathSync.native(path);
+    } catch (err) {
+      this.skip(path, reasonOf(err));
+      return null;
+    }
+  }
+
+  /** The reason a symbolic link cannot be followed, or null when `path` is no link. */
+  private linkReason(path: string, err: unknown): string | null {
+    try {
+      if (!lstatSync(path).isSymbolicLink()) return null;
+    } catch {
+      return null;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      let target = '?';
+      try {
+        target = readlinkSync(path);
+      } catch {}
+      return `dangling symbolic link: its target ${target} does not exist`;
+    }
+    if (code === 'ELOOP') return 'symbolic link loop: the link never resolves';
+    return `cannot follow symbolic link: ${reasonOf(err)}`;
+  }
+
+  /** Walk `dir`'s real entries; symbolic links are queued in `links`. */
+  private visit(dir: string, found: string[], links: string[]): void {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      this.skip(dir, `cannot read folder: ${reasonOf(err)}`);
+      return;
+    }
+    entries.sort((a, b) => byCodeUnit(a.name, b.name));
+    for (const e of entries) {
+      const p = `${dir}${dir.endsWith(sep) ? '' : sep}${e.name}`;
+      if (e.isSymbolicLink()) links.push(p);
+      else if (e.isDirectory()) this.enter(p, found, links);
+      else if (e.isFile() && AUDIO_FILE_RE.test(e.name)) found.push(p);
+    }
+  }
+
+  /** Walk a sub-folder unless its real path was walked already. */
+  private enter(dir: string, found: string[], links: string[], viaLink = false): void {
+    const real = this.real(dir);
+    if (real === null) return;
+    const seenAs = this.dirs.get(real);
+    if (seenAs !== undefined) {
+      if (viaLink) {
+        this.result.notices.push({
+          path: dir,
+          message: `symbolic link to ${seenAs}, a folder already walked; not followed again`,
+        });
+      }
+      return;
+    }
+    this.dirs.set(real, dir);
+    this.visit(dir, found, links);
+  }
+
+  /** Follow a symbolic link found in a folder. */
+  private follow(link: string, found: string[], links: string[]): void {
+    let stat: ReturnType<typeof statSync>;
+    try {
+      stat = statSync(link);
+    } catch (err) {
+      // Report a broken link that may have been audio (or a folder); ignore others.
+      let target = '';
+      try {
+        target = readlinkSync(link);
+      } catch {}
+      const name = basename(link);
+      const relevant =
+        AUDIO_FILE_RE.test(name) ||
+        AUDIO_FILE_RE.test(target) ||
+        !(hasExtension(name) || hasExtension(target));
+      if (relevant) this.skip(link, this.linkReason(link, err) ?? reasonOf(err));
+      return;
+    }
+    if (stat.isDirectory()) this.enter(link, found, links, true);
+    else if (stat.isFile() && AUDIO_FILE_RE.test(basename(link))) found.push(link);
   }
 }
 
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * Expand inputs to WAV files: a file is kept as given (whatever its
- * extension), a folder is walked recursively for audio files ({@link AUDIO_EXTENSIONS},
- * case-insensitive),
- * sorted by path (code-unit order, so the result is the same on every
- * machine). Inputs keep their order.
+ * Expand inputs to audio files, each real file once.
  *
- * @throws {SerkitError} code `ERR_SER_IO` for an input that does not exist.
+ * - A file input is kept as given (whatever its extension: the format is recognised by
+ *   content when it is decoded).
+ * - A folder is walked recursively for {@link AUDIO_EXTENSIONS} (case-insensitive), its
+ *   files sorted by path (code-unit order, the same on every machine). Symbolic links are
+ *   followed after the real entries, and a folder whose real path was walked already is
+ *   not walked again: a link loop (`loop -> .`) is followed at most once.
+ * - The same real file reached twice (named twice, or through a link) is listed once, at
+ *   its first path, with a notice.
+ * - An entry that cannot be used (missing input, unreadable folder, dangling link, link
+ *   loop) is reported in `skipped` with the true reason; the rest is listed.
+ *
+ * Inputs keep their order. Never throws for a bad entry.
+ *
+ * @example
+ * const { files, skipped, notices } = listAudioFiles(['../shared/data/ravdess']);
  */
-export function listWavFiles(inputs: readonly string[]): WavEntry[] {
-  const out: WavEntry[] = [];
-  for (const input of inputs) {
-    let stat: ReturnType<typeof statSync>;
-    try {
-      stat = statSync(input);
-    } catch {
-      throw new SerkitError('ERR_SER_IO', `${input}: no such file or directory`);
-    }
-    if (stat.isDirectory()) {
-      const files: string[] = [];
-      walk(input, files);
-      files.sort(byCodeUnit);
-      for (const path of files) out.push({ path, root: input });
-    } else {
-      out.push({ path: input, root: null });
-    }
+export function listAudioFiles(inputs: readonly string[]): AudioFileList {
+  const walker = new Walker();
+  for (const input of inputs) walker.input(input);
+  return walker.result;
+}
+
+/**
+ * @deprecated Use {@link listAudioFiles}, which also reports skipped entries and notices.
+ * The listed files; throws on the first entry that could not be used.
+ * @throws {SerkitError} code `ERR_SER_IO` naming the path and the reason.
+ */
+export function listWavFiles(inputs: readonly string[]): AudioEntry[] {
+  const { files, skipped } = listAudioFiles(inputs);
+  if (skipped.length > 0) {
+    throw new SerkitError('ERR_SER_IO', `${skipped[0].path}: ${skipped[0].reason}`);
   }
-  return out;
+  return files;
 }
 
 /**
@@ -241,7 +448,7 @@ export function listWavFiles(inputs: readonly string[]): WavEntry[] {
  * (`<root>/<label>/…/*.wav`): the first folder below `root`, or the file's
  * parent folder when it was given directly.
  */
-export function folderLabel(entry: WavEntry): string | null {
+export function folderLabel(entry: AudioEntry): string | null {
   if (entry.root !== null) {
     const rel = relative(resolve(entry.root), resolve(entry.path));
     const parts = rel.split(sep);
@@ -274,7 +481,7 @@ export function detectDataset(paths: readonly string[]): Exclude<DatasetKind, 'a
  * not follow the scheme gets `{ label: null, speaker: null }`; under
  * `'folders'` the speaker is always null.
  */
-export function labelFile(entry: WavEntry, kind: Exclude<DatasetKind, 'auto'>): FileLabel {
+export function labelFile(entry: AudioEntry, kind: Exclude<DatasetKind, 'auto'>): FileLabel {
   switch (kind) {
     case 'ravdess': {
       const r = parseRavdessName(entry.path);
@@ -293,7 +500,7 @@ export function labelFile(entry: WavEntry, kind: Exclude<DatasetKind, 'auto'>): 
 
 /** One labelled file of a dataset. */
 export interface DatasetItem extends FileLabel {
-  /** Path of the WAV file. */
+  /** Path of the audio file. */
   path: string;
 }
 
@@ -305,13 +512,18 @@ export interface Dataset {
   items: DatasetItem[];
   /** Distinct labels: the SPEC §6 set for RAVDESS/EMO-DB, else sorted folder names. */
   labels: string[];
+  /** Entries that could not be used, with their reasons (see {@link listAudioFiles}). */
+  skipped: SkippedEntry[];
+  /** Duplicates counted once and links not followed again. */
+  notices: WalkNotice[];
 }
 
 /** The allowed `--dataset` values. */
 export const DATASET_KINDS: readonly DatasetKind[] = ['auto', 'ravdess', 'emodb', 'folders'];
 
 /**
- * Expand `inputs` (files and folders) and label every file.
+ * Expand `inputs` (files and folders, see {@link listAudioFiles}) and label every file.
+ * Entries that cannot be used are returned in `skipped`, never thrown.
  *
  * @example
  * const ds = loadDataset(['../shared/data/ravdess']);
@@ -325,7 +537,7 @@ export function loadDataset(inputs: readonly string[], kind: DatasetKind = 'auto
       `invalid dataset '${kind}': expected one of ${DATASET_KINDS.join(', ')}`,
     );
   }
-  const entries = listWavFiles(inputs);
+  const { files: entries, skipped, notices } = listAudioFiles(inputs);
   const resolved = kind === 'auto' ? detectDataset(entries.map((e) => e.path)) : kind;
   const items = entries.map((e) => ({ path: e.path, ...labelFile(e, resolved) }));
   let labels: string[];
@@ -336,5 +548,5 @@ export function loadDataset(inputs: readonly string[], kind: DatasetKind = 'auto
       byCodeUnit,
     );
   }
-  return { kind: resolved, items, labels };
+  return { kind: resolved, items, labels, skipped, notices };
 }

@@ -17,6 +17,9 @@ export {
   JsWorkerPool,
   jsEngine,
   logMelSpectrogramJs,
+  MIN_SPEECH_SECONDS,
+  SUPPORTED_FORMATS,
+  sniffAudio,
 } from './js/index.js';
 export * from './npy.js';
 export * from './options.js';

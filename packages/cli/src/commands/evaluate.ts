@@ -14,6 +14,7 @@ import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, Interrupted, UsageError } from '../context.js';
 import { resolveModelRef } from '../model-ref.js';
 import { OPTIONS, requiredOption } from '../options.js';
+import { ensureWritableDir } from '../out-dir.js';
 import { loadLabelledFiles, stack } from '../train/data.js';
 import { defaultCacheDir, extractWithCache } from '../train/features.js';
 import { reportFileNames, summary, toSerReport } from './train.js';
@@ -56,6 +57,7 @@ export interface EvaluateCliOptions {
 export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Promise<number> {
   const now = ctx.now ?? (() => performance.now());
   const t0 = now();
+  if (opts.out) ensureWritableDir(opts.out);
   const ref = resolveModelRef(opts.model, ctx);
   const meta = readModelMetadata(ref.dir);
   const files = loadLabelledFiles(opts.data, opts.dataset, ctx);

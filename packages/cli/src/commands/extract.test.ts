@@ -191,7 +191,7 @@ describe('ser extract', () => {
     mkdirSync(empty, { recursive: true });
     const r = ser('extract', empty, '-o', join(tmp, 'never'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no \.wav files found/);
+    expect(r.stderr).toMatch(/no audio files found/);
     expect(existsSync(join(tmp, 'never'))).toBe(false);
   });
 

@@ -13,7 +13,9 @@ import { type Command, Option } from 'commander';
 import { AtomicFiles } from '../atomic.js';
 import { type CliContext, EXIT, isAbort, UsageError } from '../context.js';
 import { OPTIONS, requiredOption } from '../options.js';
+import { ensureWritableDir } from '../out-dir.js';
 import { createProgress } from '../progress.js';
+import { reportWalk } from '../walk-report.js';
 
 /** Parsed options of `ser extract`. */
 export interface ExtractOptions {
@@ -85,6 +87,7 @@ export async function runExtract(
   ctx: CliContext,
 ): Promise<number> {
   const now = ctx.now ?? (() => performance.now());
+  ensureWritableDir(opts.out);
   let dataset: ReturnType<typeof loadDataset>;
   try {
     dataset = loadDataset(inputs, opts.dataset);
@@ -93,9 +96,7 @@ export async function runExtract(
     throw err;
   }
   const { items } = dataset;
-  if (items.length === 0) {
-    throw new UsageError(`no .wav files found in ${inputs.join(', ')}`);
-  }
+  const skipped = reportWalk(dataset, items.length, inputs, ctx);
   try {
     makeDir(opts.out);
   } catch (err) {
@@ -193,7 +194,7 @@ export async function runExtract(
         `(${summary.filesPerSecond} files/s) → ${npyPath} [${batch.shape.join(', ')}], ${manifestPath}\n`,
     );
   }
-  return batch.failed === 0 ? EXIT.OK : EXIT.FAILED;
+  return batch.failed === 0 && skipped === 0 ? EXIT.OK : EXIT.FAILED;
 }
 
 /** Register `ser extract` on `program`; the action stores its exit code with `setExit`. */

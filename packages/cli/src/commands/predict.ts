@@ -1,10 +1,11 @@
-import { extractFiles, listWavFiles, resolveDspOptions, SerkitError } from '@serkit/features';
+import { extractFiles, listAudioFiles, resolveDspOptions } from '@serkit/features';
 import { type BackendRequest, predictProbabilities } from '@serkit/model';
 import type { Command } from 'commander';
 import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, UsageError } from '../context.js';
 import { resolveModelRef } from '../model-ref.js';
 import { OPTIONS } from '../options.js';
+import { reportWalk } from '../walk-report.js';
 import { loadTrainedModel, readModelMetadata } from './evaluate.js';
 import {
   addWindowOptions,
@@ -39,14 +40,9 @@ export async function runPredict(
 ): Promise<number> {
   const ref = resolveModelRef(opts.model, ctx);
   const meta = readModelMetadata(ref.dir);
-  let paths: string[];
-  try {
-    paths = listWavFiles(wavs).map((e) => e.path);
-  } catch (err) {
-    if (err instanceof SerkitError) throw new UsageError(err.message);
-    throw err;
-  }
-  if (paths.length === 0) throw new UsageError(`no .wav files found in ${wavs.join(', ')}`);
+  const walk = listAudioFiles(wavs);
+  const skipped = reportWalk(walk, walk.files.length, wavs, ctx);
+  const paths = walk.files.map((e) => e.path);
   const dsp = resolveDspOptions(meta.dsp);
   const batch = await extractFiles(paths, dsp, { threads: opts.jobs, signal: ctx.signal });
   const out: PredictOutput = { model: ref, predictions: [], failed: [] };
@@ -86,7 +82,7 @@ export async function runPredict(
       );
     }
   }
-  return out.failed.length > 0 ? EXIT.FAILED : EXIT.OK;
+  return out.failed.length > 0 || skipped > 0 ? EXIT.FAILED : EXIT.OK;
 }
 
 /** Register `ser predict`. */

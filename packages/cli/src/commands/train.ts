@@ -25,6 +25,7 @@ import type { Command } from 'commander';
 import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, Interrupted, UsageError } from '../context.js';
 import { OPTIONS, requiredOption } from '../options.js';
+import { ensureWritableDir } from '../out-dir.js';
 import { createProgress, type Progress } from '../progress.js';
 import { loadLabelledFiles, stack } from '../train/data.js';
 import { defaultCacheDir, extractWithCache } from '../train/features.js';
@@ -122,6 +123,7 @@ export function reportFileNames(files: ReportFiles): string[] {
 export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<number> {
   const now = ctx.now ?? (() => performance.now());
   const t0 = now();
+  ensureWritableDir(opts.out);
   const files = loadLabelledFiles(opts.data, opts.dataset, ctx);
   const split = splitFiles(files.labels, files.speakers, opts.split, opts.testSize, opts.seed);
   if (split.classesMissingFromTraining?.length) {

@@ -1,5 +1,6 @@
 import { type DatasetKind, loadDataset, SerkitError } from '@serkit/features';
 import { type CliContext, UsageError } from '../context.js';
+import { reportWalk } from '../walk-report.js';
 
 /** Labelled files of the inputs, ready to split and extract. */
 export interface LabelledFiles {
@@ -11,7 +12,10 @@ export interface LabelledFiles {
   /** Class index of each file. */
   labels: number[];
   speakers: (string | null)[];
-  /** Files that were found but carry no label (each reported on stderr). */
+  /**
+   * Entries that could not be used: files found without a label, and inputs or folder
+   * entries the walk skipped (unreadable folder, dangling link, …), each reported on stderr.
+   */
   unlabelled: number;
 }
 
@@ -31,8 +35,7 @@ export function loadLabelledFiles(
     if (err instanceof SerkitError) throw new UsageError(err.message);
     throw err;
   }
-  if (dataset.items.length === 0)
-    throw new UsageError(`no .wav files found in ${inputs.join(', ')}`);
+  const skipped = reportWalk(dataset, dataset.items.length, inputs, ctx);
   const index = new Map(dataset.labels.map((l, i) => [l, i]));
   const out: LabelledFiles = {
     kind: dataset.kind,
@@ -40,7 +43,7 @@ export function loadLabelledFiles(
     paths: [],
     labels: [],
     speakers: [],
-    unlabelled: 0,
+    unlabelled: skipped,
   };
   for (const item of dataset.items) {
     const label = item.label === null ? undefined : index.get(item.label);
@@ -54,7 +57,7 @@ export function loadLabelledFiles(
     out.speakers.push(item.speaker);
   }
   if (out.paths.length === 0)
-    throw new UsageError(`no labelled .wav files found in ${inputs.join(', ')}`);
+    throw new UsageError(`no labelled audio files found in ${inputs.join(', ')}`);
   return out;
 }
 

@@ -1,4 +1,5 @@
 /** Decoding: every encoding the pipeline promises, and every bad input, as the native engine. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SerkitError } from '../errors.js';
 import { encodeWav } from '../wav.js';
@@ -127,7 +128,7 @@ describe('decodeWavJs', () => {
       'random bytes',
       Uint8Array.from({ length: 200 }, (_, i) => ((i * 37) & 255) ^ 0x9c),
       'ERR_SER_INVALID_WAV',
-      'no RIFF/WAVE header',
+      'not an audio file: no known audio header',
     ],
     ['zero samples', encodeWav(new Float32Array(0), 16000), 'ERR_SER_EMPTY', 'no audio samples'],
     ['Microsoft ADPCM', withTag(full, 2, 4), 'ERR_SER_UNSUPPORTED_ENCODING', 'Microsoft ADPCM'],
@@ -197,6 +198,115 @@ describe('decodeWavJs', () => {
       readWavJs('/nonexistent/a.wav');
     } catch (e) {
       expect((e as SerkitError).code).toBe('ERR_SER_IO');
+    }
+  });
+});
+
+describe('formats and lenient WAV, the same in both engines', () => {
+  const FIXTURES = new URL('../../../../crates/ser-dsp/tests/fixtures/audio/', import.meta.url);
+  const fixture = (name: string) => readFileSync(new URL(name, FIXTURES));
+  const source = fixture('source.wav');
+  const fmt = source.subarray(20, 36);
+  const data = source.subarray(44);
+  const chunk = (id: string, size: number, body: Uint8Array) => {
+    const head = Buffer.alloc(8);
+    head.write(id, 0, 'latin1');
+    head.writeUInt32LE(size >>> 0, 4);
+    return Buffer.concat([head, body]);
+  };
+  const riff = (riffSize: number, ...chunks: Buffer[]) => {
+    const head = Buffer.alloc(12);
+    head.write('RIFF', 0, 'latin1');
+    head.writeUInt32LE(riffSize >>> 0, 4);
+    head.write('WAVE', 8, 'latin1');
+    return Buffer.concat([head, ...chunks]);
+  };
+  const expected = Float32Array.from(
+    { length: data.length / 2 },
+    (_, i) => data.readInt16LE(2 * i) / 32768,
+  );
+
+  const lies: [string, Buffer][] = [
+    ['RIFF size 0', riff(0, chunk('fmt ', 16, fmt), chunk('data', data.length, data))],
+    ['data size 0', riff(0, chunk('fmt ', 16, fmt), chunk('data', 0, data))],
+    [
+      'data size 0xFFFFFFFF',
+      riff(0xffffffff, chunk('fmt ', 16, fmt), chunk('data', 0xffffffff, data)),
+    ],
+    ['data size INT32_MAX', riff(0, chunk('fmt ', 16, fmt), chunk('data', 0x7fffffff, data))],
+    ['data size beyond the file', riff(0, chunk('fmt ', 16, fmt), chunk('data', 1e6, data))],
+    ['data before fmt', riff(0, chunk('data', data.length, data), chunk('fmt ', 16, fmt))],
+    [
+      'odd chunk with pad byte',
+      riff(
+        0,
+        chunk('fmt ', 16, fmt),
+        chunk('LIST', 5, Buffer.from('INFOx\0')),
+        chunk('data', data.length, data),
+      ),
+    ],
+    [
+      'odd chunk without pad byte',
+      riff(
+        0,
+        chunk('fmt ', 16, fmt),
+        chunk('LIST', 5, Buffer.from('INFOx')),
+        chunk('data', data.length, data),
+      ),
+    ],
+  ];
+  for (const [what, bytes] of lies) {
+    it(`reads a WAV with ${what}, and its cut copy, like the native engine`, () => {
+      expect(decodeWavJs(bytes).samples).toEqual(expected);
+      const cut = bytes.subarray(0, bytes.length - 1001);
+      const whole = Math.floor((data.length - 1001) / 2);
+      if (what !== 'data before fmt') {
+        expect(decodeWavJs(cut).samples).toEqual(expected.subarray(0, whole));
+      }
+      if (native) {
+        expect(native.decodeWav(bytes).samples).toEqual(decodeWavJs(bytes).samples);
+      }
+    });
+  }
+
+  it('reads RIFX, RF64, WAVE_FORMAT_EXTENSIBLE, float and G.711 fixtures exactly as the native engine', () => {
+    for (const name of ['rifx.wav', 'rf64.wav', 'pcm24-extensible.wav', 'float32.wav']) {
+      expect(decodeWavJs(fixture(name)).samples, name).toEqual(expected);
+    }
+    for (const name of ['alaw.wav', 'ulaw.wav']) {
+      const ref = fixture(`${name}.ref.f32`);
+      const want = new Float32Array(ref.buffer, ref.byteOffset, ref.byteLength / 4);
+      expect(decodeWavJs(fixture(name)).samples, name).toEqual(want);
+    }
+  });
+
+  it('names a format the JS engine cannot read, and one neither engine reads', () => {
+    for (const [name, format] of [
+      ['pcm16.flac', 'FLAC'],
+      ['lossy.mp3', 'MP3'],
+      ['lossy.ogg', 'Ogg'],
+      ['aac.m4a', 'MP4/M4A'],
+      ['pcm16.aiff', 'AIFF'],
+      ['pcm16.caf', 'CAF'],
+    ]) {
+      const err = errorOf(fixture(name));
+      expect(err.code).toBe('ERR_SER_UNSUPPORTED_ENCODING');
+      expect(err.message).toBe(
+        `unsupported format: ${format} needs the native engine (the JS engine reads WAV only)`,
+      );
+    }
+    for (const name of ['opus.ogg', 'wma.wma', 'ulaw.au']) {
+      const err = errorOf(fixture(name));
+      expect(err.code).toBe('ERR_SER_UNSUPPORTED_ENCODING');
+      if (native) {
+        let message = '';
+        try {
+          native.decodeWav(fixture(name));
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        expect(err.message, name).toBe(message);
+      }
     }
   });
 });

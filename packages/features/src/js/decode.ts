@@ -1,15 +1,25 @@
 /**
- * WAV decoding: PCM 8/16/24/32-bit, IEEE float 32/64, A-law and µ-law, any
- * channel count, averaged to mono (librosa `to_mono`). The RIFF container is
- * parsed by wavefile; samples are scaled like soundfile (8-bit: (x − 128) / 128,
- * 16-bit: x / 32768, 24-bit: x / 2²³, 32-bit: x / 2³¹), so the waveform is the
- * one `librosa.load(sr=None)` sees and the one the native engine decodes.
- * Errors are one line and name the reason, with the native engine's wording and codes.
+ * Decoding in the JS engine: WAV only, read as leniently as libsndfile and exactly as
+ * the native engine's chunk reader (`crates/ser-dsp/src/decode/wav.rs`): RIFF, RIFX
+ * (big-endian), RF64 and BW64; PCM 8/16/24/32-bit, IEEE float 32/64, A-law and µ-law
+ * (also with a 16-byte `fmt `), WAVE_FORMAT_EXTENSIBLE; chunks in any order; odd-sized
+ * chunks with or without their pad byte; a RIFF size that is ignored and a `data`
+ * size that is 0, a placeholder or larger than the file read to the end of the file
+ * (a file cut short keeps its whole frames). Samples are scaled like soundfile
+ * (8-bit: (x − 128) / 128, 16-bit: x / 32768, 24-bit: x / 2²³, 32-bit: x / 2³¹), any
+ * channel count averaged to mono (librosa `to_mono`), so the waveform is the one
+ * `librosa.load(sr=None)` sees and the one the native engine decodes.
+ *
+ * Other containers (FLAC, MP3, Ogg, AIFF, CAF, MP4) are recognised by content and
+ * refused with "unsupported format: X needs the native engine"; formats neither
+ * engine reads (Opus, WMA, …) get the native engine's message. Errors are one line,
+ * with the native engine's wording and codes.
  */
 import { readFileSync } from 'node:fs';
 import wavefile from 'wavefile';
 import type { DecodedAudio } from '../engine.js';
 import { SerkitError } from '../errors.js';
+import { SUPPORTED_FORMATS, sniffAudio } from './sniff.js';
 
 /** Lowest and highest input sample rates accepted. */
 export const SAMPLE_RATE_MIN = 1000;
@@ -19,38 +29,20 @@ export const SAMPLE_RATE_MAX = 384000;
 const { WaveFile } = wavefile;
 
 const SUPPORTED = 'supported: PCM 8/16/24/32-bit, IEEE float 32/64, A-law, µ-law';
+const INT32_MAX = 0x7fffffff;
 
+const notAudio = (why: string) =>
+  new SerkitError('ERR_SER_INVALID_WAV', `not an audio file: ${why}`);
 const invalidWav = (why: string) =>
   new SerkitError('ERR_SER_INVALID_WAV', `not a valid WAV file: ${why}`);
 const unsupported = (why: string) =>
   new SerkitError('ERR_SER_UNSUPPORTED_ENCODING', `unsupported WAV encoding: ${why}`);
+const unsupportedFormat = (why: string) =>
+  new SerkitError('ERR_SER_UNSUPPORTED_ENCODING', `unsupported format: ${why}`);
+const empty = () => new SerkitError('ERR_SER_EMPTY', 'no audio samples in the file');
 
-/** The `wFormatTag` of the `fmt ` chunk (the sub-format for WAVE_FORMAT_EXTENSIBLE). */
-function waveFormatTag(bytes: Uint8Array): number | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let pos = 12;
-  while (pos + 8 <= bytes.length) {
-    const id = String.fromCharCode(bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]);
-    const size = view.getUint32(pos + 4, true);
-    const body = pos + 8;
-    if (id === 'fmt ') {
-      if (body + 2 > bytes.length) return undefined;
-      const tag = view.getUint16(body, true);
-      if (tag === 0xfffe) {
-        return body + 26 <= bytes.length && size >= 26
-          ? view.getUint16(body + 24, true)
-          : undefined;
-      }
-      return tag;
-    }
-    pos = body + size + (size & 1);
-  }
-  return undefined;
-}
-
-/** Names of WAV encodings this decoder does not handle (undefined: supported). */
-function unsupportedFormatName(tag: number): string | undefined {
-  if (tag === 0x0001 || tag === 0x0003 || tag === 0x0006 || tag === 0x0007) return undefined;
+/** Names of WAV encodings this decoder does not handle. */
+function unsupportedFormatName(tag: number): string {
   if (tag === 0x0002) return 'Microsoft ADPCM';
   if (tag === 0x0011) return 'IMA ADPCM';
   if (tag === 0x0031) return 'GSM 6.10';
@@ -65,95 +57,172 @@ function hex4(tag: number): string {
   return tag.toString(16).toUpperCase().padStart(4, '0');
 }
 
-/** The name of a non-WAV container the native engine reads, from the file's first bytes. */
-function sniffNonWavFormat(bytes: Uint8Array, ascii: (i: number) => string): string | null {
-  if (ascii(0) === 'fLaC') return 'FLAC';
-  if (ascii(0) === 'OggS') return 'Ogg';
-  if (ascii(0) === 'FORM' && (ascii(8) === 'AIFF' || ascii(8) === 'AIFC')) return 'AIFF';
-  if (ascii(0) === 'caff') return 'CAF';
-  if (ascii(4) === 'ftyp') return 'MP4/M4A';
-  if (ascii(0).startsWith('ID3') || (bytes[0] === 0xff && (bytes[1] & 0xe0) === 0xe0)) return 'MP3';
-  return null;
+/** The `fmt ` fields serkit uses. */
+interface Fmt {
+  /** `wFormatTag`, or the sub-format of WAVE_FORMAT_EXTENSIBLE. */
+  tag: number;
+  channels: number;
+  sampleRate: number;
+  bits: number;
 }
 
-/** Decode the bytes of a WAV file to a mono waveform. */
-export function decodeWavJs(bytes: Uint8Array): DecodedAudio {
-  if (bytes.length === 0) throw invalidWav('the file is empty (0 bytes)');
-  const ascii = (i: number) => String.fromCharCode(...bytes.subarray(i, i + 4));
-  if (bytes.length < 12 || ascii(0) !== 'RIFF' || ascii(8) !== 'WAVE') {
-    const format = sniffNonWavFormat(bytes, ascii);
-    if (format) {
-      throw unsupported(`format ${format} needs the native engine (the JS engine reads WAV only)`);
+/** Where the samples are and how to read them. */
+interface WavLayout {
+  fmt: Fmt;
+  bigEndian: boolean;
+  data: Uint8Array;
+}
+
+/** A chunk id is four printable ASCII characters. */
+function plausibleId(b: Uint8Array, at: number): boolean {
+  if (at + 4 > b.length) return false;
+  for (let i = at; i < at + 4; i++) if (b[i] < 0x20 || b[i] >= 0x7f) return false;
+  return true;
+}
+
+function parseFmt(body: DataView, le: boolean): Fmt {
+  if (body.byteLength < 14) throw invalidWav('the fmt chunk is truncated');
+  let tag = body.getUint16(0, le);
+  const channels = body.getUint16(2, le);
+  const sampleRate = body.getUint32(4, le);
+  const blockAlign = body.getUint16(12, le);
+  const bits =
+    body.byteLength >= 16
+      ? body.getUint16(14, le)
+      : channels > 0
+        ? 8 * Math.floor(blockAlign / channels)
+        : 0;
+  if (tag === 0xfffe) {
+    if (body.byteLength < 26)
+      throw invalidWav('the WAVE_FORMAT_EXTENSIBLE fmt chunk is truncated (no sub-format)');
+    tag = body.getUint16(24, le);
+  }
+  return { tag, channels, sampleRate, bits };
+}
+
+/** Walk the chunks of a RIFF/RIFX/RF64/BW64 WAVE file (see the module comment). */
+function parseWav(bytes: Uint8Array): WavLayout {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = String.fromCharCode(...bytes.subarray(0, 4));
+  const bigEndian = magic === 'RIFX';
+  const le = !bigEndian;
+  const rf64 = magic === 'RF64' || magic === 'BW64';
+  const len = bytes.length;
+  let fmt: Fmt | undefined;
+  let data: Uint8Array | undefined;
+  let ds64DataSize: number | undefined;
+  let truncated = false;
+  let pos = 12;
+  while (pos + 8 <= len) {
+    const id = String.fromCharCode(...bytes.subarray(pos, pos + 4));
+    const size = view.getUint32(pos + 4, le);
+    const body = pos + 8;
+    const remaining = len - body;
+    if (id === 'ds64' && rf64) {
+      if (body + 16 <= len) {
+        // 64-bit size: exact up to 2^53, and anything larger is "to the end" anyway.
+        const lo = view.getUint32(body + 8, le);
+        const hi = view.getUint32(body + 12, le);
+        ds64DataSize = hi * 2 ** 32 + lo;
+      }
+    } else if (id === 'fmt ') {
+      fmt = parseFmt(
+        new DataView(bytes.buffer, bytes.byteOffset + body, Math.min(size, remaining)),
+        le,
+      );
+    } else if (id === 'data') {
+      const declared = rf64 && size === 0xffffffff ? ds64DataSize : size;
+      // Trusted unless 0, a placeholder or more than the file holds.
+      if (
+        declared !== undefined &&
+        declared > 0 &&
+        declared !== 0xffffffff &&
+        declared !== INT32_MAX &&
+        declared <= remaining
+      ) {
+        data = bytes.subarray(body, body + declared);
+      } else {
+        // 0, a placeholder or more than the file holds: the samples run to the end.
+        data = bytes.subarray(body);
+        break;
+      }
     }
+    if (fmt && data) break;
+    if (size > remaining) {
+      truncated = true;
+      break;
+    }
+    let next = body + size;
+    // An odd-sized chunk is followed by a pad byte, unless the writer left it out.
+    if (size % 2 === 1 && (plausibleId(bytes, next + 1) || !plausibleId(bytes, next))) next += 1;
+    pos = next;
+  }
+  if (!fmt) {
+    throw invalidWav(
+      truncated || (pos + 8 > len && !data)
+        ? 'the header is truncated (no fmt chunk)'
+        : 'no fmt chunk',
+    );
+  }
+  if (!data) throw invalidWav('no data chunk');
+  return { fmt, bigEndian, data };
+}
+
+/** Decode the bytes of an audio file to a mono waveform (WAV only in the JS engine). */
+export function decodeWavJs(bytes: Uint8Array): DecodedAudio {
+  if (bytes.length === 0) throw notAudio('the file is empty (0 bytes)');
+  const sniffed = sniffAudio(bytes);
+  if (sniffed === null) {
     const head = bytes.subarray(0, 512);
     const isText = head.every(
       (b) => b < 0x80 && (b >= 0x20 || b === 9 || b === 10 || b === 12 || b === 13),
     );
-    throw invalidWav(isText ? 'the file is text, not audio' : 'no RIFF/WAVE header');
-  }
-  const tag = waveFormatTag(bytes);
-  if (tag !== undefined) {
-    const name = unsupportedFormatName(tag);
-    if (name) throw unsupported(`${name} (format tag 0x${hex4(tag)}); ${SUPPORTED}`);
-  }
-  const wav = new WaveFile();
-  try {
-    wav.fromBuffer(bytes);
-  } catch (err) {
-    const msg = (err as Error).message.split('\n')[0];
-    throw invalidWav(
-      /data" chunk|fmt " chunk/.test(msg) ? `the header is truncated (${msg})` : msg,
+    throw notAudio(
+      isText
+        ? 'the file is text, not audio'
+        : `no known audio header (serkit reads ${SUPPORTED_FORMATS})`,
     );
   }
-  const fmt = wav.fmt as {
-    audioFormat: number;
-    numChannels: number;
-    sampleRate: number;
-    bitsPerSample: number;
-  };
-  const format = tag ?? fmt.audioFormat;
-  const sampleRate = fmt.sampleRate;
+  if (!sniffed.supported) {
+    throw unsupportedFormat(`${sniffed.name}; serkit reads ${SUPPORTED_FORMATS}`);
+  }
+  if (sniffed.container !== 'WAV') {
+    throw unsupportedFormat(
+      `${sniffed.container} needs the native engine (the JS engine reads WAV only)`,
+    );
+  }
+  const { fmt, bigEndian, data } = parseWav(bytes);
+  const { sampleRate, channels, bits, tag } = fmt;
   if (!(sampleRate >= SAMPLE_RATE_MIN && sampleRate <= SAMPLE_RATE_MAX)) {
     throw new SerkitError(
       'ERR_SER_SAMPLE_RATE',
       `unsupported sample rate ${sampleRate} Hz: expected ${SAMPLE_RATE_MIN}..=${SAMPLE_RATE_MAX} Hz`,
     );
   }
-  const channels = fmt.numChannels;
   if (channels === 0) throw invalidWav('the header declares 0 channels');
-  const bits = fmt.bitsPerSample;
-  let data = (wav.data as { samples: Uint8Array }).samples;
+  let kind: 'int' | 'float' | 'alaw' | 'mulaw';
   let width: number;
-  if (format === 6 || format === 7) {
-    // A-law / µ-law: G.711 to 16-bit linear (wavefile), then / 32768.
-    if (bits !== 8)
-      throw unsupported(`${format === 6 ? 'A-law' : 'µ-law'} with ${bits} bits per sample`);
-    const frames = Math.floor(data.length / channels) * channels;
-    if (frames !== data.length)
-      (wav.data as { samples: Uint8Array }).samples = data.subarray(0, frames);
-    if (frames === 0) throw new SerkitError('ERR_SER_EMPTY', 'no audio samples in the file');
-    if (format === 6) wav.fromALaw();
-    else wav.fromMuLaw();
-    data = (wav.data as { samples: Uint8Array }).samples;
-    width = 2;
-  } else if (format === 1) {
-    if (bits !== 8 && bits !== 16 && bits !== 24 && bits !== 32) {
-      throw unsupported(`PCM with ${bits} bits per sample; ${SUPPORTED}`);
-    }
-    width = bits / 8;
-  } else if (format === 3) {
+  if (tag === 1) {
+    width = Math.ceil(bits / 8);
+    if (width < 1 || width > 4) throw unsupported(`PCM with ${bits} bits per sample; ${SUPPORTED}`);
+    kind = 'int';
+  } else if (tag === 3) {
     if (bits !== 32 && bits !== 64)
       throw unsupported(`IEEE float with ${bits} bits per sample; ${SUPPORTED}`);
     width = bits / 8;
+    kind = 'float';
+  } else if (tag === 6 || tag === 7) {
+    // G.711 is 8 bits a sample whatever the header says.
+    width = 1;
+    kind = tag === 6 ? 'alaw' : 'mulaw';
   } else {
-    throw unsupported(`format tag 0x${hex4(format)}; ${SUPPORTED}`);
+    throw unsupported(`${unsupportedFormatName(tag)} (format tag 0x${hex4(tag)}); ${SUPPORTED}`);
   }
   // A data chunk cut short keeps its whole frames, as libsndfile does.
   const frameBytes = width * channels;
   const nFrames = Math.floor(data.length / frameBytes);
-  if (nFrames === 0) throw new SerkitError('ERR_SER_EMPTY', 'no audio samples in the file');
-  const view = new DataView(data.buffer, data.byteOffset, nFrames * frameBytes);
-  const read = sampleReader(format === 3 ? 'float' : 'int', width, view, data);
+  if (nFrames === 0) throw empty();
+  const read = sampleReader(kind, width, !bigEndian, data.subarray(0, nFrames * frameBytes));
   const mono = new Float32Array(nFrames);
   const scale = Math.fround(1 / channels);
   for (let f = 0, i = 0; f < nFrames; f++) {
@@ -173,29 +242,50 @@ export function decodeWavJs(bytes: Uint8Array): DecodedAudio {
   return { samples: mono, sampleRate, channels };
 }
 
+/** G.711 bytes to 16-bit linear with wavefile's codec (the ITU tables libsndfile uses). */
+function g711ToInt16(bytes: Uint8Array, law: 'alaw' | 'mulaw'): Int16Array {
+  const wav = new WaveFile();
+  wav.fromScratch(1, 8000, law === 'alaw' ? '8a' : '8m', bytes);
+  if (law === 'alaw') wav.fromALaw();
+  else wav.fromMuLaw();
+  const out = (wav.data as { samples: Uint8Array }).samples;
+  return new Int16Array(out.buffer, out.byteOffset, out.byteLength / 2).slice();
+}
+
 /** A reader of sample `i` (interleaved index) as a float in [-1, 1). */
 function sampleReader(
-  kind: 'int' | 'float',
+  kind: 'int' | 'float' | 'alaw' | 'mulaw',
   width: number,
-  view: DataView,
+  le: boolean,
   bytes: Uint8Array,
 ): (i: number) => number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (kind === 'alaw' || kind === 'mulaw') {
+    const linear = g711ToInt16(bytes, kind);
+    return (i) => linear[i] / 32768;
+  }
   if (kind === 'float') {
-    return width === 4 ? (i) => view.getFloat32(4 * i, true) : (i) => view.getFloat64(8 * i, true);
+    return width === 4 ? (i) => view.getFloat32(4 * i, le) : (i) => view.getFloat64(8 * i, le);
   }
   switch (width) {
     case 1:
       return (i) => (bytes[i] - 128) / 128;
     case 2:
-      return (i) => view.getInt16(2 * i, true) / 32768;
+      return (i) => view.getInt16(2 * i, le) / 32768;
     case 3:
-      return (i) => {
-        const o = 3 * i;
-        const v = bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16);
-        return ((v << 8) >> 8) / 8388608;
-      };
+      return le
+        ? (i) => {
+            const o = 3 * i;
+            const v = bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16);
+            return ((v << 8) >> 8) / 8388608;
+          }
+        : (i) => {
+            const o = 3 * i;
+            const v = (bytes[o] << 16) | (bytes[o + 1] << 8) | bytes[o + 2];
+            return ((v << 8) >> 8) / 8388608;
+          };
     default:
-      return (i) => view.getInt32(4 * i, true) / 2147483648;
+      return (i) => view.getInt32(4 * i, le) / 2147483648;
   }
 }
 
@@ -208,7 +298,7 @@ export function inFile(err: unknown, path: string): unknown {
   return err;
 }
 
-/** Read and decode a WAV file; errors name the file. */
+/** Read and decode an audio file (WAV in the JS engine); errors name the file. */
 export function readWavJs(path: string): DecodedAudio {
   let bytes: Uint8Array;
   try {

@@ -15,7 +15,7 @@ describe('JsLogMelExtractor', () => {
   it('gives [128 × 259] finite dB within 80 dB of the peak for any length and rate', () => {
     const ex = new JsLogMelExtractor();
     for (const [n, sr] of [
-      [10000, 22050],
+      [12000, 22050],
       [300000, 48000],
       [132300, 44100],
       [8000, 8000],
@@ -51,6 +51,31 @@ describe('JsLogMelExtractor', () => {
     expect(() => ex.extract(new Float32Array(0), 44100)).toThrow(
       expect.objectContaining({ code: 'ERR_SER_EMPTY' }),
     );
+  });
+
+  it('less than 0.5 s after trimming is ERR_SER_TOO_SHORT, never a label', () => {
+    const ex = new JsLogMelExtractor();
+    for (const [y, sr, seconds] of [
+      [Float32Array.of(0.5), 44100, '0.000'],
+      [sine(440, 16000, 0.49 * 16000), 16000, '0.490'],
+    ] as const) {
+      expect(() => ex.extract(y, sr)).toThrow(
+        expect.objectContaining({
+          code: 'ERR_SER_TOO_SHORT',
+          message: `too short: ${seconds} s of audio after trimming silence; at least 0.5 s is needed for a label`,
+        }),
+      );
+    }
+    // Silence around a 0.3 s tone: what counts is the audio left after trimming.
+    const y = new Float32Array(3 * 44100);
+    y.set(
+      sine(440, 44100, 0.3 * 44100).map((v) => v * 0.5),
+      44100,
+    );
+    expect(() => ex.extract(y, 44100)).toThrow(
+      expect.objectContaining({ code: 'ERR_SER_TOO_SHORT' }),
+    );
+    expect(ex.extract(sine(440, 16000, 0.6 * 16000), 16000)).toHaveLength(128 * 259);
   });
 
   it('invalid options name the parameter', () => {

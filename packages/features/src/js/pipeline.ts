@@ -10,6 +10,7 @@ import type { DspOptions } from '../types.js';
 import { inFile, readWavJs } from './decode.js';
 import { fixLength } from './fixLength.js';
 import { MelFilterbank } from './mel.js';
+import { checkMinLength } from './minLength.js';
 import { Resampler } from './resample.js';
 import { PowerSpectrogram } from './stft.js';
 import { powerToDbInPlace } from './toDb.js';
@@ -87,6 +88,7 @@ export class JsLogMelExtractor {
       : [0, resampled.length];
     const trimmed = resampled.subarray(start, end);
     if (trimmed.every((x) => x === 0)) throw silentError();
+    checkMinLength(trimmed.length, o.sampleRate);
     return fixLength(o.wiener ? wiener(trimmed, o.wienerSize) : trimmed, this.nSamples, out);
   }
 
