@@ -91,6 +91,14 @@ struct FileSource {
     produced: usize,
 }
 
+/// A stream symphonia's demuxer or decoder rejects (the container is known only to it).
+fn invalid_stream(reason: impl Into<String>) -> DspError {
+    DspError::InvalidAudio {
+        format: "audio",
+        reason: reason.into(),
+    }
+}
+
 impl FileSource {
     /// Open `path` for streaming: its sample rate and the source.
     fn open(path: &Path) -> Result<(u32, FileSource)> {
@@ -103,16 +111,16 @@ impl FileSource {
                 FormatOptions::default(),
                 MetadataOptions::default(),
             )
-            .map_err(|e| DspError::InvalidWav(e.to_string()))?;
+            .map_err(|e| invalid_stream(e.to_string()))?;
         let track = format
             .default_track(TrackType::Audio)
-            .ok_or_else(|| DspError::InvalidWav("no audio track".into()))?;
+            .ok_or_else(|| invalid_stream("no audio track"))?;
         let track_id = track.id;
         let params = track
             .codec_params
             .as_ref()
             .and_then(|p| p.audio())
-            .ok_or_else(|| DspError::InvalidWav("no audio format description".into()))?
+            .ok_or_else(|| invalid_stream("no audio format description"))?
             .clone();
         let sample_rate = params.sample_rate.unwrap_or(0);
         if !SAMPLE_RATE_RANGE.contains(&sample_rate) {
@@ -122,13 +130,14 @@ impl FileSource {
         }
         let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(0);
         if channels == 0 {
-            return Err(DspError::InvalidWav(
-                "the header declares 0 channels".into(),
-            ));
+            return Err(invalid_stream("the header declares 0 channels"));
         }
         let decoder = symphonia::default::get_codecs()
             .make_audio_decoder(&params, &AudioDecoderOptions::default())
-            .map_err(|e| DspError::UnsupportedEncoding(e.to_string()))?;
+            .map_err(|e| DspError::UnsupportedEncoding {
+                format: "audio",
+                detail: e.to_string(),
+            })?;
         Ok((
             sample_rate,
             FileSource {
@@ -153,15 +162,15 @@ impl MonoSource for FileSource {
                 Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
                     return Ok(false)
                 }
-                Err(e) => return Err(DspError::InvalidWav(e.to_string())),
+                Err(e) => return Err(invalid_stream(e.to_string())),
             };
             if packet.track_id != self.track_id {
                 continue;
             }
             let buf = match self.decoder.decode(&packet) {
                 Ok(buf) => buf,
-                Err(SymError::DecodeError(msg)) => return Err(DspError::InvalidWav(msg.into())),
-                Err(e) => return Err(DspError::InvalidWav(e.to_string())),
+                Err(SymError::DecodeError(msg)) => return Err(invalid_stream(msg)),
+                Err(e) => return Err(invalid_stream(e.to_string())),
             };
             self.interleaved.resize(buf.samples_interleaved(), 0.0);
             buf.copy_to_slice_interleaved(&mut self.interleaved);
