@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, cpus, platform } from 'node:os';
 import { loadNative } from '@serkit/features';
-import { backendInfo } from '@serkit/model';
+import { backendInfo, SETUP_HINT } from '@serkit/model';
 import type { Command } from 'commander';
 import { type CliContext, EXIT } from '../context.js';
 
@@ -92,6 +92,9 @@ export async function runInfo(opts: { json: boolean }, ctx: CliContext): Promise
         ? `TensorFlow backend: unavailable (${b.error})`
         : `TensorFlow backend: ${b.name} (${b.packageName}; tfjs ${b.tfjsVersion}; TensorFlow ${b.tensorflowVersion ?? 'n/a'}) — ${b.reason}`,
     ];
+    if ('error' in b || !b.name.startsWith('tensorflow')) {
+      lines.push(`native TensorFlow missing (training needs it): ${SETUP_HINT}`);
+    }
     ctx.stderr.write(`${lines.join('\n')}\n`);
   }
   return EXIT.OK;
