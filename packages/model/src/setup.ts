@@ -204,7 +204,7 @@ function installIntoCache(name: NativePackageName, log: (l: string) => void): st
   const dir = cachedPackageDir(name);
   if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
   const version = tfjsVersion();
-  log(`${name} is not installed here; installing ${name}@${version} into ${project}`);
+  log(`not installed next to @serkit/model; installing ${name}@${version} into ${project}`);
   const tmp = `${project}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
