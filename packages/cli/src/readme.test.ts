@@ -5,9 +5,21 @@
  * script that exists. Only three things are substituted, to keep it fast: the corpora
  * (`../shared/data/ravdess`, `../shared/data/emodb`) become a 16- and a 12-file subset with the
  * same names, `out/` becomes a temp folder, and `ser train` gets `--epochs 1`.
+ *
+ * Each package README's example (a ```js block whose first line is `// example.mjs` or
+ * `// example.cjs`) runs as written too, from a folder inside the repository so that the
+ * workspace's packages resolve as installed ones would.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,6 +120,34 @@ describe('README shell examples', () => {
       });
       expect(r.status, `${line}\n${r.stderr}`).toBe(0);
       if (line.includes('--json')) expect(() => JSON.parse(r.stdout)).not.toThrow();
+    });
+  }
+});
+
+const PACKAGES = ['cli', 'dsp-native', 'features', 'model', 'report'];
+const exampleDir = mkdtempSync(join(ROOT, 'node_modules', '.serkit-readme-'));
+afterAll(() => rmSync(exampleDir, { recursive: true, force: true }));
+
+describe('package README examples', () => {
+  for (const pkg of PACKAGES) {
+    const md = readFileSync(join(ROOT, 'packages', pkg, 'README.md'), 'utf8');
+    const blocks = [...md.matchAll(/```js\n\/\/ (example\.[cm]js)\n([\s\S]*?)```/g)];
+    it(`${pkg}: has a runnable example`, () => {
+      expect(blocks.length, `packages/${pkg}/README.md`).toBeGreaterThanOrEqual(1);
+    });
+    blocks.forEach(([, file, code], i) => {
+      it(`${pkg}: example ${i + 1} (${file}) runs as written`, { timeout: 120_000 }, () => {
+        const dir = join(exampleDir, `${pkg}-${i}`);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, file), code);
+        const r = spawnSync(process.execPath, [file], {
+          cwd: dir,
+          encoding: 'utf8',
+          timeout: 110_000,
+          env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+        });
+        expect(r.status, `${pkg} ${file}\n${r.stderr}`).toBe(0);
+      });
     });
   }
 });
