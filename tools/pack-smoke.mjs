@@ -3,7 +3,9 @@
  * Smoke test of the published shape (`npm run test:pack`, run by `.ci/run`).
  *
  * 1. Builds (Nx, cached) and `npm pack`s every public package, plus the napi-rs platform
- *    package of this machine (`@serkit/dsp-native-<triple>`, staged with its `.node`).
+ *    package of this machine (`@serkit/dsp-native-<triple>`, staged with its `.node`);
+ *    `@serkit/dsp-native` is staged with its optionalDependencies on the platform packages, as
+ *    the release writes them (tools/platform-deps.mjs).
  * 2. Checks each package and tarball: no `workspace:`/`file:`/`link:` dependency, every `files`
  *    entry matched, `main`/`types`/`exports`/`bin` present, a `.d.ts` beside every entry, no
  *    source, test, test helper or source map, LICENSE and README shipped, every bare import of
@@ -80,7 +82,19 @@ const triple = nodeFile.replace(/^dsp-native\./, '').replace(/\.node$/, '');
 const stage = path.join(work, 'stage', triple);
 fs.cpSync(path.join(dspDir, 'npm', triple), stage, { recursive: true });
 fs.copyFileSync(path.join(dspDir, nodeFile), path.join(stage, nodeFile));
-const packDirs = [...publicDirs, stage];
+// @serkit/dsp-native as the release publishes it: with optionalDependencies on every platform
+// package (tools/platform-deps.mjs; not committed, see there).
+const dspStage = path.join(work, 'stage', 'dsp-native');
+fs.cpSync(dspDir, dspStage, {
+  recursive: true,
+  filter: (src) =>
+    !/[\\/](target|node_modules|npm|src|__test__)$/.test(src) && !src.endsWith('.node'),
+});
+sh(process.execPath, [
+  path.join(ROOT, 'tools', 'platform-deps.mjs'),
+  path.join(dspStage, 'package.json'),
+]);
+const packDirs = [...publicDirs.map((d) => (d === dspDir ? dspStage : d)), stage];
 
 const SPEC_BAD = /^(workspace|file|link|portal):/;
 const DEP_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies'];
