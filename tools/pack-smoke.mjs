@@ -19,7 +19,7 @@
  *    and `tsc --noEmit` on a TypeScript file using their types.
  *
  * The consumer reuses the libtensorflow / binding cache of `ser setup` (~/.cache/serkit).
- * `--keep` leaves the temp folder for inspection. Exit 0 when every check passes.
+ * `--keep` leaves the temp folder for inspection; `--npm 10` installs the consumer with npm 10. Exit 0 when every check passes.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -31,6 +31,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = path.resolve(ROOT, '..', 'shared', 'data');
 const KEEP = process.argv.includes('--keep');
+/** `--npm <version>`: install the consumer with that npm (e.g. 10, the npm of Node 20). */
+const CONSUMER_NPM = process.argv.includes('--npm')
+  ? process.argv[process.argv.indexOf('--npm') + 1]
+  : null;
 const NPM_CLI = process.env.npm_execpath?.endsWith('npm-cli.js') ? process.env.npm_execpath : null;
 const T0 = Date.now();
 
@@ -213,9 +217,9 @@ fs.writeFileSync(
 );
 const tsVersion = readJson(path.join(ROOT, 'package.json')).devDependencies.typescript;
 step('installing the tarballs into a fresh project (registry for the rest)');
-sh('npm', ['install', '--no-audit', '--no-fund', ...packed, `typescript@${tsVersion}`], {
-  cwd: app,
-});
+const installArgs = ['install', '--no-audit', '--no-fund', ...packed, `typescript@${tsVersion}`];
+if (CONSUMER_NPM) sh('npx', ['-y', `npm@${CONSUMER_NPM}`, ...installArgs], { cwd: app });
+else sh('npm', installArgs, { cwd: app });
 const lock = fs.readFileSync(path.join(app, 'package-lock.json'), 'utf8');
 if (
   /"(resolved|version)": "(file|link):(?!\.\.\/tarballs|.*\.tgz)/.test(lock) ||
