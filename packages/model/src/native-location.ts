@@ -64,13 +64,28 @@ export function installedPackageDir(name: NativePackageName): string | null {
 
 /**
  * Folders to try for `name`, in order: npm's copy (when installed), then serkit's cache copy
- * (when set up). Each is a package folder that `require()` accepts.
+ * (when set up), copies with a built binding first. Each is a package folder that `require()`
+ * accepts.
  */
 export function nativePackageCandidates(name: NativePackageName): string[] {
-  const out: string[] = [];
+  const all: string[] = [];
   const installed = installedPackageDir(name);
-  if (installed) out.push(installed);
+  if (installed) all.push(installed);
   const cached = cachedPackageDir(name);
-  if (fs.existsSync(path.join(cached, 'package.json'))) out.push(cached);
-  return out;
+  if (fs.existsSync(path.join(cached, 'package.json'))) all.push(cached);
+  // A copy without any built binding (npm 11 skipped its install script) cannot load: try the
+  // others first, so that it is not half-initialised in this process for nothing.
+  const built = all.filter(hasBinding);
+  return [...built, ...all.filter((d) => !built.includes(d))];
+}
+
+/** Does the tfjs-node copy in `dir` have a built binding (`lib/napi-v<N>/tfjs_binding.node`)? */
+function hasBinding(dir: string): boolean {
+  try {
+    return fs
+      .readdirSync(path.join(dir, 'lib'))
+      .some((d) => fs.existsSync(path.join(dir, 'lib', d, 'tfjs_binding.node')));
+  } catch {
+    return false;
+  }
 }
