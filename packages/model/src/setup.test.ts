@@ -9,7 +9,7 @@ import { cachedPackageDir, serkitCacheDir } from './native-location.js';
 import { setupNativeTensorflow } from './setup.js';
 
 describe('setupNativeTensorflow', () => {
-  it('finds the working tfjs-node and changes nothing', async () => {
+  it('finds the working tfjs-node and changes nothing', { timeout: 180_000 }, async () => {
     const lines: string[] = [];
     const r = await setupNativeTensorflow({ log: (l) => lines.push(l), download: false });
     expect(r.ok).toBe(true);
