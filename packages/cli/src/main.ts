@@ -2,7 +2,7 @@
  * @serkit/cli — the `ser` command line. `run(args)` is the whole program
  * (returns the exit code); `bin/ser.ts` only wires it to the process.
  * Commands live in `commands/`, one module each: extract, train, evaluate,
- * predict and info.
+ * predict, info and setup.
  * @packageDocumentation
  */
 import { readFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { registerEvaluate } from './commands/evaluate.js';
 import { registerExtract } from './commands/extract.js';
 import { registerInfo } from './commands/info.js';
 import { registerPredict } from './commands/predict.js';
+import { registerSetup } from './commands/setup.js';
 import { registerTrain } from './commands/train.js';
 import { type CliContext, EXIT, Interrupted, isAbort, UsageError } from './context.js';
 
@@ -22,6 +23,8 @@ export type { InfoOutput } from './commands/info.js';
 export { runInfo } from './commands/info.js';
 export type { Prediction, PredictOutput } from './commands/predict.js';
 export { runPredict } from './commands/predict.js';
+export type { SetupOutput } from './commands/setup.js';
+export { runSetup } from './commands/setup.js';
 export type { TrainCliOptions } from './commands/train.js';
 export { runTrain } from './commands/train.js';
 export type { CliContext, OutStream } from './context.js';
@@ -62,6 +65,7 @@ export function createProgram(ctx: CliContext, setExit: (code: number) => void):
   registerEvaluate(program, ctx, setExit);
   registerPredict(program, ctx, setExit);
   registerInfo(program, ctx, setExit);
+  registerSetup(program, ctx, setExit);
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput(program.configureOutput());
     sub.option('--verbose', VERBOSE, false);

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
+import { type NativePackageName, nativePackageCandidates } from './native-location.js';
 import type { BackendInfo, BackendName, BackendOptions, BackendRequest } from './types.js';
 
 /** The TensorFlow.js namespace (as re-exported by tfjs-node, or @tensorflow/tfjs itself). */
@@ -12,10 +13,13 @@ export type Tf = typeof TF;
 
 const require = createRequire(import.meta.url);
 
+/** The command that provides native TensorFlow (`setupNativeTensorflow()` behind it). */
+export const SETUP_HINT = 'run `npx ser setup` to install native TensorFlow';
+
 /** One line printed when only wasm is available. */
 export const WASM_WARNING =
   'serkit: native TensorFlow unavailable, using TensorFlow.js wasm: prediction only ' +
-  '(training there would take hours); run `node tools/setup-tfjs-node.mjs` to fix.';
+  `(training there would take hours); ${SETUP_HINT}.`;
 
 const ALIASES: Record<string, BackendRequest> = {
   auto: 'auto',
@@ -28,6 +32,8 @@ const ALIASES: Record<string, BackendRequest> = {
 };
 
 let loaded: { tf: Tf; info: BackendInfo } | null = null;
+/** Folder of the tfjs-node package in use (npm's copy or serkit's cache copy). */
+let nativeDir: string | null = null;
 
 /**
  * A module of the tfjs-node package in use (`@tensorflow/tfjs-node` or `-gpu`), e.g.
@@ -36,9 +42,9 @@ let loaded: { tf: Tf; info: BackendInfo } | null = null;
  */
 export function requireFromTfjsNode(file: string): unknown | null {
   const pkg = loaded?.info.packageName;
-  if (!pkg?.startsWith('@tensorflow/tfjs-node')) return null;
+  if (!pkg?.startsWith('@tensorflow/tfjs-node') || !nativeDir) return null;
   try {
-    return require(`${pkg}/${file}`);
+    return require(path.join(nativeDir, file));
   } catch {
     return null;
   }
@@ -68,15 +74,36 @@ function nativeVersion(tf: Tf): string | null {
   return typeof b?.binding?.TF_Version === 'string' ? b.binding.TF_Version : null;
 }
 
-function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Tf {
+/**
+ * Load `pkg` from npm's copy, else from serkit's cache copy (see native-location.ts).
+ * Throws "not installed" when neither exists, and "native binding not built" when a copy exists
+ * but its binding or libtensorflow does not load.
+ */
+function tryNative(pkg: NativePackageName): Tf {
   const prev = process.env.TF_CPP_MIN_LOG_LEVEL;
   if (prev === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
-  const tf = require(pkg) as Tf;
-  if (tf.getBackend() !== 'tensorflow') {
-    // Another backend was active first (e.g. the wasm fallback of an earlier request).
-    if (!tf.setBackend('tensorflow')) throw new Error(`${pkg}: cannot activate backend`);
+  const dirs = nativePackageCandidates(pkg);
+  if (dirs.length === 0) throw new Error('not installed');
+  let firstError: unknown = null;
+  for (const dir of dirs) {
+    try {
+      const tf = require(dir) as Tf;
+      if (tf.getBackend() !== 'tensorflow') {
+        // Another backend was active first (e.g. the wasm fallback of an earlier request).
+        if (!tf.setBackend('tensorflow')) throw new Error(`${pkg}: cannot activate backend`);
+      }
+      nativeDir = dir;
+      return tf;
+    } catch (err) {
+      firstError ??= err;
+    }
   }
-  return tf;
+  const msg = firstLine(firstError);
+  throw new Error(
+    /Cannot find module|tfjs_binding|libtensorflow/.test(msg)
+      ? 'installed, but its native binding is not built'
+      : msg,
+  );
 }
 
 async function tryJs(name: 'wasm' | 'cpu'): Promise<Tf> {
@@ -105,7 +132,7 @@ async function select(
       let pkg: string;
       if (name === 'tensorflow-gpu' || name === 'tensorflow') {
         pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
-        tf = tryNative(pkg as '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node');
+        tf = tryNative(pkg as NativePackageName);
       } else {
         pkg = name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs';
         tf = await tryJs(name);

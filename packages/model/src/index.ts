@@ -8,6 +8,7 @@ export {
   currentTf,
   loadBackend,
   parseBackendRequest,
+  SETUP_HINT,
   type Tf,
   WASM_WARNING,
 } from './backend.js';
@@ -29,6 +30,7 @@ export {
   reportFromConfusion,
   rowNormalizedPercent,
 } from './metrics.js';
+export { serkitCacheDir } from './native-location.js';
 export { type FoldedGraph, foldedGraph } from './ops-graph.js';
 export {
   diffDspOptions,
@@ -53,6 +55,13 @@ export {
   pretrainedModelDir,
 } from './pretrained.js';
 export { type SessionGraph, sessionGraph } from './session-graph.js';
+export {
+  type SetupOptions,
+  type SetupPackageResult,
+  type SetupResult,
+  type SetupRoute,
+  setupNativeTensorflow,
+} from './setup.js';
 export {
   argMaxRows,
   evaluate,

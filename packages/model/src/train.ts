@@ -316,7 +316,7 @@ export async function train(
   const info = currentBackendInfo();
   if (info && !info.canTrain && !o.allowSlowBackend) {
     throw new Error(
-      `train: backend "${info.name}" is for prediction only (training there would take hours); install native TensorFlow (node tools/setup-tfjs-node.mjs) or pass allowSlowBackend`,
+      `train: backend "${info.name}" is for prediction only (training there would take hours); run \`npx ser setup\` to install native TensorFlow, or pass allowSlowBackend`,
     );
   }
   const { h, w, k } = inputDims(model);

@@ -7,6 +7,7 @@ import {
   type BackendRequest,
   type InstalledPretrainedModel,
   listPretrainedModels,
+  SETUP_HINT,
 } from '@serkit/model';
 import type { Command } from 'commander';
 import { loadTensorFlow } from '../backend.js';
@@ -109,6 +110,9 @@ export async function runInfo(
           `pretrained model ${m.name}: ${m.installed ? `${m.packageName} ${m.version} (${m.classNames?.length} classes: ${m.classNames?.join(', ')})` : `not installed (npm install ${m.packageName})`}`,
       ),
     ];
+    if ('error' in b || !b.name.startsWith('tensorflow')) {
+      lines.push(`native TensorFlow missing (training needs it): ${SETUP_HINT}`);
+    }
     ctx.stdout.write(`${lines.join('\n')}\n`);
   }
   return EXIT.OK;
