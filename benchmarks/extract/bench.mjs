@@ -165,7 +165,10 @@ async function timeIt(name, iterations, fn) {
   });
   bench.add(name, wrapped);
   await bench.run();
-  const { latency } = bench.tasks[0].result;
+  // tinybench ≥ 3 reports `result.latency`; 2.x puts the same statistics on `result` itself.
+  const { result } = bench.tasks[0];
+  if (result?.error) throw result.error;
+  const latency = result.latency ?? result;
   const timed = cpu.slice(1).filter((c) => typeof c === 'number');
   return {
     mean: latency.mean / 1000,
