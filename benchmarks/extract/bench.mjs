@@ -3,11 +3,17 @@
 // against the librosa + scipy reference pipeline, on the same files in the same run.
 //
 //   npm run bench:extract -w @serkit/benchmarks            (or: nx run benchmarks:bench)
-//   node benchmarks/extract/bench.mjs [--data DIR] [--iterations N] [--python-iterations N]
-//                                     [--threads 0,1] [--no-python] [--no-record]
+//   node benchmarks/extract/bench.mjs [--data DIR] [--actors N] [--iterations N]
+//                                     [--python-iterations N] [--threads 1,2] [--no-js]
+//                                     [--no-python] [--no-record]
 //
-// Defaults: DIR = ../shared/data/ravdess (120 files), 3 timed iterations after 1 warm-up
-// (Python: 2 timed, 1 warm-up). Prints a table and appends a dated section to
+// Defaults: the first 4 actor folders of ../shared/data/ravdess (240 files of 48 kHz speech,
+// WAV and FLAC), 3 timed iterations after 1 warm-up (Python: 2 timed runs, each timing its
+// files in-process after 8 untimed warm-up files; BLAS limited to one thread, so the
+// reference is one core like the native 1-thread row). The JS engine (1 worker) runs on the
+// WAV files of the set (it does not decode FLAC). Prints a table, the issue-16 ratios
+// (native 1 thread ÷ librosa in-process, 2 threads ÷ 1 thread, `ser extract` process ÷
+// librosa in-process) from wall time and from CPU time, and appends a dated section to
 // benchmarks/RESULTS.md unless --no-record. Needs `npm run build` (CLI + addon) and, for
 // the reference, `python3 -m venv .venv && .venv/bin/pip install -r tools/parity/requirements.txt`.
 
@@ -31,9 +37,11 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({
   options: {
     data: { type: 'string', default: resolve(ROOT, '../shared/data/ravdess') },
+    actors: { type: 'string', default: '4' }, // first N sub-folders of --data; 0 = all
     iterations: { type: 'string', default: '3' },
     'python-iterations': { type: 'string', default: '2' },
-    threads: { type: 'string', default: '0,1' }, // in-process runs; 0 = every core
+    threads: { type: 'string', default: '1,2' }, // in-process runs; 0 = every core
+    'no-js': { type: 'boolean', default: false },
     'no-python': { type: 'boolean', default: false },
     'no-record': { type: 'boolean', default: false },
   },
@@ -48,20 +56,37 @@ const LOAD0 = loadavg()
   .join(' ');
 const TMP = mkdtempSync(join(tmpdir(), 'serkit-bench-'));
 
-/** Every *.wav under dir, recursively, sorted by path. */
-function listWavs(dir) {
+/** Every .wav/.flac under dir, recursively, sorted by path. */
+function listAudio(dir) {
   const out = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...listWavs(p));
-    else if (e.name.toLowerCase().endsWith('.wav')) out.push(p);
+    if (e.isDirectory()) out.push(...listAudio(p));
+    else if (/\.(wav|flac)$/i.test(e.name)) out.push(p);
   }
   return out.sort();
 }
 
-/** Duration in seconds from a RIFF/WAVE header (fmt + data chunk sizes). */
-function wavSeconds(path) {
+/** The audio files of the first `actors` sub-folders of dir (all of dir when 0 or none). */
+function benchFiles(dir, actors) {
+  const subs = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => join(dir, e.name))
+    .sort();
+  if (!actors || subs.length === 0) return listAudio(dir);
+  return subs.slice(0, actors).flatMap(listAudio);
+}
+
+/** Duration in seconds from a FLAC STREAMINFO block or a RIFF/WAVE header. */
+function audioFileSeconds(path) {
   const b = readFileSync(path);
+  if (b.toString('ascii', 0, 4) === 'fLaC') {
+    // STREAMINFO: 20-bit sample rate, 3+5 bits, then 36-bit total samples (bytes 18..26).
+    const si = 8;
+    const rate = (b[si + 10] << 12) | (b[si + 11] << 4) | (b[si + 12] >> 4);
+    const total = (b[si + 13] & 0x0f) * 2 ** 32 + b.readUInt32BE(si + 14);
+    return total / rate;
+  }
   let off = 12;
   let byteRate = 0;
   while (off + 8 <= b.length) {
@@ -89,13 +114,22 @@ function readNpy(path) {
   return { shape, data };
 }
 
-/** Run a child process under GNU time; resolves { stdout, maxRssKB }, rejects on failure. */
-function runChild(cmd, argv) {
+/**
+ * Run a child process under GNU time; resolves { stdout, maxRssKB, cpuSeconds }, rejects on
+ * failure. `cpuSeconds` is user + system CPU time of the child (null without GNU time).
+ */
+function runChild(cmd, argv, env = {}) {
   const rssFile = join(TMP, `rss-${process.hrtime.bigint()}.txt`);
   const useTime = existsSync(TIME);
-  const [file, list] = useTime ? [TIME, ['-f', '%M', '-o', rssFile, cmd, ...argv]] : [cmd, argv];
+  const [file, list] = useTime
+    ? [TIME, ['-f', '%M %U %S', '-o', rssFile, cmd, ...argv]]
+    : [cmd, argv];
   return new Promise((ok, fail) => {
-    const child = spawn(file, list, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, list, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -104,27 +138,55 @@ function runChild(cmd, argv) {
     child.on('close', (code) => {
       if (code !== 0)
         return fail(new Error(`${cmd} ${argv.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
-      const maxRssKB = useTime
-        ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop())
-        : null;
-      ok({ stdout, maxRssKB });
+      const [rss, user, sys] = useTime
+        ? readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number)
+        : [null, null, null];
+      ok({ stdout, maxRssKB: rss, cpuSeconds: useTime ? user + sys : null });
     });
   });
 }
 
-/** Time `fn` with tinybench: `iterations` timed runs after one warm-up run. Returns seconds per run. */
+/**
+ * Time `fn` with tinybench: `iterations` timed runs after one warm-up run. Returns seconds per
+ * run (mean, min) and, when `fn` returns a number, the mean of those (the run's CPU seconds)
+ * over the timed runs.
+ */
 async function timeIt(name, iterations, fn) {
+  const cpu = [];
+  const wrapped = async () => {
+    cpu.push(await fn());
+  };
+  // The warm-up run is made here: tinybench 2.x (installed in some trees) does not warm up
+  // inside run(), 5.x does only when asked; its CPU seconds are the first entry of `cpu`.
+  await wrapped();
   const bench = new Bench({
     iterations,
     time: 0,
-    warmupIterations: 1,
+    warmupIterations: 0,
     warmupTime: 0,
     throws: true,
   });
-  bench.add(name, fn);
+  bench.add(name, wrapped);
   await bench.run();
-  const { latency } = bench.tasks[0].result;
-  return { mean: latency.mean / 1000, min: latency.min / 1000, samples: latency.samples.length };
+  // tinybench ≥ 3 reports `result.latency`; 2.x puts the same statistics on `result` itself.
+  const { result } = bench.tasks[0];
+  if (result?.error) throw result.error;
+  const latency = result.latency ?? result;
+  const timed = cpu.slice(1).filter((c) => typeof c === 'number');
+  return {
+    mean: latency.mean / 1000,
+    min: latency.min / 1000,
+    samples: latency.samples.length,
+    cpu: timed.length ? timed.reduce((a, b) => a + b, 0) / timed.length : null,
+  };
+}
+
+/** `fn`'s result and this process's CPU seconds (all threads) while it ran. */
+async function withCpu(fn) {
+  const c0 = process.cpuUsage();
+  const result = await fn();
+  const c = process.cpuUsage(c0);
+  return [result, (c.user + c.system) / 1e6];
 }
 
 /**
@@ -159,9 +221,10 @@ function agreement(ours, ref) {
   return `${compared} files compared, worst mean |Δ| ${worst.d.toFixed(4)} dB${name}, ${over} files over 0.1 dB`;
 }
 
-const files = listWavs(DATA);
-if (files.length === 0) throw new Error(`no .wav files under ${DATA}`);
-const audioSeconds = files.reduce((s, f) => s + wavSeconds(f), 0);
+const files = benchFiles(DATA, Number(args.actors));
+if (files.length === 0) throw new Error(`no .wav/.flac files under ${DATA}`);
+const audioSeconds = files.reduce((s, f) => s + audioFileSeconds(f), 0);
+const wavFiles = files.filter((f) => /\.wav$/i.test(f));
 const iterations = Number(args.iterations);
 const nproc = execFileSync('nproc').toString().trim();
 const nprocCount = Number(nproc);
@@ -179,6 +242,7 @@ try {
     api = {
       name: '@serkit/features extractFiles',
       run: (p, threads) => m.extractFiles(p, {}, { threads }),
+      js: (p) => m.extractFiles(p, {}, { threads: 1, engine: 'js' }),
     };
 } catch (e) {
   notes.push(`@serkit/features not loadable (${e.code ?? e.message}); used the addon directly`);
@@ -200,7 +264,9 @@ if (!api) {
 for (const threads of api ? threadCounts : []) {
   let last;
   const t = await timeIt(api.name, iterations, async () => {
-    last = await api.run(files, threads);
+    let cpu;
+    [last, cpu] = await withCpu(() => api.run(files, threads));
+    return cpu;
   });
   const failed = last.rows.filter((r) => r < 0).length;
   if (failed) notes.push(`${api.name}: ${failed} files failed`);
@@ -208,8 +274,29 @@ for (const threads of api ? threadCounts : []) {
   rows.push({
     variant: `in-process ${api.name} (threads ${threads || `all = ${nprocCount}`})`,
     ...t,
+    n: files.length,
     maxRssKB: process.resourceUsage().maxRSS,
     kind: 'inproc',
+    threads: threads || nprocCount,
+  });
+}
+// The JS engine, 1 worker, on the WAV files of the set (its decoder does not read FLAC).
+if (api?.js && !args['no-js'] && wavFiles.length) {
+  let last;
+  const t = await timeIt('js', 1, async () => {
+    let cpu;
+    [last, cpu] = await withCpu(() => api.js(wavFiles));
+    return cpu;
+  });
+  const failed = last.rows.filter((r) => r < 0).length;
+  if (failed) notes.push(`JS engine: ${failed} files failed`);
+  rows.push({
+    variant: `in-process ${api.name}, engine 'js', 1 worker [the ${wavFiles.length} WAV files]`,
+    ...t,
+    n: wavFiles.length,
+    cpu: null, // the worker's CPU is in this process, but so is the idle main thread's wait
+    maxRssKB: null,
+    kind: 'js',
   });
 }
 
@@ -217,10 +304,19 @@ for (const threads of api ? threadCounts : []) {
 if (existsSync(SER_JS)) {
   const out = join(TMP, 'ser-out');
   let rss = 0;
+  const inputs = files;
   const t = await timeIt('ser extract', iterations, async () => {
     rmSync(out, { recursive: true, force: true });
-    const r = await runChild(process.execPath, [SER_JS, 'extract', DATA, '--out', out, '--json']);
+    const r = await runChild(process.execPath, [
+      SER_JS,
+      'extract',
+      ...inputs,
+      '--out',
+      out,
+      '--json',
+    ]);
     rss = Math.max(rss, r.maxRssKB ?? 0);
+    return r.cpuSeconds;
   });
   const npy = readNpy(join(out, 'features.npy'));
   if (npy.shape[0] !== files.length)
@@ -230,7 +326,13 @@ if (existsSync(SER_JS)) {
     .split('\n')
     .map(JSON.parse);
   cli = { npy, rowOf: new Map(manifest.map((l) => [resolve(ROOT, l.path), l.row])) };
-  rows.push({ variant: 'ser extract (CLI process)', ...t, maxRssKB: rss || null, kind: 'cli' });
+  rows.push({
+    variant: 'ser extract (CLI process, every core)',
+    ...t,
+    n: files.length,
+    maxRssKB: rss || null,
+    kind: 'cli',
+  });
 } else {
   notes.push(`CLI skipped: ${relative(ROOT, SER_JS)} not built (npm run build)`);
 }
@@ -246,18 +348,38 @@ if (args['no-python']) {
 } else {
   const out = join(TMP, 'ref.npy');
   let rss = 0;
-  let report;
+  const reports = [];
+  const oneThread = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   const t = await timeIt('reference', Number(args['python-iterations']), async () => {
-    const r = await runChild(PYTHON, [REFERENCE, ...files, '--out', out]); // same order
+    // Same files, same order; 8 untimed warm-up files inside the process.
+    const r = await runChild(
+      PYTHON,
+      [REFERENCE, ...files, '--out', out, '--warmup', '8'],
+      oneThread,
+    );
     rss = Math.max(rss, r.maxRssKB ?? 0);
-    report = JSON.parse(r.stdout.trim().split('\n').pop());
+    reports.push(JSON.parse(r.stdout.trim().split('\n').pop()));
+    return r.cpuSeconds;
   });
-  python = { ...t, report };
+  const timed = reports.slice(1); // the first call is the warm-up
+  const mean = (k) => timed.reduce((a, r) => a + r[k], 0) / timed.length;
+  const report = timed[timed.length - 1];
+  python = { mean: mean('seconds'), cpu: mean('cpuSeconds'), report };
   rows.push({
-    variant: 'Python reference (librosa + scipy, 1 process)',
-    ...t,
-    maxRssKB: rss || null,
+    variant: 'librosa + scipy reference, in-process (after 8 warm-up files; BLAS 1 thread)',
+    mean: python.mean,
+    min: Math.min(...timed.map((r) => r.seconds)),
+    cpu: python.cpu,
+    n: files.length,
+    maxRssKB: null,
     kind: 'python',
+  });
+  rows.push({
+    variant: 'librosa + scipy reference, whole Python process (imports included)',
+    ...t,
+    n: files.length + 8,
+    maxRssKB: rss || null,
+    kind: 'python-process',
   });
   const ref = readNpy(out);
   const row = (r, per, data) =>
@@ -278,27 +400,58 @@ if (args['no-python']) {
     .trim()
     .split(' ');
   notes.push(
-    `reference: librosa ${v[0]}, scipy ${v[1]}; in-script time ${report.seconds} s (${report.filesPerSecond} files/s) + imports ${report.importSeconds} s`,
+    `reference: librosa ${v[0]}, scipy ${v[1]}; last run in-script ${report.seconds} s wall, ${report.cpuSeconds} s CPU (${report.filesPerSecond} files/s) + imports ${report.importSeconds} s`,
   );
 }
 
-// Table.
-const fps = (r) => files.length / r.mean;
-const refFps = python ? files.length / python.mean : null;
+// Table: files/s from wall time; CPU ms/file from the process's CPU time (user + system, all
+// threads), which other jobs on the machine disturb far less than wall time.
+const fps = (r) => r.n / r.mean;
+const cpuMs = (r) => (r.cpu ? (1000 * r.cpu) / r.n : null);
+const ref = rows.find((r) => r.kind === 'python');
+const refFps = ref ? fps(ref) : null;
 const header =
-  '| variant | mean s / batch (min) | files/s | real-time factor | peak RSS MB | × reference files/s |';
-const lines = [header, '|---|---|---|---|---|---|'];
+  '| variant | mean s / batch (min) | files/s | real-time factor | CPU ms / file | peak RSS MB | × librosa in-process files/s |';
+const lines = [header, '|---|---:|---:|---:|---:|---:|---:|'];
 for (const r of rows) {
-  const ratio =
-    refFps && r.kind !== 'python'
-      ? `${(fps(r) / refFps).toFixed(1)}×`
-      : r.kind === 'python'
-        ? '1.0×'
-        : 'n/a';
+  const ratio = refFps ? `${(fps(r) / refFps).toFixed(2)}×` : 'n/a';
+  const c = cpuMs(r);
   lines.push(
-    `| ${r.variant} | ${r.mean.toFixed(3)} (${r.min.toFixed(3)}) | ${fps(r).toFixed(1)} | ${(audioSeconds / r.mean).toFixed(1)}× | ${r.maxRssKB ? (r.maxRssKB / 1024).toFixed(0) : 'n/a'} | ${ratio} |`,
+    `| ${r.variant} | ${r.mean.toFixed(3)} (${r.min.toFixed(3)}) | ${fps(r).toFixed(1)} | ${((audioSeconds * r.n) / files.length / r.mean).toFixed(1)}× | ${c === null ? 'n/a' : c.toFixed(2)} | ${r.maxRssKB ? (r.maxRssKB / 1024).toFixed(0) : 'n/a'} | ${ratio} |`,
   );
 }
+// The issue-16 targets, from this run.
+const one = rows.find((r) => r.kind === 'inproc' && r.threads === 1);
+const two = rows.find((r) => r.kind === 'inproc' && r.threads === 2);
+const cliRow = rows.find((r) => r.kind === 'cli');
+const jsRow = rows.find((r) => r.kind === 'js');
+const check = (name, value, target) =>
+  `${name}: **${value.toFixed(2)}×** (target ≥ ${target}×: ${value >= target ? 'met' : 'NOT met'})`;
+const ratios = [];
+if (one && ref) {
+  ratios.push(
+    check('native in-process, 1 thread ÷ librosa in-process (files/s)', fps(one) / refFps, 6),
+  );
+  if (cpuMs(one) && cpuMs(ref))
+    ratios.push(
+      `  - same by CPU time per file: ${(cpuMs(ref) / cpuMs(one)).toFixed(2)}× (${cpuMs(ref).toFixed(2)} vs ${cpuMs(one).toFixed(2)} ms)`,
+    );
+}
+if (one && two)
+  ratios.push(check('native in-process, 2 threads ÷ 1 thread (files/s)', fps(two) / fps(one), 1.8));
+if (cliRow && ref) {
+  ratios.push(
+    check('`ser extract` whole process ÷ librosa in-process (files/s)', fps(cliRow) / refFps, 5),
+  );
+  if (cpuMs(cliRow) && cpuMs(ref))
+    ratios.push(
+      `  - same by CPU time per file: ${(cpuMs(ref) / cpuMs(cliRow)).toFixed(2)}× (${cpuMs(ref).toFixed(2)} vs ${cpuMs(cliRow).toFixed(2)} ms, start-up and writing included)`,
+    );
+}
+if (jsRow && ref)
+  ratios.push(
+    `JS engine, 1 worker ÷ librosa in-process (files/s): ${(fps(jsRow) / refFps).toFixed(2)}×`,
+  );
 const cpu =
   readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? cpus()[0]?.model;
 const command = ['node', relative(ROOT, process.argv[1]), ...process.argv.slice(2)].join(' ');
@@ -323,6 +476,9 @@ const section = [
   '',
   ...lines,
   '',
+  ...(ratios.length
+    ? ['Ratios (issue 16):', '', ...ratios.map((r) => (r.startsWith('  ') ? r : `- ${r}`)), '']
+    : []),
 ].join('\n');
 console.log(`\n${section}`);
 if (!args['no-record']) {

@@ -5,6 +5,7 @@
 //! non-zero span is kept so applying it touches only those bins.
 
 use crate::options::MelScale;
+use crate::stft::BLOCK;
 
 /// Slaney's scale: linear, 200/3 Hz per mel, up to 1 kHz (mel 15), logarithmic above
 /// with a step of ln(6.4)/27 per mel (librosa's constants).
@@ -151,6 +152,52 @@ impl MelFilterbank {
     }
 }
 
+impl MelFilterbank {
+    /// Mel power of one block of [`PowerSpectrogram::process_blocks`]: `block` holds
+    /// frames `t0 .. t0 + count` bin-major (`block[k · BLOCK + j]`); their mel powers go to
+    /// `out[m · n_frames + t0 + j]` (mel-major `[n_mels][n_frames]`).
+    ///
+    /// Each band touches only its non-zero span and sums it in bin order for `BLOCK`
+    /// frames at once, so the values are those of [`apply_into`](Self::apply_into).
+    ///
+    /// [`PowerSpectrogram::process_blocks`]: crate::stft::PowerSpectrogram::process_blocks
+    pub fn apply_block(
+        &self,
+        block: &[f32],
+        t0: usize,
+        count: usize,
+        n_frames: usize,
+        out: &mut [f32],
+    ) {
+        assert_eq!(
+            block.len(),
+            self.n_bins * BLOCK,
+            "block must be [n_bins][BLOCK]"
+        );
+        assert!(
+            count <= BLOCK && t0 + count <= n_frames,
+            "frames out of range"
+        );
+        assert_eq!(
+            out.len(),
+            self.n_mels * n_frames,
+            "out must be [n_mels][n_frames]"
+        );
+        for (m, out_row) in out.chunks_exact_mut(n_frames).enumerate() {
+            let (a, b) = self.spans[m];
+            let w = &self.weights[m * self.n_bins + a..m * self.n_bins + b];
+            let p = &block[a * BLOCK..b * BLOCK];
+            let mut acc = [0.0f32; BLOCK];
+            for (&w, p) in w.iter().zip(p.chunks_exact(BLOCK)) {
+                for (acc, &p) in acc.iter_mut().zip(p) {
+                    *acc += w * p;
+                }
+            }
+            out_row[t0..t0 + count].copy_from_slice(&acc[..count]);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +220,25 @@ mod tests {
         let df = 44_100.0 / 2048.0;
         let area: f32 = fb.weights()[64 * 1025..65 * 1025].iter().sum::<f32>() * df;
         assert!((area - 1.0).abs() < 0.05, "area {area}");
+    }
+
+    #[test]
+    fn blocks_give_the_values_of_the_frame_major_product() {
+        use crate::stft::PowerSpectrogram;
+        let fb = MelFilterbank::new(22_050, 512, 40, 0.0, 11_025.0, MelScale::Slaney);
+        let mut stft = PowerSpectrogram::new(512, 128);
+        let y: Vec<f32> = (0..9000)
+            .map(|i| (i as f32 * 0.07).sin() + (i as f32 * 0.9).cos() * 0.1)
+            .collect();
+        let n_frames = stft.n_frames(y.len());
+        let mut power = vec![0.0; n_frames * 257];
+        stft.process_into(&y, &mut power);
+        let mut want = vec![0.0; 40 * n_frames];
+        fb.apply_into(&power, n_frames, &mut want);
+        let mut got = vec![f32::NAN; 40 * n_frames];
+        stft.process_blocks(&y, |t0, count, block| {
+            fb.apply_block(block, t0, count, n_frames, &mut got)
+        });
+        assert_eq!(got, want);
     }
 }

@@ -15,7 +15,7 @@ use crate::options::DspOptions;
 use crate::resample::Resampler;
 use crate::stft::PowerSpectrogram;
 use crate::to_db::power_to_db_in_place;
-use crate::trim::trim_bounds;
+use crate::trim::trim_bounds_with;
 use crate::wiener::wiener_into;
 
 /// Reusable log-mel extractor for one set of options.
@@ -24,8 +24,11 @@ pub struct LogMelExtractor {
     resamplers: HashMap<u32, Resampler>,
     stft: PowerSpectrogram,
     mel: MelFilterbank,
-    power: Vec<f32>,
     filtered: Vec<f32>,
+    /// The fixed-length waveform of [`extract_into`](Self::extract_into).
+    fixed: Vec<f32>,
+    /// Block sums of squares and frame energies of the trim.
+    trim_scratch: Vec<f64>,
 }
 
 impl LogMelExtractor {
@@ -41,14 +44,14 @@ impl LogMelExtractor {
             opts.fmax_hz(),
             opts.mel_scale,
         );
-        let power = vec![0.0; opts.n_frames() * stft.n_bins()];
         Ok(Self {
+            fixed: vec![0.0; opts.n_samples()],
             opts,
             resamplers: HashMap::new(),
             stft,
             mel,
-            power,
             filtered: Vec::new(),
+            trim_scratch: Vec::new(),
         })
     }
 
@@ -109,11 +112,12 @@ impl LogMelExtractor {
             resampler.process(samples)?
         };
         let (start, end) = if self.opts.trim {
-            trim_bounds(
+            trim_bounds_with(
                 resampled,
                 self.opts.trim_top_db,
                 self.opts.trim_frame_length,
                 self.opts.trim_hop_length,
+                &mut self.trim_scratch,
             )
         } else {
             (0, resampled.len())
@@ -170,11 +174,16 @@ impl LogMelExtractor {
 
     /// Log-mel dB spectrogram of a pre-processed waveform, mel-major
     /// `[n_mels][1 + len / hop]` into `out`.
+    ///
+    /// The power spectrogram never exists whole: the STFT hands over blocks of
+    /// [`BLOCK`](crate::stft::BLOCK) frames (bin-major, cache-resident) and the
+    /// filterbank turns each into mel power straight in `out`.
     pub fn log_mel_into(&mut self, y: &[f32], out: &mut [f32]) {
         let n_frames = self.stft.n_frames(y.len());
-        self.power.resize(n_frames * self.stft.n_bins(), 0.0);
-        self.stft.process_into(y, &mut self.power);
-        self.mel.apply_into(&self.power, n_frames, out);
+        let mel = &self.mel;
+        self.stft.process_blocks(y, |t0, count, block| {
+            mel.apply_block(block, t0, count, n_frames, out)
+        });
         power_to_db_in_place(out, self.opts.db_ref, self.opts.amin, self.opts.top_db);
     }
 
@@ -192,9 +201,14 @@ impl LogMelExtractor {
         sample_rate: u32,
         out: &mut [f32],
     ) -> Result<()> {
-        let fixed = self.preprocess(samples, sample_rate)?;
-        self.log_mel_into(&fixed, out);
-        Ok(())
+        let mut fixed = std::mem::take(&mut self.fixed);
+        fixed.resize(self.opts.n_samples(), 0.0);
+        let result = self.preprocess_into(samples, sample_rate, &mut fixed);
+        if result.is_ok() {
+            self.log_mel_into(&fixed, out);
+        }
+        self.fixed = fixed;
+        result
     }
 
     /// Pre-process and extract: `[n_mels][n_frames]` log-mel dB.
