@@ -835,7 +835,7 @@ pub const DEFAULT_HOP_SECONDS: f64 = 1.0;
 /// Least speech a window must keep after trimming to be classified, seconds: less
 /// than this is too little for a label (the network sees mostly zero padding) and the
 /// window is marked [`WindowStatus::TooShort`].
-pub const MIN_WINDOW_SPEECH_SECONDS: f64 = 0.5;
+pub const MIN_WINDOW_SPEECH_SECONDS: f64 = crate::min_length::MIN_SPEECH_SECONDS;
 
 /// How a recording is cut into windows.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -1049,6 +1049,14 @@ impl Windower {
         let cleaned = match self.extractor.clean(samples, opts.sample_rate) {
             Ok(c) => c,
             Err(DspError::Silent) => return Ok(silent),
+            // Less speech than the pipeline labels (crate::min_length): marked, not an error.
+            Err(DspError::TooShort { seconds, .. }) => {
+                return Ok(Window {
+                    status: WindowStatus::TooShort,
+                    speech_samples: (seconds * opts.sample_rate as f64).round() as usize,
+                    ..silent
+                })
+            }
             Err(e) => return Err(e),
         };
         let kept = cleaned.len();
