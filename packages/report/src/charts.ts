@@ -3,7 +3,8 @@ import { matrixToPng } from './raster.js';
 import type { EpochRow, SerReport, SpectrogramInput } from './types.js';
 
 const FONT = 'DejaVu Sans';
-const config = {
+/** The look every serkit chart shares: the bundled DejaVu Sans, white background, sizes. */
+export const CHART_CONFIG = {
   font: FONT,
   background: 'white',
   view: { stroke: null },
@@ -71,7 +72,7 @@ export function confusionMatrixSpec(report: SerReport): TopLevelSpec {
         },
       },
     ],
-    config,
+    config: CHART_CONFIG,
   } as TopLevelSpec;
 }
 
@@ -112,7 +113,7 @@ export function trainingCurvesSpec(epochs: EpochRow[], title = 'Training curves'
     title,
     data: { values },
     hconcat: [panel('loss'), panel('accuracy')],
-    config,
+    config: CHART_CONFIG,
   } as TopLevelSpec;
 }
 
@@ -191,6 +192,6 @@ export function spectrogramSpec(input: SpectrogramInput): TopLevelSpec {
         },
       },
     ],
-    config,
+    config: CHART_CONFIG,
   } as TopLevelSpec;
 }

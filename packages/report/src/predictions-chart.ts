@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { CHART_CONFIG } from './charts.js';
 
 /** One file's prediction, as `ser predict --json` prints it. */
 export interface PredictionRow {
@@ -74,13 +75,6 @@ export function predictionsSpec(
         },
       },
     ],
-    config: {
-      font: 'DejaVu Sans',
-      background: 'white',
-      view: { stroke: null },
-      axis: { labelFontSize: 12, titleFontSize: 13 },
-      legend: { labelFontSize: 12, titleFontSize: 12 },
-      title: { fontSize: 15 },
-    },
+    config: CHART_CONFIG,
   } as TopLevelSpec;
 }
