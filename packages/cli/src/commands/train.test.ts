@@ -212,12 +212,14 @@ describe('ser train → evaluate → predict', () => {
       [
         '--no-cache',
         '--data',
-        ...Array(8).fill(join(DATA, 'emodb/wav')),
+        // Distinct corpora: the same folder named twice is walked once.
+        join(DATA, 'emodb/wav'),
+        join(DATA, 'emodb-original/wav'),
         '--out',
         join(tmp, 'eval-int'),
       ],
     ],
-    ['predict', Array(8).fill(join(DATA, 'emodb/wav'))],
+    ['predict', ['emodb/wav', 'emodb-original/wav', 'ravdess'].map((d) => join(DATA, d))],
   ])(
     'ser %s: Ctrl-C during extraction → exit 130 at once, nothing written',
     async (command, args) => {
