@@ -287,6 +287,16 @@ if (pr.status === 0) {
   if (p.predictions?.length !== 1) fail(`ser predict: ${pr.stdout}`);
 }
 
+step('npx ser predict with the shipped pretrained model (no --model)');
+const pre = ser(['predict', path.join(emodb, files[0]), '--json']);
+if (pre.status === 0) {
+  const p = JSON.parse(pre.stdout);
+  if (p.model?.pretrained !== 'ravdess' || p.predictions?.length !== 1)
+    fail(`ser predict (pretrained): ${pre.stdout}`);
+  const sum = Object.values(p.predictions[0].probabilities).reduce((a, b) => a + b, 0);
+  if (Math.abs(sum - 1) > 1e-4) fail(`ser predict (pretrained): probabilities sum to ${sum}`);
+}
+
 step('ESM import, CommonJS require, tsc --noEmit');
 const wav = path.join(emodb, files[0]);
 fs.writeFileSync(
