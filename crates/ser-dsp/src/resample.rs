@@ -43,6 +43,26 @@ pub(crate) fn block_frames(from: usize, to: usize) -> usize {
     k * unit_in
 }
 
+/// The rubato FFT resampler serkit uses from `from` to `to` Hz (mono, fixed blocks of
+/// [`block_frames`], Blackman-Harris² window): one configuration for the whole-clip
+/// [`Resampler`] and the streaming one.
+pub(crate) fn fft_resampler(from: usize, to: usize) -> Result<Fft<f32>> {
+    Fft::<f32>::new_custom(
+        from,
+        to,
+        block_frames(from, to),
+        1,
+        1,
+        WindowFunction::BlackmanHarris2,
+        FixedSync::Both,
+    )
+    .map_err(|e| DspError::InvalidOption {
+        name: "sampleRate",
+        allowed: "a rate pair rubato can convert",
+        received: format!("{from} -> {to} ({e})"),
+    })
+}
+
 /// A resampler for one rate pair, with its FFT plans and buffers kept for reuse.
 pub struct Resampler {
     from_hz: u32,
@@ -102,22 +122,7 @@ impl Resampler {
         let (from, to) = (self.from_hz as usize, self.to_hz as usize);
         let fft = match &mut self.fft {
             Some(fft) => fft,
-            slot => slot.insert(
-                Fft::<f32>::new_custom(
-                    from,
-                    to,
-                    block_frames(from, to),
-                    1,
-                    1,
-                    WindowFunction::BlackmanHarris2,
-                    FixedSync::Both,
-                )
-                .map_err(|e| DspError::InvalidOption {
-                    name: "sampleRate",
-                    allowed: "a rate pair rubato can convert",
-                    received: format!("{from} -> {to} ({e})"),
-                })?,
-            ),
+            slot => slot.insert(fft_resampler(from, to)?),
         };
         fft.reset();
         let needed = fft.process_all_needed_output_len(input.len());

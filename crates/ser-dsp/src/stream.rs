@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
-use rubato::{Fft, FixedSync, Indexing, Resampler as _, WindowFunction};
+use rubato::{Fft, Indexing, Resampler as _};
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
@@ -330,22 +330,7 @@ impl StreamResampler {
             None
         } else {
             let (from, to) = (from_hz as usize, to_hz as usize);
-            Some(
-                Fft::<f32>::new_custom(
-                    from,
-                    to,
-                    crate::resample::block_frames(from, to),
-                    1,
-                    1,
-                    WindowFunction::BlackmanHarris2,
-                    FixedSync::Both,
-                )
-                .map_err(|e| DspError::InvalidOption {
-                    name: "sampleRate",
-                    allowed: "a rate pair rubato can convert",
-                    received: format!("{from} -> {to} ({e})"),
-                })?,
-            )
+            Some(crate::resample::fft_resampler(from, to)?)
         };
         let (chunk, to_trim, out_max) = match &fft {
             Some(f) => (
