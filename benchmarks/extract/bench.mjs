@@ -44,11 +44,12 @@ const { values: args } = parseArgs({
     'no-js': { type: 'boolean', default: false },
     'no-python': { type: 'boolean', default: false },
     'no-record': { type: 'boolean', default: false },
+    python: { type: 'string' }, // the reference's interpreter; default .venv/bin/python
   },
 });
 const DATA = resolve(args.data);
 const SER_JS = join(ROOT, 'packages/cli/dist/bin/ser.js');
-const PYTHON = join(ROOT, '.venv/bin/python');
+const PYTHON = args.python ? resolve(args.python) : join(ROOT, '.venv/bin/python');
 const REFERENCE = join(ROOT, 'benchmarks/reference/pipeline.py');
 const TIME = '/usr/bin/time'; // GNU time, for the children's peak RSS (Debian package `time`)
 const LOAD0 = loadavg()
@@ -394,13 +395,13 @@ if (args['no-python']) {
     );
   const v = execFileSync(PYTHON, [
     '-c',
-    'import librosa,scipy;print(librosa.__version__,scipy.__version__)',
+    'import librosa,scipy,numpy,numba;print(librosa.__version__,scipy.__version__,numpy.__version__,numba.__version__)',
   ])
     .toString()
     .trim()
     .split(' ');
   notes.push(
-    `reference: librosa ${v[0]}, scipy ${v[1]}; last run in-script ${report.seconds} s wall, ${report.cpuSeconds} s CPU (${report.filesPerSecond} files/s) + imports ${report.importSeconds} s`,
+    `reference: librosa ${v[0]}, scipy ${v[1]}, numpy ${v[2]}, numba ${v[3]} (${relative(ROOT, PYTHON) || PYTHON}); last run in-script ${report.seconds} s wall, ${report.cpuSeconds} s CPU (${report.filesPerSecond} files/s) + imports ${report.importSeconds} s`,
   );
 }
 
