@@ -5,9 +5,9 @@
  * than a missing `--out`.
  */
 import { DATASET_KINDS } from '@serkit/features';
-import { TRAIN_DEFAULTS } from '@serkit/model';
+import { DB_REFERENCES, TRAIN_DEFAULTS } from '@serkit/model';
 import { type Command, Option } from 'commander';
-import { parseFraction, parseInteger, parseJobs } from './parse.js';
+import { parseFraction, parseIdList, parseInteger, parseJobs } from './parse.js';
 
 /** Backends `--backend` accepts (no aliases). */
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu'] as const;
@@ -48,6 +48,23 @@ export const OPTIONS = {
     new Option('--test-size <fraction>', 'fraction of the files held out for the test')
       .default(0.2)
       .argParser(parseFraction),
+  testSpeakers: () =>
+    new Option(
+      '--test-speakers <ids>',
+      'hold out exactly these speakers for the test, comma-separated (e.g. 04,10; with --split speaker)',
+    ).argParser(parseIdList('--test-speakers')),
+  validationSpeakers: () =>
+    new Option(
+      '--validation-speakers <ids>',
+      "stop early on these training speakers' files (comma-separated) instead of a stratified 10 % of the training files",
+    ).argParser(parseIdList('--validation-speakers')),
+  dbReference: () =>
+    new Option(
+      '--db-reference <ref>',
+      "dB reference of the model's inputs: as extracted (absolute), or each spectrogram relative to its loudest bin (utterance-max: gain-invariant)",
+    )
+      .choices(DB_REFERENCES as string[])
+      .default('absolute'),
   augment: () =>
     new Option('--augment', "add the paper's four augmented copies of every training file").default(
       false,

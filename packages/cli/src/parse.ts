@@ -27,3 +27,17 @@ export function parseFraction(value: string): number {
     throw new InvalidArgumentError('expected a number in (0, 1).');
   return n;
 }
+
+/** A comma-separated list of distinct, non-empty ids (speaker ids such as `04,10`). */
+export function parseIdList(name: string): (value: string) => string[] {
+  return (value) => {
+    const ids = value.split(',').map((s) => s.trim());
+    if (ids.some((s) => s === '')) {
+      throw new InvalidArgumentError(`expected comma-separated ids such as 04,10 (${name}).`);
+    }
+    if (new Set(ids).size !== ids.length) {
+      throw new InvalidArgumentError(`expected distinct ids, got ${value}.`);
+    }
+    return ids;
+  };
+}

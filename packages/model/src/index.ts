@@ -31,6 +31,7 @@ export {
   rowNormalizedPercent,
 } from './metrics.js';
 export { serkitCacheDir } from './native-location.js';
+export { DB_REFERENCES, exampleMax, fitNormalization } from './normalization.js';
 export { type FoldedGraph, foldedGraph } from './ops-graph.js';
 export {
   diffDspOptions,

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend } from './backend.js';
+import { DB_REFERENCES } from './normalization.js';
 import type { ModelMetadata } from './types.js';
 
 /** Version of this package, recorded in metadata. */
@@ -252,6 +253,11 @@ export function readMetadata(dir: string): ModelMetadata {
   }
   if (!m.zscore || !Number.isFinite(m.zscore.mean) || !(m.zscore.std > 0)) {
     throw new Error(`${file}: zscore must have a finite mean and a positive std`);
+  }
+  if (m.zscore.dbReference !== undefined && !DB_REFERENCES.includes(m.zscore.dbReference)) {
+    throw new Error(
+      `${file}: zscore.dbReference must be one of ${DB_REFERENCES.join(', ')}, got ${JSON.stringify(m.zscore.dbReference)}`,
+    );
   }
   if (!m.dsp || typeof m.dsp !== 'object') throw new Error(`${file}: dsp options missing`);
   return m;

@@ -5,18 +5,24 @@
 
 import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
+import { DB_REFERENCES, exampleMax } from './normalization.js';
 import { type FoldedGraph, foldedGraph } from './ops-graph.js';
 import { type SessionGraph, sessionGraph } from './session-graph.js';
 import type { Predictor, PredictorEngine, PredictorOptions, ZScore } from './types.js';
 
-/** Copy examples `idx` (of `per` values each) into one z-scored batch buffer. */
+/**
+ * Copy examples `idx` (of `per` values each) into one normalised batch buffer: each example
+ * re-referenced to its maximum when `z.dbReference` is `'utterance-max'`, then z-scored.
+ */
 export function gather(x: Float32Array, idx: number[], per: number, z: ZScore): Float32Array {
   const out = new Float32Array(idx.length * per);
   const inv = 1 / z.std;
+  const relative = z.dbReference === 'utterance-max';
   for (let b = 0; b < idx.length; b++) {
     const src = idx[b] * per;
     const dst = b * per;
-    for (let i = 0; i < per; i++) out[dst + i] = (x[src + i] - z.mean) * inv;
+    const shift = z.mean + (relative ? exampleMax(x, src, per) : 0);
+    for (let i = 0; i < per; i++) out[dst + i] = (x[src + i] - shift) * inv;
   }
   return out;
 }
@@ -126,6 +132,11 @@ export async function preparePredictor(
   if (!Number.isFinite(zscore?.mean) || !(zscore?.std > 0)) {
     throw new Error(
       `predictor zscore: expected a finite mean and a std > 0, got ${JSON.stringify(zscore)}`,
+    );
+  }
+  if (zscore.dbReference !== undefined && !DB_REFERENCES.includes(zscore.dbReference)) {
+    throw new Error(
+      `predictor zscore.dbReference: expected one of ${DB_REFERENCES.join(', ')}, got ${JSON.stringify(zscore.dbReference)}`,
     );
   }
   const { engine, graph } = await firstEngine(tf, model, engines);

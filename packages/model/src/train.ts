@@ -9,6 +9,7 @@ import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
 import { classificationReport } from './metrics.js';
+import { DB_REFERENCES, fitNormalization } from './normalization.js';
 import { decodeTensors, encodeTensors, type TensorSpec, writeDirAtomic } from './persistence.js';
 import { gather, inputDims, preparePredictor } from './predictor.js';
 import type {
@@ -23,7 +24,11 @@ import type {
 } from './types.js';
 
 /** Defaults of {@link TrainOptions}. */
-export const TRAIN_DEFAULTS = Object.freeze({
+export const TRAIN_DEFAULTS: Readonly<
+  Required<
+    Omit<TrainOptions, 'validationData' | 'checkpointDir' | 'onBatchEnd' | 'onEpochEnd' | 'signal'>
+  >
+> = Object.freeze({
   epochs: 100,
   batchSize: 16,
   learningRate: 1e-4,
@@ -33,6 +38,7 @@ export const TRAIN_DEFAULTS = Object.freeze({
   seed: 42,
   resume: true,
   allowSlowBackend: false,
+  dbReference: 'absolute',
 });
 
 /** One turn of the event loop (a macrotask), so signal handlers and timers can run. */
@@ -311,6 +317,11 @@ export async function train(
   num(o.patience, 'patience', (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1');
   num(o.minDelta, 'minDelta', (x) => x >= 0 && Number.isFinite(x), 'a number ≥ 0');
   num(o.seed, 'seed', Number.isInteger, 'an integer');
+  if (!DB_REFERENCES.includes(o.dbReference)) {
+    throw new Error(
+      `train option dbReference: expected one of ${DB_REFERENCES.join(', ')}, got ${JSON.stringify(o.dbReference)}`,
+    );
+  }
 
   const tf: Tf = await loadBackend();
   const info = currentBackendInfo();
@@ -345,9 +356,11 @@ export async function train(
     validationFraction: external ? `given: ${valSize}` : o.validationFraction,
     learningRate: o.learningRate,
     weights: model.weights.map((x) => `${x.originalName}:${x.shape.join('x')}`).join(','),
+    // Only when not the default, so checkpoints written before the option existed still resume.
+    ...(o.dbReference !== 'absolute' ? { dbReference: o.dbReference } : {}),
   };
 
-  let zscore = fitZScore(data.x);
+  let zscore = fitNormalization(data.x, per, o.dbReference);
   let startEpoch = 1;
   let bestEpoch = 0;
   let bestValLoss = Number.POSITIVE_INFINITY;

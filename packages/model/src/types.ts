@@ -70,12 +70,28 @@ export interface CrnnOptions {
   seed?: number;
 }
 
-/** A z-score: one mean and one standard deviation over all training-split values (SPEC §2). */
+/**
+ * The dB reference of the log-mel spectrograms a model sees:
+ * - `'absolute'` (default, SPEC §2): dB re 1.0 as extracted (`librosa.power_to_db(ref=1.0)`), so
+ *   a recording's gain moves every value;
+ * - `'utterance-max'`: each spectrogram re-referenced to its own loudest bin (its maximum is
+ *   subtracted), i.e. `librosa.power_to_db(ref=np.max)` of the same power (the `top_db` clamp is
+ *   relative to the maximum already). Gain-invariant: a louder or quieter recording of the same
+ *   speech gives the same input.
+ */
+export type DbReference = 'absolute' | 'utterance-max';
+
+/**
+ * Input normalisation (SPEC §2): optionally re-reference each spectrogram ({@link DbReference}),
+ * then subtract one mean and divide by one standard deviation fitted on the training split.
+ */
 export interface ZScore {
-  /** Mean of every value of every training example. */
+  /** Mean of every value of every (re-referenced) training example. */
   mean: number;
   /** Standard deviation of the same (population). */
   std: number;
+  /** dB reference applied before the z-score; absent means `'absolute'` (models before 0.2). */
+  dbReference?: DbReference;
 }
 
 /**
@@ -146,6 +162,11 @@ export interface TrainOptions {
   minDelta?: number;
   /** Seed of the validation carve-out and of each epoch's shuffle; default 42. */
   seed?: number;
+  /**
+   * dB reference of the inputs ({@link DbReference}); default `'absolute'` (SPEC). Stored in the
+   * result's z-score, so prediction applies the same.
+   */
+  dbReference?: DbReference;
   /** Folder for the per-epoch checkpoint; none by default. */
   checkpointDir?: string;
   /** Resume from `checkpointDir` when it holds a checkpoint; default true. */

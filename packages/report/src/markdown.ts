@@ -32,9 +32,11 @@ export function reportToMarkdown(
     `- Data: ${dataset.files} files from ${dataset.roots.join(', ')}${dataset.failed ? ` (${dataset.failed} could not be read)` : ''}`,
   );
   if (report.kind === 'train') {
-    const speakers = split.testSpeakers?.length
-      ? `; test speakers ${split.testSpeakers.join(', ')}`
-      : '';
+    const speakers =
+      (split.testSpeakers?.length ? `; test speakers ${split.testSpeakers.join(', ')}` : '') +
+      (split.validationSpeakers?.length
+        ? `; validation speakers ${split.validationSpeakers.join(', ')}`
+        : '');
     const obtained =
       split.testFraction != null && split.testFraction !== split.testSize
         ? ` asked, ${(100 * split.testFraction).toFixed(1)} % obtained`
@@ -49,6 +51,11 @@ export function reportToMarkdown(
     lines.push(
       `- Training: ${report.epochs.length} epochs, best epoch ${report.bestEpoch}, seed ${report.seed}`,
     );
+    if (report.dbReference) {
+      lines.push(
+        `- Input: log-mel dB relative to each spectrogram's loudest bin (${report.dbReference}), then z-scored`,
+      );
+    }
   }
   if (report.seen) {
     const { files, unseen, unseenAccuracy, unseenMacroF1 } = report.seen;

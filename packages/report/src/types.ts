@@ -53,6 +53,8 @@ export interface SerReport {
     validation: number;
     test: number;
     testSpeakers?: string[];
+    /** Speakers whose files made the validation part (`--validation-speakers`), if chosen so. */
+    validationSpeakers?: string[];
     /** What the split became and why, when it differs from what was asked (one line). */
     note?: string;
   };
@@ -73,6 +75,11 @@ export interface SerReport {
   };
   /** Whether the training split was augmented (SPEC §3), and the copies per file. */
   augment: { enabled: boolean; copies: number; names: string[] };
+  /**
+   * dB reference of the model's inputs when not the SPEC's absolute one (`'utterance-max'`:
+   * each spectrogram relative to its loudest bin). Absent: absolute.
+   */
+  dbReference?: string;
   /** Seed of the split, the augmentations and the training. */
   seed: number;
   /** Class names, in the model's output order. */

@@ -348,8 +348,14 @@ describe('one option vocabulary, one error style', () => {
 });
 
 describe('ser train --split speaker', () => {
+  // Actors 01–02 are the original WAV files, 03–12 lossless FLAC.
   const ravdess = (actor: string, emotions: string[]) =>
-    emotions.map((e) => join(DATA, `ravdess/Actor_${actor}/03-01-${e}-01-01-01-${actor}.wav`));
+    emotions.map((e) =>
+      join(
+        DATA,
+        `ravdess/Actor_${actor}/03-01-${e}-01-01-01-${actor}.${actor <= '02' ? 'wav' : 'flac'}`,
+      ),
+    );
   const all = ['01', '02', '03', '04', '05', '06', '07', '08'];
 
   it('says in one line what the split became and why, and records it in the report', () => {
@@ -403,6 +409,82 @@ describe('ser train --split speaker', () => {
       /^ser: error: --split speaker: no training file of class .* \(all are from the held-out speakers 0[12]\)/,
     );
     expect(existsSync(join(tmp, 'never'))).toBe(false);
+  });
+
+  it('--test-speakers, --validation-speakers and --db-reference choose what the run holds out and how it reads dB', () => {
+    const out = join(tmp, 'chosen-speakers');
+    const three = [...ravdess('01', all), ...ravdess('02', all), ...ravdess('03', all)];
+    const r = ser(
+      'train',
+      '--data',
+      ...three,
+      '--out',
+      out,
+      '--split',
+      'speaker',
+      '--test-speakers',
+      '03',
+      '--validation-speakers',
+      '01',
+      '--db-reference',
+      'utterance-max',
+      '--epochs',
+      '1',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.split).toMatchObject({
+      testSpeakers: ['03'],
+      validationSpeakers: ['01'],
+      train: 8,
+      validation: 8,
+      test: 8,
+    });
+    expect(report.dbReference).toBe('utterance-max');
+    const meta = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8'));
+    expect(meta.zscore.dbReference).toBe('utterance-max');
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('validation speakers 01');
+    // Prediction reads the reference from the model: a file 12 dB quieter gets the same answer.
+    const quiet = join(tmp, 'quiet.wav');
+    const src = readFileSync(three[8]); // actor 02, 16-bit PCM WAV
+    const at = src.indexOf('data') + 8; // RAVDESS files carry an FLLR chunk before it
+    const pcm = new Int16Array(src.buffer.slice(src.byteOffset + at, src.byteOffset + src.length));
+    for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(pcm[i] / 4); // −12 dB
+    writeFileSync(quiet, Buffer.concat([src.subarray(0, at), Buffer.from(pcm.buffer)]));
+    const loud = JSON.parse(ser('predict', '--model', out, three[8], '--json').stdout);
+    const soft = JSON.parse(ser('predict', '--model', out, quiet, '--json').stdout);
+    const probs = (j: { predictions: { probabilities: Record<string, number> }[] }) =>
+      Object.values(j.predictions[0].probabilities);
+    probs(soft).forEach((p, i) => expect(p).toBeCloseTo(probs(loud)[i], 2));
+  });
+
+  it('refuses unknown or overlapping chosen speakers (exit 2, one line naming them)', () => {
+    const data = [...ravdess('01', all), ...ravdess('02', all), ...ravdess('03', all)];
+    for (const [args, message] of [
+      [['--test-speakers', '09'], /no file of speaker 09 \(speakers in the data: 01, 02, 03\)/],
+      [
+        ['--test-speakers', '01', '--validation-speakers', '01'],
+        /speaker 01 is held out for the test/,
+      ],
+      [['--test-speakers', '01', '--validation-speakers', '07'], /no training file of speaker 07/],
+    ] as const) {
+      const r = ser(
+        'train',
+        '--data',
+        ...data,
+        '--out',
+        join(tmp, 'never'),
+        '--split',
+        'speaker',
+        ...args,
+      );
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+    const r = ser('train', '--data', ...data, '--out', join(tmp, 'never'), '--test-speakers', '01');
+    expect(r.stderr).toMatch(/--test-speakers: needs --split speaker/);
   });
 });
 

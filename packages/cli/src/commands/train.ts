@@ -11,6 +11,7 @@ import {
   type BackendRequest,
   buildCrnn,
   type ClassificationReport,
+  type DbReference,
   type EpochEvent,
   evaluate,
   resolveCrnnOptions,
@@ -38,6 +39,12 @@ export interface TrainCliOptions {
   dataset: DatasetKind;
   split: SplitKind;
   testSize: number;
+  /** `--test-speakers`: hold out exactly these speakers (speaker split). */
+  testSpeakers?: string[];
+  /** `--validation-speakers`: early stopping on these training speakers' files. */
+  validationSpeakers?: string[];
+  /** `--db-reference`: dB reference of the model's inputs. */
+  dbReference: DbReference;
   augment: boolean;
   epochs: number;
   patience: number;
@@ -112,6 +119,56 @@ export function reportFileNames(files: ReportFiles): string[] {
     .map((f) => basename(f));
 }
 
+/** A stratified 10 % of the training files (originals) for early stopping. */
+function validationCarveOut(labels: readonly number[], trainFiles: number[], seed: number) {
+  const carve = stratifiedSplit(
+    trainFiles.map((i) => labels[i]),
+    TRAIN_DEFAULTS.validationFraction,
+    seed,
+  );
+  return {
+    fitFiles: carve.train.map((j) => trainFiles[j]),
+    valFiles: carve.validation.map((j) => trainFiles[j]),
+  };
+}
+
+/**
+ * `--validation-speakers`: every training file of these speakers validates, the rest trains,
+ * so early stopping judges voices the model does not learn from.
+ */
+function validationBySpeakers(
+  files: { speakers: readonly (string | null)[]; labels: readonly number[]; classes: string[] },
+  trainFiles: number[],
+  chosen: readonly string[],
+  testSpeakers: readonly string[],
+) {
+  const overlap = chosen.filter((s) => testSpeakers.includes(s));
+  if (overlap.length > 0) {
+    throw new UsageError(
+      `--validation-speakers: speaker ${overlap.join(', ')} is held out for the test; validation comes from the training speakers`,
+    );
+  }
+  const known = [...new Set(trainFiles.map((i) => files.speakers[i]))].filter(
+    (s): s is string => s !== null,
+  );
+  const unknown = chosen.filter((s) => !known.includes(s));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--validation-speakers: no training file of speaker ${unknown.join(', ')} (training speakers: ${known.sort().join(', ')})`,
+    );
+  }
+  const valFiles = trainFiles.filter((i) => chosen.includes(files.speakers[i] as string));
+  const fitFiles = trainFiles.filter((i) => !chosen.includes(files.speakers[i] as string));
+  const fitClasses = new Set(fitFiles.map((i) => files.labels[i]));
+  const missing = files.classes.filter((_, c) => !fitClasses.has(c));
+  if (fitFiles.length === 0 || missing.length > 0) {
+    throw new UsageError(
+      `--validation-speakers: no file of class ${missing.join(', ') || 'any'} left for training`,
+    );
+  }
+  return { fitFiles, valFiles };
+}
+
 /**
  * `ser train`: split the labelled files, extract (with the feature cache), augment the
  * training split, train the CRNN with early stopping on a validation part of the training
@@ -125,7 +182,14 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
   const t0 = now();
   ensureWritableDir(opts.out);
   const files = loadLabelledFiles(opts.data, opts.dataset, ctx);
-  const split = splitFiles(files.labels, files.speakers, opts.split, opts.testSize, opts.seed);
+  const split = splitFiles(
+    files.labels,
+    files.speakers,
+    opts.split,
+    opts.testSize,
+    opts.seed,
+    opts.testSpeakers,
+  );
   if (split.classesMissingFromTraining?.length) {
     const names = split.classesMissingFromTraining.map((c) => files.classes[c]);
     throw new UsageError(
@@ -135,10 +199,9 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
   if (split.note) ctx.stderr.write(`ser train: ${split.note}\n`);
   // Validation files come from the training files (originals only, never augmented copies
   // of a validation file in training): early stopping never sees the test files.
-  const trainLabels = split.train.map((i) => files.labels[i]);
-  const carve = stratifiedSplit(trainLabels, TRAIN_DEFAULTS.validationFraction, opts.seed);
-  const fitFiles = carve.train.map((j) => split.train[j]);
-  const valFiles = carve.validation.map((j) => split.train[j]);
+  const { fitFiles, valFiles } = opts.validationSpeakers
+    ? validationBySpeakers(files, split.train, opts.validationSpeakers, split.testSpeakers ?? [])
+    : validationCarveOut(files.labels, split.train, opts.seed);
 
   const dsp = resolveDspOptions({});
   const featureLen = dsp.nMels * nFrames(dsp);
@@ -195,6 +258,7 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
     epochs: opts.epochs,
     patience: opts.patience,
     seed: opts.seed,
+    dbReference: opts.dbReference,
     checkpointDir,
     // Too few files for a validation part: train for the given epochs without early stopping.
     ...(valData.labels.length > 0
@@ -251,14 +315,19 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
     },
     split: {
       kind: opts.split,
-      testSize: opts.testSize,
+      // With --test-speakers the fraction is what those speakers make, not a request.
+      testSize: opts.testSpeakers ? split.test.length / files.paths.length : opts.testSize,
       testFraction: split.test.length / files.paths.length,
       train: fitFiles.filter((i) => perFile[i] !== null).length,
       validation: valData.labels.length,
       test: testData.labels.length,
       ...(split.testSpeakers ? { testSpeakers: split.testSpeakers } : {}),
+      ...(opts.validationSpeakers
+        ? { validationSpeakers: [...opts.validationSpeakers].sort() }
+        : {}),
       ...(split.note ? { note: split.note } : {}),
     },
+    ...(opts.dbReference !== 'absolute' ? { dbReference: opts.dbReference } : {}),
     augment: {
       enabled: opts.augment,
       copies: opts.augment ? 1 + PAPER_AUGMENTATIONS.length : 1,
@@ -359,6 +428,9 @@ export function registerTrain(
     .addOption(OPTIONS.dataset())
     .addOption(OPTIONS.split())
     .addOption(OPTIONS.testSize())
+    .addOption(OPTIONS.testSpeakers())
+    .addOption(OPTIONS.validationSpeakers())
+    .addOption(OPTIONS.dbReference())
     .addOption(OPTIONS.augment())
     .addOption(OPTIONS.epochs())
     .addOption(OPTIONS.patience())

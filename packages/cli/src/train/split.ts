@@ -30,7 +30,11 @@ export function splitFiles(
   kind: SplitKind,
   testSize: number,
   seed: number,
+  chosenTestSpeakers?: readonly string[],
 ): SplitResult {
+  if (chosenTestSpeakers && kind !== 'speaker') {
+    throw new UsageError('--test-speakers: needs --split speaker');
+  }
   if (kind === 'random') {
     const { train, validation } = stratifiedSplit(labels, testSize, seed);
     return { train, test: validation };
@@ -50,6 +54,7 @@ export function splitFiles(
   const order = [...bySpeaker.keys()].sort();
   if (order.length < 2)
     throw new UsageError('--split speaker: needs files of at least two speakers');
+  if (chosenTestSpeakers) return chosenSpeakers(labels, bySpeaker, order, chosenTestSpeakers);
   // Seeded Fisher–Yates over the sorted speaker ids (same generator as the model's splits).
   let state = seed >>> 0 || 1;
   const rand = () => {
@@ -87,6 +92,36 @@ export function splitFiles(
     test: test.sort((a, b) => a - b),
     testSpeakers,
     note,
+    classesMissingFromTraining: missing,
+  };
+}
+
+/** The split that holds out exactly `chosen` (`--test-speakers`). */
+function chosenSpeakers(
+  labels: readonly number[],
+  bySpeaker: Map<string, number[]>,
+  known: readonly string[],
+  chosen: readonly string[],
+): SplitResult {
+  const unknown = chosen.filter((s) => !bySpeaker.has(s));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--test-speakers: no file of speaker ${unknown.join(', ')} (speakers in the data: ${known.join(', ')})`,
+    );
+  }
+  if (chosen.length >= known.length) {
+    throw new UsageError('--test-speakers: at least one speaker must stay for training');
+  }
+  const test = chosen.flatMap((s) => bySpeaker.get(s) as number[]).sort((a, b) => a - b);
+  const held = new Set(test);
+  const train = labels.map((_, i) => i).filter((i) => !held.has(i));
+  const trainClasses = new Set(train.map((i) => labels[i]));
+  const missing = [...new Set(labels)].filter((c) => !trainClasses.has(c)).sort((a, b) => a - b);
+  return {
+    train,
+    test,
+    testSpeakers: [...chosen].sort(),
+    note: null,
     classesMissingFromTraining: missing,
   };
 }
