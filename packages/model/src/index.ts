@@ -54,6 +54,7 @@ export {
   type PretrainedModelName,
   pretrainedModelDir,
 } from './pretrained.js';
+export { seededRandom, shuffleInPlace, stratifiedSplit } from './random.js';
 export { type SessionGraph, sessionGraph } from './session-graph.js';
 export {
   type SetupOptions,
@@ -65,12 +66,10 @@ export {
 export {
   argMaxRows,
   evaluate,
-  fitZScore,
   predictProbabilities,
-  seededRandom,
-  stratifiedSplit,
   TRAIN_DEFAULTS,
   train,
+  zScoreOfAllValues,
 } from './train.js';
 export type * from './types.js';
 export {

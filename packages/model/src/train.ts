@@ -11,11 +11,12 @@ import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
 import { classificationReport } from './metrics.js';
 import { decodeTensors, encodeTensors, type TensorSpec, writeDirAtomic } from './persistence.js';
 import { gather, inputDims, preparePredictor } from './predictor.js';
+import { seededRandom, shuffleInPlace, stratifiedSplit } from './random.js';
 import type {
   BatchEvent,
   ClassificationReport,
-  Dataset,
   EpochEvent,
+  Examples,
   PredictorEngine,
   TrainOptions,
   TrainResult,
@@ -40,60 +41,13 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Seeded PRNG (mulberry32): a function returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Fisher–Yates shuffle in place with a seeded PRNG. */
-export function shuffleInPlace<T>(a: T[], rand: () => number): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
-
 /**
- * Split example indices into a training and a validation part, stratified by label:
- * round(fraction × count) of each class (seeded) go to validation.
+ * One mean and one (population) standard deviation over every value of `x` (SPEC §2): the
+ * model's z-score, fitted on the training examples by {@link train}. (`@serkit/features`'
+ * `fitZScore` computes the same statistics over chosen rows of a stacked batch.)
  */
-export function stratifiedSplit(
-  labels: ArrayLike<number>,
-  fraction: number,
-  seed: number,
-): { train: number[]; validation: number[] } {
-  if (!(fraction >= 0 && fraction < 1)) {
-    throw new Error(`validationFraction: expected a number in [0, 1), got ${fraction}`);
-  }
-  const byClass = new Map<number, number[]>();
-  for (let i = 0; i < labels.length; i++) {
-    const l = labels[i];
-    if (!byClass.has(l)) byClass.set(l, []);
-    (byClass.get(l) as number[]).push(i);
-  }
-  const rand = seededRandom(seed);
-  const train: number[] = [];
-  const validation: number[] = [];
-  for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
-    const idx = shuffleInPlace(byClass.get(c) as number[], rand);
-    const nv = Math.round(idx.length * fraction);
-    validation.push(...idx.slice(0, nv));
-    train.push(...idx.slice(nv));
-  }
-  return { train: train.sort((a, b) => a - b), validation: validation.sort((a, b) => a - b) };
-}
-
-/** One mean and one (population) standard deviation over every value of `x` (SPEC §2). */
-export function fitZScore(x: Float32Array): ZScore {
-  if (x.length === 0) throw new Error('fitZScore: no values');
+export function zScoreOfAllValues(x: Float32Array): ZScore {
+  if (x.length === 0) throw new Error('zScoreOfAllValues: no values');
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i];
   const mean = s / x.length;
@@ -101,12 +55,12 @@ export function fitZScore(x: Float32Array): ZScore {
   for (let i = 0; i < x.length; i++) v += (x[i] - mean) ** 2;
   const std = Math.sqrt(v / x.length);
   if (!Number.isFinite(mean) || !Number.isFinite(std)) {
-    throw new Error('fitZScore: features contain NaN or Infinity');
+    throw new Error('zScoreOfAllValues: features contain NaN or Infinity');
   }
   return { mean, std: std > 0 ? std : 1 };
 }
 
-function checkDataset(data: Dataset, perExample: number, k: number, name: string): number {
+function checkExamples(data: Examples, perExample: number, k: number, name: string): number {
   if (!data || !(data.x instanceof Float32Array)) {
     throw new Error(`${name}.x: expected a Float32Array of log-mel features`);
   }
@@ -182,25 +136,24 @@ export function argMaxRows(p: Float32Array, k: number): Int32Array {
 /** Predict `data` and build the classification report against its labels. */
 export async function evaluate(
   model: TF.LayersModel,
-  data: Dataset,
+  data: Examples,
   zscore: ZScore,
   classNames: string[],
 ): Promise<ClassificationReport> {
   const { h, w, k } = inputDims(model);
-  checkDataset(data, h * w, k, 'evaluate data');
+  checkExamples(data, h * w, k, 'evaluate data');
   const p = await predictProbabilities(model, data.x, zscore);
   return classificationReport(data.labels, argMaxRows(p, k), classNames);
 }
 
 function crossEntropy(p: Float32Array, labels: ArrayLike<number>, idx: number[], k: number) {
+  const predicted = argMaxRows(p, k);
   let loss = 0;
   let ok = 0;
   idx.forEach((e, i) => {
     const y = labels[e];
     loss -= Math.log(Math.max(p[i * k + y], 1e-7));
-    let best = 0;
-    for (let j = 1; j < k; j++) if (p[i * k + j] > p[i * k + best]) best = j;
-    if (best === y) ok++;
+    if (predicted[i] === y) ok++;
   });
   return { loss: loss / idx.length, accuracy: ok / idx.length };
 }
@@ -300,7 +253,7 @@ function num(v: unknown, name: string, ok: (x: number) => boolean, want: string)
  */
 export async function train(
   model: TF.LayersModel,
-  data: Dataset,
+  data: Examples,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
   const o = { ...TRAIN_DEFAULTS, ...options };
@@ -321,11 +274,11 @@ export async function train(
   }
   const { h, w, k } = inputDims(model);
   const per = h * w;
-  const n = checkDataset(data, per, k, 'train data');
+  const n = checkExamples(data, per, k, 'train data');
   // Given validation data replaces the carve-out (e.g. the originals of held-out files
   // when `data` holds augmented copies, which must not straddle the two parts).
   const external = options.validationData;
-  if (external) checkDataset(external, per, k, 'validation data');
+  if (external) checkExamples(external, per, k, 'validation data');
   const split = external
     ? { train: Array.from({ length: n }, (_, i) => i), validation: [] as number[] }
     : stratifiedSplit(data.labels, o.validationFraction, o.seed);
@@ -347,7 +300,7 @@ export async function train(
     weights: model.weights.map((x) => `${x.originalName}:${x.shape.join('x')}`).join(','),
   };
 
-  let zscore = fitZScore(data.x);
+  let zscore = zScoreOfAllValues(data.x);
   let startEpoch = 1;
   let bestEpoch = 0;
   let bestValLoss = Number.POSITIVE_INFINITY;

@@ -43,6 +43,16 @@ export function reportToMarkdown(
       `- Split: ${split.kind}, test size ${split.testSize}${obtained} — train ${split.train}, validation ${split.validation}, test ${split.test}${speakers}`,
     );
     if (split.note) lines.push(`- Note: ${split.note}`);
+    if (split.fold) {
+      lines.push(
+        `- Cross-validation: fold ${split.fold.index} of ${split.fold.of} (${split.fold.protocol === 'loso' ? 'leave one speaker out' : `${split.kind === 'speaker' ? 'speaker' : 'stratified'} ${split.fold.of}-fold`})`,
+      );
+    }
+    if (split.validationKind) {
+      lines.push(
+        `- Validation (early stopping): ${split.validationKind === 'speaker' ? `whole training speakers ${split.validationSpeakers?.join(', ') ?? ''}` : 'stratified random part of the training files'}${split.validationNote ? ` (${split.validationNote})` : ''}`,
+      );
+    }
     lines.push(
       `- Augmentation: ${report.augment.enabled ? `${report.augment.names.join(', ')} (${report.augment.copies} spectrograms per training file)` : 'none'}`,
     );

@@ -1,13 +1,15 @@
-import { nFrames, resolveDspOptions } from '@serkit/features';
 import {
-  argMaxRows,
-  type BackendRequest,
-  classificationReport,
-  loadModel,
-  type ModelMetadata,
-  predictProbabilities,
-  readMetadata,
-} from '@serkit/model';
+  defaultCacheDir,
+  ExperimentError,
+  evaluateModel,
+  extractWithCache,
+  loadLabelledFiles,
+  reportFileNames,
+  stackExamples,
+  toSerReport,
+} from '@serkit/experiment';
+import { nFrames, resolveDspOptions } from '@serkit/features';
+import { type BackendRequest, classificationReport } from '@serkit/model';
 import type { SerReport } from '@serkit/report';
 import type { Command } from 'commander';
 import { loadTensorFlow } from '../backend.js';
@@ -15,27 +17,9 @@ import { type CliContext, EXIT, Interrupted, UsageError } from '../context.js';
 import { resolveModelRef } from '../model-ref.js';
 import { OPTIONS, requiredOption } from '../options.js';
 import { ensureWritableDir } from '../out-dir.js';
-import { loadLabelledFiles, stack } from '../train/data.js';
-import { defaultCacheDir, extractWithCache } from '../train/features.js';
-import { reportFileNames, summary, toSerReport } from './train.js';
-
-/** Read a model folder's metadata; an unreadable model is a one-line usage error. */
-export function readModelMetadata(dir: string): ModelMetadata {
-  try {
-    return readMetadata(dir);
-  } catch (err) {
-    throw new UsageError(`cannot use model ${dir}: ${(err as Error).message.split('\n')[0]}`);
-  }
-}
-
-/** Load the model with the DSP options it was trained with. */
-export async function loadTrainedModel(dir: string, meta: ModelMetadata) {
-  try {
-    return (await loadModel(dir, { dsp: meta.dsp })).model;
-  } catch (err) {
-    throw new UsageError(`cannot use model ${dir}: ${(err as Error).message.split('\n')[0]}`);
-  }
-}
+import { createProgress, type Progress } from '../progress.js';
+import { summary } from '../report-output.js';
+import { loadTrainedModel, readModelMetadata } from '../trained-model.js';
 
 /** Parsed options of `ser evaluate`. */
 export interface EvaluateCliOptions {
@@ -60,7 +44,14 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
   if (opts.out) ensureWritableDir(opts.out);
   const ref = resolveModelRef(opts.model, ctx);
   const meta = readModelMetadata(ref.dir);
-  const files = loadLabelledFiles(opts.data, opts.dataset, ctx);
+  let files: ReturnType<typeof loadLabelledFiles>;
+  try {
+    files = loadLabelledFiles(opts.data, opts.dataset);
+  } catch (err) {
+    throw err instanceof ExperimentError ? new UsageError(err.message) : err;
+  }
+  for (const n of files.notices) ctx.stderr.write(`ser: note: ${n}\n`);
+  for (const p of files.problems) ctx.stderr.write(`${p}\n`);
   const modelIndex = new Map(meta.classNames.map((c, i) => [c, i]));
   const unknown = [...new Set(files.labels.map((l) => files.classes[l]))].filter(
     (c) => !modelIndex.has(c),
@@ -73,20 +64,25 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
   const labels = files.labels.map((l) => modelIndex.get(files.classes[l]) as number);
   const dsp = resolveDspOptions(meta.dsp);
   const featureLen = dsp.nMels * nFrames(dsp);
-  const got = await extractWithCache(
-    files.paths,
-    {
-      dsp,
-      augment: false,
-      seed: 0,
-      jobs: opts.jobs,
-      cacheDir: opts.cache ? defaultCacheDir() : null,
-      label: 'extracting',
-      signal: ctx.signal,
+  let progress: Progress | undefined;
+  const got = await extractWithCache(files.paths, {
+    dsp,
+    augment: false,
+    seed: 0,
+    jobs: opts.jobs,
+    cacheDir: opts.cache ? defaultCacheDir() : null,
+    signal: ctx.signal,
+    onProgress: (p) => {
+      progress ??= createProgress(
+        ctx,
+        p.total,
+        'extracting [{bar}] {value}/{total} files | {failed} failed | ETA {eta_formatted}',
+        { lineEverySeconds: 10, payload: { failed: 0 } },
+      );
+      progress.update(p.done, { failed: p.failed });
     },
-    ctx,
-  );
-  let failed = files.unlabelled;
+  }).finally(() => progress?.stop());
+  let failed = files.problems.length;
   for (const e of got.errors) {
     if (e) {
       ctx.stderr.write(`${e}\n`);
@@ -95,19 +91,18 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
   }
   const all = files.paths.map((_, i) => i);
   const ok = all.filter((i) => got.perFile[i] !== null);
-  const data = stack(got.perFile, labels, all, featureLen, 'original');
+  const data = stackExamples(got.perFile, labels, all, featureLen, 'original');
   if (data.labels.length === 0) throw new UsageError('none of the files could be read');
   const tExtract = now();
   const backend = await loadTensorFlow(ctx, opts.backend);
   const model = await loadTrainedModel(ref.dir, meta);
-  const k = meta.classNames.length;
-  let predicted: Int32Array;
+  let evaluation: Awaited<ReturnType<typeof evaluateModel>>;
   try {
-    predicted = argMaxRows(await predictProbabilities(model, data.x, meta.zscore), k);
+    evaluation = await evaluateModel(model, data, meta.zscore, meta.classNames);
   } finally {
     model.dispose();
   }
-  const report = classificationReport(data.labels, predicted, meta.classNames);
+  const { classification: report, predicted } = evaluation;
   // Which of the evaluated files the model learnt from (training or validation), by content.
   let seen: SerReport['seen'];
   const known = meta.trainingFiles?.sha256;
@@ -147,7 +142,7 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
     dataset: {
       name: files.kind,
       roots: opts.data,
-      files: files.paths.length + files.unlabelled,
+      files: files.paths.length + files.problems.length,
       failed,
     },
     split: { kind: 'all', testSize: null, train: 0, validation: 0, test: data.labels.length },
