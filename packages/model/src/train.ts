@@ -4,12 +4,10 @@
  * restored, seeded shuffles, progress events, a checkpoint every epoch and resume.
  * Also prediction and evaluation with the stored z-score.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { classificationReport } from './metrics.js';
-import { decodeTensors, encodeTensors, type TensorSpec, writeDirAtomic } from './persistence.js';
 import { gather, inputDims, preparePredictor } from './predictor.js';
 import { seededRandom, shuffleInPlace, stratifiedSplit } from './random.js';
 import type {
@@ -158,78 +156,6 @@ function crossEntropy(p: Float32Array, labels: ArrayLike<number>, idx: number[],
   return { loss: loss / idx.length, accuracy: ok / idx.length };
 }
 
-// ------------------------------------------------------------------------------ checkpoints
-
-const CKPT = {
-  state: 'state.json',
-  weights: 'weights.bin',
-  best: 'best.bin',
-  optimizer: 'optimizer.bin',
-};
-
-interface CheckpointState {
-  epoch: number;
-  bestEpoch: number;
-  bestValLoss: number | null;
-  wait: number;
-  finished: boolean;
-  stoppedEarly: boolean;
-  history: EpochEvent[];
-  zscore: ZScore;
-  fingerprint: Record<string, unknown>;
-  weightSpecs: TensorSpec[];
-  bestSpecs: TensorSpec[];
-  optimizerSpecs: TensorSpec[];
-}
-
-async function writeCheckpoint(
-  dir: string,
-  model: TF.LayersModel,
-  best: TF.Tensor[] | null,
-  optimizer: TF.Optimizer,
-  state: Omit<CheckpointState, 'weightSpecs' | 'bestSpecs' | 'optimizerSpecs'>,
-): Promise<void> {
-  const names = model.weights.map((w) => w.originalName);
-  const current = model.getWeights();
-  const w = encodeTensors(current.map((t, i) => ({ name: names[i], tensor: t })));
-  const b = best ? encodeTensors(best.map((t, i) => ({ name: names[i], tensor: t }))) : null;
-  const optWeights = await optimizer.getWeights();
-  const o = encodeTensors(optWeights);
-  // getWeights() of the optimizer returns fresh tensors for the iteration count.
-  for (const ow of optWeights) if (ow.name === 'iter') ow.tensor.dispose();
-  const full: CheckpointState = {
-    ...state,
-    weightSpecs: w.specs,
-    bestSpecs: b?.specs ?? [],
-    optimizerSpecs: o.specs,
-  };
-  await writeDirAtomic(dir, async (tmp) => {
-    fs.writeFileSync(path.join(tmp, CKPT.weights), w.data);
-    if (b) fs.writeFileSync(path.join(tmp, CKPT.best), b.data);
-    fs.writeFileSync(path.join(tmp, CKPT.optimizer), o.data);
-    fs.writeFileSync(path.join(tmp, CKPT.state), JSON.stringify(full));
-  });
-}
-
-function readState(dir: string): CheckpointState | null {
-  if (!fs.existsSync(dir)) {
-    // Killed between the two renames of writeDirAtomic: the previous checkpoint is `.<name>.old-*`.
-    const parent = path.dirname(path.resolve(dir));
-    const prefix = `.${path.basename(path.resolve(dir))}.old-`;
-    const old = fs.existsSync(parent)
-      ? fs.readdirSync(parent).find((f) => f.startsWith(prefix))
-      : undefined;
-    if (old) fs.renameSync(path.join(parent, old), dir);
-  }
-  const f = path.join(dir, CKPT.state);
-  if (!fs.existsSync(f)) return null;
-  try {
-    return JSON.parse(fs.readFileSync(f, 'utf8')) as CheckpointState;
-  } catch (err) {
-    throw new Error(`${f}: unreadable checkpoint (${(err as Error).message})`);
-  }
-}
-
 function fingerprintDiff(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
   return Object.keys(b)
     .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
@@ -311,26 +237,22 @@ export async function train(
   let best: TF.Tensor[] | null = null;
 
   if (o.checkpointDir && o.resume) {
-    const st = readState(o.checkpointDir);
-    if (st) {
+    const ck = readCheckpoint(tf, o.checkpointDir);
+    if (ck) {
+      const st = ck.state;
       const diff = fingerprintDiff(st.fingerprint, fingerprint);
       if (diff.length > 0) {
+        for (const t of [...ck.weights, ...(ck.best ?? []), ...ck.optimizer.map((x) => x.tensor)])
+          t.dispose();
         throw new Error(
           `${o.checkpointDir}: checkpoint is from a different run (${diff.join('; ')}); remove it or pass resume: false`,
         );
       }
-      const wf = path.join(o.checkpointDir, CKPT.weights);
-      const wts = decodeTensors(tf, st.weightSpecs, fs.readFileSync(wf), wf);
-      model.setWeights(wts.map((x) => x.tensor));
-      for (const x of wts) x.tensor.dispose();
-      if (st.bestSpecs.length > 0) {
-        const bf = path.join(o.checkpointDir, CKPT.best);
-        best = decodeTensors(tf, st.bestSpecs, fs.readFileSync(bf), bf).map((x) => x.tensor);
-      }
-      const of = path.join(o.checkpointDir, CKPT.optimizer);
-      const ow = decodeTensors(tf, st.optimizerSpecs, fs.readFileSync(of), of);
-      await optimizer.setWeights(ow);
-      for (const x of ow) x.tensor.dispose();
+      model.setWeights(ck.weights);
+      for (const t of ck.weights) t.dispose();
+      best = ck.best;
+      await optimizer.setWeights(ck.optimizer);
+      for (const x of ck.optimizer) x.tensor.dispose();
       startEpoch = st.epoch + 1;
       bestEpoch = st.bestEpoch;
       bestValLoss = st.bestValLoss ?? Number.POSITIVE_INFINITY;
@@ -428,7 +350,7 @@ export async function train(
     }
     if (epoch === o.epochs) finished = true;
     if (o.checkpointDir) {
-      await writeCheckpoint(o.checkpointDir, model, best, optimizer, {
+      await writeCheckpoint(tf, o.checkpointDir, model, best, optimizer, {
         epoch,
         bestEpoch,
         bestValLoss: Number.isFinite(bestValLoss) ? bestValLoss : null,
