@@ -6,7 +6,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { readCheckpoint, type TrainingState, writeCheckpoint } from './checkpoint.js';
 import { classificationReport } from './metrics.js';
 import { gather, inputDims, preparePredictor } from './predictor.js';
 import { seededRandom, shuffleInPlace, stratifiedSplit } from './random.js';
@@ -171,18 +171,12 @@ function num(v: unknown, name: string, ok: (x: number) => boolean, want: string)
   return v;
 }
 
-/**
- * Train `model` (from {@link buildCrnn}) on the training split `data` (SPEC §5). Fits the z-score
- * on `data`, carves a stratified validation part for early stopping, restores the best weights
- * at the end. With `checkpointDir`, writes a checkpoint after every epoch and resumes from one.
- * Refuses the wasm/cpu backends (training there would take hours) unless `allowSlowBackend`.
- */
-export async function train(
-  model: TF.LayersModel,
-  data: Examples,
-  options: TrainOptions = {},
-): Promise<TrainResult> {
-  const o = { ...TRAIN_DEFAULTS, ...options };
+/** `options` over {@link TRAIN_DEFAULTS}. */
+const resolveTrainOptions = (options: TrainOptions) => ({ ...TRAIN_DEFAULTS, ...options });
+type ResolvedTrainOptions = ReturnType<typeof resolveTrainOptions>;
+
+/** Check every numeric option of {@link train}, one-line errors naming the option. */
+function checkTrainOptions(o: ResolvedTrainOptions): void {
   num(o.epochs, 'epochs', (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1');
   num(o.batchSize, 'batchSize', (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1');
   num(o.learningRate, 'learningRate', (x) => x > 0 && Number.isFinite(x), 'a number > 0');
@@ -190,7 +184,113 @@ export async function train(
   num(o.patience, 'patience', (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1');
   num(o.minDelta, 'minDelta', (x) => x >= 0 && Number.isFinite(x), 'a number ≥ 0');
   num(o.seed, 'seed', Number.isInteger, 'an integer');
+}
 
+/** The validation examples of a run: given, carved out of the data, or none. */
+interface Validation {
+  /** Raw (not z-scored) features, or null without validation. */
+  x: Float32Array | null;
+  labels: ArrayLike<number>;
+  /** Rows of `x` (all, in order). */
+  rows: number[];
+}
+
+/**
+ * Load the checkpoint of `o.checkpointDir` into `model` and `optimizer`, or return null when
+ * there is none; a checkpoint of another run (fingerprint) is refused, naming what differs.
+ */
+async function resume(
+  tf: Tf,
+  model: TF.LayersModel,
+  optimizer: TF.Optimizer,
+  dir: string,
+  fingerprint: Record<string, unknown>,
+): Promise<{ state: TrainingState; best: TF.Tensor[] | null } | null> {
+  const ck = readCheckpoint(tf, dir);
+  if (!ck) return null;
+  const diff = fingerprintDiff(ck.state.fingerprint, fingerprint);
+  if (diff.length > 0) {
+    for (const t of [...ck.weights, ...(ck.best ?? []), ...ck.optimizer.map((x) => x.tensor)])
+      t.dispose();
+    throw new Error(
+      `${dir}: checkpoint is from a different run (${diff.join('; ')}); remove it or pass resume: false`,
+    );
+  }
+  model.setWeights(ck.weights);
+  for (const t of ck.weights) t.dispose();
+  await optimizer.setWeights(ck.optimizer);
+  for (const x of ck.optimizer) x.tensor.dispose();
+  return { state: ck.state, best: ck.best };
+}
+
+/**
+ * One epoch of seeded-shuffled mini-batches. Stops before a batch when `signal` aborts.
+ *
+ * @returns the epoch's mean loss and accuracy, or null when aborted.
+ */
+async function trainEpoch(
+  tf: Tf,
+  model: TF.LayersModel,
+  data: Examples,
+  fit: number[],
+  zscore: ZScore,
+  epoch: number,
+  o: ResolvedTrainOptions,
+): Promise<{ loss: number; accuracy: number } | null> {
+  const { h, w, k } = inputDims(model);
+  const per = h * w;
+  const batches = Math.ceil(fit.length / o.batchSize);
+  const order = shuffleInPlace([...fit], seededRandom(o.seed * 1000003 + epoch));
+  let sumLoss = 0;
+  let sumAcc = 0;
+  let seen = 0;
+  for (let b = 0; b < batches; b++) {
+    // trainOnBatch resolves through microtasks only: without a macrotask turn here the
+    // event loop (signal handlers, timers, I/O) would not run until training ends.
+    await yieldToEventLoop();
+    if (o.signal?.aborted) return null;
+    const tb = performance.now();
+    const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
+    const xs = tf.tensor4d(gather(data.x, idx, per, zscore), [idx.length, h, w, 1]);
+    const ys = tf.tensor2d(oneHot(data.labels, idx, k), [idx.length, k]);
+    let res: number | number[];
+    try {
+      res = await model.trainOnBatch(xs, ys);
+    } finally {
+      xs.dispose();
+      ys.dispose();
+    }
+    const [loss, acc] = Array.isArray(res) ? res : [res, Number.NaN];
+    sumLoss += loss * idx.length;
+    sumAcc += acc * idx.length;
+    seen += idx.length;
+    const ev: BatchEvent = {
+      epoch,
+      batch: b + 1,
+      batches,
+      loss,
+      accuracy: acc,
+      seconds: (performance.now() - tb) / 1000,
+    };
+    o.onBatchEnd?.(ev);
+  }
+  return { loss: sumLoss / seen, accuracy: sumAcc / seen };
+}
+
+/**
+ * Train `model` (from {@link buildCrnn}) on the training split `data` (SPEC §5). Fits the z-score
+ * on `data`, carves a stratified validation part for early stopping (or uses
+ * `validationData`), restores the best weights at the end. With `checkpointDir`, writes a
+ * checkpoint after every epoch and resumes from one. Refuses the wasm/cpu backends (training
+ * there would take hours) unless `allowSlowBackend`.
+ */
+export async function train(
+  model: TF.LayersModel,
+  data: Examples,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
+  const o = resolveTrainOptions(options);
+  checkTrainOptions(o);
   const tf: Tf = await loadBackend();
   const info = currentBackendInfo();
   if (info && !info.canTrain && !o.allowSlowBackend) {
@@ -210,12 +310,24 @@ export async function train(
     : stratifiedSplit(data.labels, o.validationFraction, o.seed);
   if (split.train.length === 0)
     throw new Error('train data: no examples left for training after the validation carve-out');
-  const valSize = external ? external.labels.length : split.validation.length;
-  const hasVal = valSize > 0;
+  const validation: Validation = external
+    ? {
+        x: external.labels.length > 0 ? external.x : null,
+        labels: external.labels,
+        rows: Array.from({ length: external.labels.length }, (_, i) => i),
+      }
+    : {
+        x:
+          split.validation.length > 0
+            ? gather(data.x, split.validation, per, { mean: 0, std: 1 })
+            : null,
+        labels: split.validation.map((i) => data.labels[i]),
+        rows: split.validation.map((_, i) => i),
+      };
+  const valSize = validation.rows.length;
 
   const optimizer = tf.train.adam(o.learningRate);
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-
   const fingerprint = {
     examples: n,
     classes: k,
@@ -225,158 +337,87 @@ export async function train(
     learningRate: o.learningRate,
     weights: model.weights.map((x) => `${x.originalName}:${x.shape.join('x')}`).join(','),
   };
-
-  let zscore = zScoreOfAllValues(data.x);
-  let startEpoch = 1;
-  let bestEpoch = 0;
-  let bestValLoss = Number.POSITIVE_INFINITY;
-  let wait = 0;
-  let stoppedEarly = false;
-  let finished = false;
-  let history: EpochEvent[] = [];
+  let state: TrainingState = {
+    epoch: 0,
+    bestEpoch: 0,
+    bestValLoss: null,
+    wait: 0,
+    finished: false,
+    stoppedEarly: false,
+    history: [],
+    zscore: zScoreOfAllValues(data.x),
+    fingerprint,
+  };
   let best: TF.Tensor[] | null = null;
-
   if (o.checkpointDir && o.resume) {
-    const ck = readCheckpoint(tf, o.checkpointDir);
-    if (ck) {
-      const st = ck.state;
-      const diff = fingerprintDiff(st.fingerprint, fingerprint);
-      if (diff.length > 0) {
-        for (const t of [...ck.weights, ...(ck.best ?? []), ...ck.optimizer.map((x) => x.tensor)])
-          t.dispose();
-        throw new Error(
-          `${o.checkpointDir}: checkpoint is from a different run (${diff.join('; ')}); remove it or pass resume: false`,
-        );
-      }
-      model.setWeights(ck.weights);
-      for (const t of ck.weights) t.dispose();
-      best = ck.best;
-      await optimizer.setWeights(ck.optimizer);
-      for (const x of ck.optimizer) x.tensor.dispose();
-      startEpoch = st.epoch + 1;
-      bestEpoch = st.bestEpoch;
-      bestValLoss = st.bestValLoss ?? Number.POSITIVE_INFINITY;
-      wait = st.wait;
-      history = st.history;
-      zscore = st.zscore;
-      stoppedEarly = st.stoppedEarly;
-      finished = st.finished;
-    }
+    const resumed = await resume(tf, model, optimizer, o.checkpointDir, fingerprint);
+    if (resumed) ({ state, best } = resumed);
   }
-  const resumedFrom = startEpoch - 1;
+  const resumedFrom = state.epoch;
 
-  const batches = Math.ceil(split.train.length / o.batchSize);
   let aborted = false;
-  for (let epoch = startEpoch; epoch <= o.epochs && !finished; epoch++) {
+  for (let epoch = state.epoch + 1; epoch <= o.epochs && !state.finished; epoch++) {
     const t0 = performance.now();
-    const order = shuffleInPlace([...split.train], seededRandom(o.seed * 1000003 + epoch));
-    let sumLoss = 0;
-    let sumAcc = 0;
-    let seen = 0;
-    for (let b = 0; b < batches; b++) {
-      // trainOnBatch resolves through microtasks only: without a macrotask turn here the
-      // event loop (signal handlers, timers, I/O) would not run until training ends.
-      await yieldToEventLoop();
-      if (o.signal?.aborted) {
-        aborted = true;
-        break;
-      }
-      const tb = performance.now();
-      const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
-      const xs = tf.tensor4d(gather(data.x, idx, per, zscore), [idx.length, h, w, 1]);
-      const ys = tf.tensor2d(oneHot(data.labels, idx, k), [idx.length, k]);
-      let res: number | number[];
-      try {
-        res = await model.trainOnBatch(xs, ys);
-      } finally {
-        xs.dispose();
-        ys.dispose();
-      }
-      const [loss, acc] = Array.isArray(res) ? res : [res, Number.NaN];
-      sumLoss += loss * idx.length;
-      sumAcc += acc * idx.length;
-      seen += idx.length;
-      const ev: BatchEvent = {
-        epoch,
-        batch: b + 1,
-        batches,
-        loss,
-        accuracy: acc,
-        seconds: (performance.now() - tb) / 1000,
-      };
-      o.onBatchEnd?.(ev);
+    const scores = await trainEpoch(tf, model, data, split.train, state.zscore, epoch, o);
+    if (!scores) {
+      aborted = true;
+      break;
     }
-    if (aborted) break;
     let valLoss = Number.NaN;
     let valAccuracy = Number.NaN;
-    if (hasVal) {
-      const vx = external ? external.x : gather(data.x, split.validation, per, { mean: 0, std: 1 });
-      const p = await predictProbabilities(model, vx, zscore);
-      ({ loss: valLoss, accuracy: valAccuracy } = external
-        ? crossEntropy(
-            p,
-            external.labels,
-            Array.from({ length: valSize }, (_, i) => i),
-            k,
-          )
-        : crossEntropy(p, data.labels, split.validation, k));
+    if (validation.x) {
+      const p = await predictProbabilities(model, validation.x, state.zscore);
+      ({ loss: valLoss, accuracy: valAccuracy } = crossEntropy(
+        p,
+        validation.labels,
+        validation.rows,
+        k,
+      ));
     }
-    const improved = hasVal ? valLoss < bestValLoss - o.minDelta : true;
+    const bestValLoss = state.bestValLoss ?? Number.POSITIVE_INFINITY;
+    const improved = validation.x ? valLoss < bestValLoss - o.minDelta : true;
     if (improved) {
-      bestValLoss = hasVal ? valLoss : bestValLoss;
-      bestEpoch = epoch;
-      wait = 0;
-      if (hasVal) {
+      if (validation.x) {
+        state.bestValLoss = valLoss;
         if (best) for (const t of best) t.dispose();
         best = model.getWeights().map((t) => t.clone());
       }
+      state.bestEpoch = epoch;
+      state.wait = 0;
     } else {
-      wait++;
+      state.wait++;
     }
     const ev: EpochEvent = {
       epoch,
       epochs: o.epochs,
-      loss: sumLoss / seen,
-      accuracy: sumAcc / seen,
+      loss: scores.loss,
+      accuracy: scores.accuracy,
       valLoss,
       valAccuracy,
       seconds: (performance.now() - t0) / 1000,
       best: improved,
     };
-    history.push(ev);
-    if (hasVal && wait >= o.patience) {
-      stoppedEarly = true;
-      finished = true;
+    state.history.push(ev);
+    state.epoch = epoch;
+    if (validation.x && state.wait >= o.patience) {
+      state.stoppedEarly = true;
+      state.finished = true;
     }
-    if (epoch === o.epochs) finished = true;
-    if (o.checkpointDir) {
-      await writeCheckpoint(tf, o.checkpointDir, model, best, optimizer, {
-        epoch,
-        bestEpoch,
-        bestValLoss: Number.isFinite(bestValLoss) ? bestValLoss : null,
-        wait,
-        finished,
-        stoppedEarly,
-        history,
-        zscore,
-        fingerprint,
-      });
-    }
+    if (epoch === o.epochs) state.finished = true;
+    if (o.checkpointDir) await writeCheckpoint(tf, o.checkpointDir, model, best, optimizer, state);
     o.onEpochEnd?.(ev);
   }
-  if (best && !aborted) {
-    model.setWeights(best);
-  }
+  if (best && !aborted) model.setWeights(best);
   if (best) for (const t of best) t.dispose();
   // The optimizer (Adam moments) belongs to this call; its state lives on in the checkpoint.
   optimizer.dispose();
   return {
-    history,
-    bestEpoch,
-    stoppedEarly,
+    history: state.history,
+    bestEpoch: state.bestEpoch,
+    stoppedEarly: state.stoppedEarly,
     aborted,
     resumedFrom,
-    zscore,
+    zscore: state.zscore,
     sizes: { train: split.train.length, validation: valSize },
   };
 }
