@@ -22,7 +22,13 @@ export {
   meanStd,
 } from './crossval.js';
 export { ExperimentError, ExperimentInterrupted } from './errors.js';
-export { type Evaluation, evaluateModel } from './evaluate.js';
+export {
+  type Evaluation,
+  evaluateModel,
+  evaluateOnFiles,
+  type FileEvaluation,
+  type FileEvaluationConfig,
+} from './evaluate.js';
 export {
   type CorpusFeatures,
   EXPERIMENT_DEFAULTS,
