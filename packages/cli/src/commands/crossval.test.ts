@@ -43,6 +43,11 @@ describe('ser crossval', () => {
     const bad = ser('crossval', '--data', DEMO, '--out', out, '--folds', '1');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("option '--folds <k|loso>' argument '1' is invalid");
+    for (const seeds of ['1,1', '1,x']) {
+      const r = ser('crossval', '--data', DEMO, '--out', out, '--seeds', seeds);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`option '--seeds <a,b,c>' argument '${seeds}' is invalid`);
+    }
     expect(existsSync(out)).toBe(false);
   });
 
