@@ -333,6 +333,7 @@ fs.writeFileSync(
   `import { type DspOptions, extractFile, readNpy, writeNpy } from '@serkit/features';
 import { type BackendInfo, buildCrnn, type SetupResult } from '@serkit/model';
 import type { SerReport } from '@serkit/report';
+import { type CrossValidationConfig, stratifiedKFold } from '@serkit/experiment';
 import { run } from '@serkit/cli';
 const o: Partial<DspOptions> = { nMels: 128 };
 const x: Float32Array = await extractFile('a.wav', o);
@@ -343,7 +344,9 @@ const b: BackendInfo | null = null;
 const s: SetupResult | null = null;
 const r: SerReport | null = null;
 const code: number = await run(['--help']);
-console.log(back, model.name, b, s, r, code);
+const folds = stratifiedKFold([0, 1, 0, 1], 2, 42);
+const cv: Partial<CrossValidationConfig> = { folds: 'loso', split: 'speaker' };
+console.log(back, model.name, b, s, r, code, folds.length, cv);
 `,
 );
 const tsc = sh(path.join(app, 'node_modules', '.bin', 'tsc'), ['-p', '.'], {

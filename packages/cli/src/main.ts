@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerCrossval } from './commands/crossval.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerExtract } from './commands/extract.js';
 import { registerInfo } from './commands/info.js';
@@ -15,6 +16,8 @@ import { registerSetup } from './commands/setup.js';
 import { registerTrain } from './commands/train.js';
 import { type CliContext, EXIT, Interrupted, isAbort, UsageError } from './context.js';
 
+export type { CrossvalCliOptions } from './commands/crossval.js';
+export { runCrossval } from './commands/crossval.js';
 export type { EvaluateCliOptions } from './commands/evaluate.js';
 export { runEvaluate } from './commands/evaluate.js';
 export type { ExtractOptions, ExtractSummary, ManifestLine } from './commands/extract.js';
@@ -63,6 +66,7 @@ export function createProgram(ctx: CliContext, setExit: (code: number) => void):
   registerExtract(program, ctx, setExit);
   registerTrain(program, ctx, setExit);
   registerEvaluate(program, ctx, setExit);
+  registerCrossval(program, ctx, setExit);
   registerPredict(program, ctx, setExit);
   registerInfo(program, ctx, setExit);
   registerSetup(program, ctx, setExit);

@@ -4,10 +4,18 @@
  * unknown options, so a typo such as `--ot` gets commander's "did you mean --out?" rather
  * than a missing `--out`.
  */
+import { DEFAULT_FOLDS } from '@serkit/experiment';
 import { DATASET_KINDS } from '@serkit/features';
 import { DB_REFERENCES, TRAIN_DEFAULTS } from '@serkit/model';
 import { type Command, Option } from 'commander';
-import { parseFraction, parseIdList, parseInteger, parseJobs } from './parse.js';
+import {
+  parseFolds,
+  parseFraction,
+  parseIdList,
+  parseInteger,
+  parseJobs,
+  parseSeeds,
+} from './parse.js';
 
 /** Backends `--backend` accepts (no aliases). */
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu'] as const;
@@ -81,6 +89,18 @@ export const OPTIONS = {
     new Option('--seed <n>', 'seed of the split, the augmentations and the training')
       .default(TRAIN_DEFAULTS.seed)
       .argParser(parseInteger(0)),
+  folds: () =>
+    new Option(
+      '--folds <k|loso>',
+      'K folds (stratified with --split random, by speaker with --split speaker), or loso: leave one speaker out',
+    )
+      .default(DEFAULT_FOLDS)
+      .argParser(parseFolds),
+  seeds: () =>
+    new Option(
+      '--seeds <a,b,c>',
+      'repeat the whole cross-validation once per seed (replaces --seed)',
+    ).argParser(parseSeeds),
   noCache: () =>
     new Option(
       '--no-cache',

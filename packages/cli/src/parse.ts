@@ -41,3 +41,26 @@ export function parseIdList(name: string): (value: string) => string[] {
     return ids;
   };
 }
+
+/** `--folds`: an integer ≥ 2, or `loso`. */
+export function parseFolds(value: string): number | 'loso' {
+  if (value.trim() === 'loso') return 'loso';
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 2) {
+    throw new InvalidArgumentError('expected an integer >= 2, or loso.');
+  }
+  return n;
+}
+
+/** `--seeds`: comma-separated distinct integers ≥ 0. */
+export function parseSeeds(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || !Number.isSafeInteger(Number(p)))) {
+    throw new InvalidArgumentError('expected comma-separated integers >= 0, e.g. 1,2,3.');
+  }
+  const seeds = parts.map(Number);
+  if (new Set(seeds).size !== seeds.length) {
+    throw new InvalidArgumentError('expected distinct seeds.');
+  }
+  return seeds;
+}

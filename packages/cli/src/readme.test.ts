@@ -4,7 +4,7 @@
  * for the workspace) and must exit 0; every `npm run <script> [-w <workspace>]` must name a
  * script that exists. Only three things are substituted, to keep it fast: the corpora
  * (`../shared/data/ravdess`, `../shared/data/emodb`) become a 16- and a 12-file subset with the
- * same names, `out/` becomes a temp folder, and `ser train` gets `--epochs 1`.
+ * same names, `out/` becomes a temp folder, and `ser train` and `ser crossval` get `--epochs 1`.
  *
  * Each package README's example (a ```js block whose first line is `// example.mjs` or
  * `// example.cjs`) runs as written too, from a folder inside the repository so that the
@@ -70,7 +70,7 @@ function substitute(line: string): string[] {
     .replace(/\.\.\/shared\/data\/emodb(?=\s|$)/g, emodb)
     .replace(/(^|\s)out\//g, `$1${tmp}/out/`)
     .split(/\s+/);
-  if (args[0] === 'train') args.push('--epochs', '1');
+  if (args[0] === 'train' || args[0] === 'crossval') args.push('--epochs', '1');
   return args;
 }
 
@@ -124,7 +124,7 @@ describe('README shell examples', () => {
   }
 });
 
-const PACKAGES = ['cli', 'dsp-native', 'features', 'model', 'report'];
+const PACKAGES = ['cli', 'dsp-native', 'experiment', 'features', 'model', 'report'];
 const exampleDir = mkdtempSync(join(ROOT, 'node_modules', '.serkit-readme-'));
 afterAll(() => rmSync(exampleDir, { recursive: true, force: true }));
 

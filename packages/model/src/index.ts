@@ -55,6 +55,7 @@ export {
   type PretrainedModelName,
   pretrainedModelDir,
 } from './pretrained.js';
+export { seededRandom, shuffleInPlace, stratifiedSplit } from './random.js';
 export { type SessionGraph, sessionGraph } from './session-graph.js';
 export {
   type SetupOptions,
@@ -66,12 +67,10 @@ export {
 export {
   argMaxRows,
   evaluate,
-  fitZScore,
   predictProbabilities,
-  seededRandom,
-  stratifiedSplit,
   TRAIN_DEFAULTS,
   train,
+  zScoreOfAllValues,
 } from './train.js';
 export type * from './types.js';
 export {

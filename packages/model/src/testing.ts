@@ -2,8 +2,8 @@
 
 import type * as TF from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
-import { seededRandom } from './train.js';
-import type { CrnnOptions, Dataset } from './types.js';
+import { seededRandom } from './random.js';
+import type { CrnnOptions, Examples } from './types.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: serialised layer configs are untyped.
 type Any = any;
@@ -29,7 +29,7 @@ export function randomDataset(
   k: number,
   seed: number,
   learnable = false,
-): Dataset {
+): Examples {
   const rand = seededRandom(seed);
   const per = nMels * nFrames;
   const x = new Float32Array(n * per);

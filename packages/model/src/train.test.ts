@@ -4,8 +4,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadBackend } from './backend.js';
 import { buildCrnn } from './crnn.js';
+import { stratifiedSplit } from './random.js';
 import { randomDataset, TINY } from './testing.js';
-import { evaluate, fitZScore, predictProbabilities, stratifiedSplit, train } from './train.js';
+import { evaluate, predictProbabilities, train, zScoreOfAllValues } from './train.js';
 import type { EpochEvent } from './types.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serkit-train-'));
@@ -16,7 +17,7 @@ describe('train (real input shape, K = 8)', () => {
     const tf = await loadBackend();
     const model = await buildCrnn({ numClasses: 8 });
     const data = randomDataset(4, 128, 259, 8, 1);
-    const zs = fitZScore(data.x);
+    const zs = zScoreOfAllValues(data.x);
     const before = tf.memory().numTensors;
     const p = await predictProbabilities(model, data.x.subarray(0, 128 * 259), zs);
     expect(tf.memory().numTensors).toBe(before);
@@ -190,7 +191,7 @@ describe('train (tiny model)', () => {
     expect(s.validation.filter((i) => i < 4)).toHaveLength(2);
     expect(s.validation.filter((i) => i >= 4)).toHaveLength(3);
     expect(stratifiedSplit([0, 1, 0, 1], 0.5, 3)).toEqual(stratifiedSplit([0, 1, 0, 1], 0.5, 3));
-    const z = fitZScore(new Float32Array([1, 2, 3, 4]));
+    const z = zScoreOfAllValues(new Float32Array([1, 2, 3, 4]));
     expect(z.mean).toBe(2.5);
     expect(z.std).toBeCloseTo(Math.sqrt(1.25), 12);
   });

@@ -4,19 +4,18 @@
  * restored, seeded shuffles, progress events, a checkpoint every epoch and resume.
  * Also prediction and evaluation with the stored z-score.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
+import { readCheckpoint, type TrainingState, writeCheckpoint } from './checkpoint.js';
 import { classificationReport } from './metrics.js';
 import { DB_REFERENCES, fitNormalization } from './normalization.js';
-import { decodeTensors, encodeTensors, type TensorSpec, writeDirAtomic } from './persistence.js';
 import { gather, inputDims, preparePredictor } from './predictor.js';
+import { seededRandom, shuffleInPlace, stratifiedSplit } from './random.js';
 import type {
   BatchEvent,
   ClassificationReport,
-  Dataset,
   EpochEvent,
+  Examples,
   PredictorEngine,
   TrainOptions,
   TrainResult,
@@ -46,73 +45,18 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Seeded PRNG (mulberry32): a function returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Fisher–Yates shuffle in place with a seeded PRNG. */
-export function shuffleInPlace<T>(a: T[], rand: () => number): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
-
 /**
- * Split example indices into a training and a validation part, stratified by label:
- * round(fraction × count) of each class (seeded) go to validation.
+ * One mean and one (population) standard deviation over every value of `x` (SPEC §2): the
+ * model's z-score, fitted on the training examples by {@link train}. (`@serkit/features`'
+ * `fitZScore` computes the same statistics over chosen rows of a stacked batch.)
  */
-export function stratifiedSplit(
-  labels: ArrayLike<number>,
-  fraction: number,
-  seed: number,
-): { train: number[]; validation: number[] } {
-  if (!(fraction >= 0 && fraction < 1)) {
-    throw new Error(`validationFraction: expected a number in [0, 1), got ${fraction}`);
-  }
-  const byClass = new Map<number, number[]>();
-  for (let i = 0; i < labels.length; i++) {
-    const l = labels[i];
-    if (!byClass.has(l)) byClass.set(l, []);
-    (byClass.get(l) as number[]).push(i);
-  }
-  const rand = seededRandom(seed);
-  const train: number[] = [];
-  const validation: number[] = [];
-  for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
-    const idx = shuffleInPlace(byClass.get(c) as number[], rand);
-    const nv = Math.round(idx.length * fraction);
-    validation.push(...idx.slice(0, nv));
-    train.push(...idx.slice(nv));
-  }
-  return { train: train.sort((a, b) => a - b), validation: validation.sort((a, b) => a - b) };
+export function zScoreOfAllValues(x: Float32Array): ZScore {
+  if (x.length === 0) throw new Error('zScoreOfAllValues: no values');
+  // One "example" of every value: the absolute-reference normalisation of all of them.
+  return fitNormalization(x, x.length, 'absolute');
 }
 
-/** One mean and one (population) standard deviation over every value of `x` (SPEC §2). */
-export function fitZScore(x: Float32Array): ZScore {
-  if (x.length === 0) throw new Error('fitZScore: no values');
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i];
-  const mean = s / x.length;
-  let v = 0;
-  for (let i = 0; i < x.length; i++) v += (x[i] - mean) ** 2;
-  const std = Math.sqrt(v / x.length);
-  if (!Number.isFinite(mean) || !Number.isFinite(std)) {
-    throw new Error('fitZScore: features contain NaN or Infinity');
-  }
-  return { mean, std: std > 0 ? std : 1 };
-}
-
-function checkDataset(data: Dataset, perExample: number, k: number, name: string): number {
+function checkExamples(data: Examples, perExample: number, k: number, name: string): number {
   if (!data || !(data.x instanceof Float32Array)) {
     throw new Error(`${name}.x: expected a Float32Array of log-mel features`);
   }
@@ -188,99 +132,26 @@ export function argMaxRows(p: Float32Array, k: number): Int32Array {
 /** Predict `data` and build the classification report against its labels. */
 export async function evaluate(
   model: TF.LayersModel,
-  data: Dataset,
+  data: Examples,
   zscore: ZScore,
   classNames: string[],
 ): Promise<ClassificationReport> {
   const { h, w, k } = inputDims(model);
-  checkDataset(data, h * w, k, 'evaluate data');
+  checkExamples(data, h * w, k, 'evaluate data');
   const p = await predictProbabilities(model, data.x, zscore);
   return classificationReport(data.labels, argMaxRows(p, k), classNames);
 }
 
 function crossEntropy(p: Float32Array, labels: ArrayLike<number>, idx: number[], k: number) {
+  const predicted = argMaxRows(p, k);
   let loss = 0;
   let ok = 0;
   idx.forEach((e, i) => {
     const y = labels[e];
     loss -= Math.log(Math.max(p[i * k + y], 1e-7));
-    let best = 0;
-    for (let j = 1; j < k; j++) if (p[i * k + j] > p[i * k + best]) best = j;
-    if (best === y) ok++;
+    if (predicted[i] === y) ok++;
   });
   return { loss: loss / idx.length, accuracy: ok / idx.length };
-}
-
-// ------------------------------------------------------------------------------ checkpoints
-
-const CKPT = {
-  state: 'state.json',
-  weights: 'weights.bin',
-  best: 'best.bin',
-  optimizer: 'optimizer.bin',
-};
-
-interface CheckpointState {
-  epoch: number;
-  bestEpoch: number;
-  bestValLoss: number | null;
-  wait: number;
-  finished: boolean;
-  stoppedEarly: boolean;
-  history: EpochEvent[];
-  zscore: ZScore;
-  fingerprint: Record<string, unknown>;
-  weightSpecs: TensorSpec[];
-  bestSpecs: TensorSpec[];
-  optimizerSpecs: TensorSpec[];
-}
-
-async function writeCheckpoint(
-  dir: string,
-  model: TF.LayersModel,
-  best: TF.Tensor[] | null,
-  optimizer: TF.Optimizer,
-  state: Omit<CheckpointState, 'weightSpecs' | 'bestSpecs' | 'optimizerSpecs'>,
-): Promise<void> {
-  const names = model.weights.map((w) => w.originalName);
-  const current = model.getWeights();
-  const w = encodeTensors(current.map((t, i) => ({ name: names[i], tensor: t })));
-  const b = best ? encodeTensors(best.map((t, i) => ({ name: names[i], tensor: t }))) : null;
-  const optWeights = await optimizer.getWeights();
-  const o = encodeTensors(optWeights);
-  // getWeights() of the optimizer returns fresh tensors for the iteration count.
-  for (const ow of optWeights) if (ow.name === 'iter') ow.tensor.dispose();
-  const full: CheckpointState = {
-    ...state,
-    weightSpecs: w.specs,
-    bestSpecs: b?.specs ?? [],
-    optimizerSpecs: o.specs,
-  };
-  await writeDirAtomic(dir, async (tmp) => {
-    fs.writeFileSync(path.join(tmp, CKPT.weights), w.data);
-    if (b) fs.writeFileSync(path.join(tmp, CKPT.best), b.data);
-    fs.writeFileSync(path.join(tmp, CKPT.optimizer), o.data);
-    fs.writeFileSync(path.join(tmp, CKPT.state), JSON.stringify(full));
-  });
-}
-
-function readState(dir: string): CheckpointState | null {
-  if (!fs.existsSync(dir)) {
-    // Killed between the two renames of writeDirAtomic: the previous checkpoint is `.<name>.old-*`.
-    const parent = path.dirname(path.resolve(dir));
-    const prefix = `.${path.basename(path.resolve(dir))}.old-`;
-    const old = fs.existsSync(parent)
-      ? fs.readdirSync(parent).find((f) => f.startsWith(prefix))
-      : undefined;
-    if (old) fs.renameSync(path.join(parent, old), dir);
-  }
-  const f = path.join(dir, CKPT.state);
-  if (!fs.existsSync(f)) return null;
-  try {
-    return JSON.parse(fs.readFileSync(f, 'utf8')) as CheckpointState;
-  } catch (err) {
-    throw new Error(`${f}: unreadable checkpoint (${(err as Error).message})`);
-  }
 }
 
 function fingerprintDiff(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
@@ -298,18 +169,12 @@ function num(v: unknown, name: string, ok: (x: number) => boolean, want: string)
   return v;
 }
 
-/**
- * Train `model` (from {@link buildCrnn}) on the training split `data` (SPEC §5). Fits the z-score
- * on `data`, carves a stratified validation part for early stopping, restores the best weights
- * at the end. With `checkpointDir`, writes a checkpoint after every epoch and resumes from one.
- * Refuses the wasm/cpu backends (training there would take hours) unless `allowSlowBackend`.
- */
-export async function train(
-  model: TF.LayersModel,
-  data: Dataset,
-  options: TrainOptions = {},
-): Promise<TrainResult> {
-  const o = { ...TRAIN_DEFAULTS, ...options };
+/** `options` over {@link TRAIN_DEFAULTS}. */
+const resolveTrainOptions = (options: TrainOptions) => ({ ...TRAIN_DEFAULTS, ...options });
+type ResolvedTrainOptions = ReturnType<typeof resolveTrainOptions>;
+
+/** Check every numeric option of {@link train}, one-line errors naming the option. */
+function checkTrainOptions(o: ResolvedTrainOptions): void {
   num(o.epochs, 'epochs', (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1');
   num(o.batchSize, 'batchSize', (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1');
   num(o.learningRate, 'learningRate', (x) => x > 0 && Number.isFinite(x), 'a number > 0');
@@ -322,7 +187,113 @@ export async function train(
       `train option dbReference: expected one of ${DB_REFERENCES.join(', ')}, got ${JSON.stringify(o.dbReference)}`,
     );
   }
+}
 
+/** The validation examples of a run: given, carved out of the data, or none. */
+interface Validation {
+  /** Raw (not z-scored) features, or null without validation. */
+  x: Float32Array | null;
+  labels: ArrayLike<number>;
+  /** Rows of `x` (all, in order). */
+  rows: number[];
+}
+
+/**
+ * Load the checkpoint of `o.checkpointDir` into `model` and `optimizer`, or return null when
+ * there is none; a checkpoint of another run (fingerprint) is refused, naming what differs.
+ */
+async function resume(
+  tf: Tf,
+  model: TF.LayersModel,
+  optimizer: TF.Optimizer,
+  dir: string,
+  fingerprint: Record<string, unknown>,
+): Promise<{ state: TrainingState; best: TF.Tensor[] | null } | null> {
+  const ck = readCheckpoint(tf, dir);
+  if (!ck) return null;
+  const diff = fingerprintDiff(ck.state.fingerprint, fingerprint);
+  if (diff.length > 0) {
+    for (const t of [...ck.weights, ...(ck.best ?? []), ...ck.optimizer.map((x) => x.tensor)])
+      t.dispose();
+    throw new Error(
+      `${dir}: checkpoint is from a different run (${diff.join('; ')}); remove it or pass resume: false`,
+    );
+  }
+  model.setWeights(ck.weights);
+  for (const t of ck.weights) t.dispose();
+  await optimizer.setWeights(ck.optimizer);
+  for (const x of ck.optimizer) x.tensor.dispose();
+  return { state: ck.state, best: ck.best };
+}
+
+/**
+ * One epoch of seeded-shuffled mini-batches. Stops before a batch when `signal` aborts.
+ *
+ * @returns the epoch's mean loss and accuracy, or null when aborted.
+ */
+async function trainEpoch(
+  tf: Tf,
+  model: TF.LayersModel,
+  data: Examples,
+  fit: number[],
+  zscore: ZScore,
+  epoch: number,
+  o: ResolvedTrainOptions,
+): Promise<{ loss: number; accuracy: number } | null> {
+  const { h, w, k } = inputDims(model);
+  const per = h * w;
+  const batches = Math.ceil(fit.length / o.batchSize);
+  const order = shuffleInPlace([...fit], seededRandom(o.seed * 1000003 + epoch));
+  let sumLoss = 0;
+  let sumAcc = 0;
+  let seen = 0;
+  for (let b = 0; b < batches; b++) {
+    // trainOnBatch resolves through microtasks only: without a macrotask turn here the
+    // event loop (signal handlers, timers, I/O) would not run until training ends.
+    await yieldToEventLoop();
+    if (o.signal?.aborted) return null;
+    const tb = performance.now();
+    const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
+    const xs = tf.tensor4d(gather(data.x, idx, per, zscore), [idx.length, h, w, 1]);
+    const ys = tf.tensor2d(oneHot(data.labels, idx, k), [idx.length, k]);
+    let res: number | number[];
+    try {
+      res = await model.trainOnBatch(xs, ys);
+    } finally {
+      xs.dispose();
+      ys.dispose();
+    }
+    const [loss, acc] = Array.isArray(res) ? res : [res, Number.NaN];
+    sumLoss += loss * idx.length;
+    sumAcc += acc * idx.length;
+    seen += idx.length;
+    const ev: BatchEvent = {
+      epoch,
+      batch: b + 1,
+      batches,
+      loss,
+      accuracy: acc,
+      seconds: (performance.now() - tb) / 1000,
+    };
+    o.onBatchEnd?.(ev);
+  }
+  return { loss: sumLoss / seen, accuracy: sumAcc / seen };
+}
+
+/**
+ * Train `model` (from {@link buildCrnn}) on the training split `data` (SPEC §5). Fits the z-score
+ * on `data`, carves a stratified validation part for early stopping (or uses
+ * `validationData`), restores the best weights at the end. With `checkpointDir`, writes a
+ * checkpoint after every epoch and resumes from one. Refuses the wasm/cpu backends (training
+ * there would take hours) unless `allowSlowBackend`.
+ */
+export async function train(
+  model: TF.LayersModel,
+  data: Examples,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
+  const o = resolveTrainOptions(options);
+  checkTrainOptions(o);
   const tf: Tf = await loadBackend();
   const info = currentBackendInfo();
   if (info && !info.canTrain && !o.allowSlowBackend) {
@@ -332,22 +303,34 @@ export async function train(
   }
   const { h, w, k } = inputDims(model);
   const per = h * w;
-  const n = checkDataset(data, per, k, 'train data');
+  const n = checkExamples(data, per, k, 'train data');
   // Given validation data replaces the carve-out (e.g. the originals of held-out files
   // when `data` holds augmented copies, which must not straddle the two parts).
   const external = options.validationData;
-  if (external) checkDataset(external, per, k, 'validation data');
+  if (external) checkExamples(external, per, k, 'validation data');
   const split = external
     ? { train: Array.from({ length: n }, (_, i) => i), validation: [] as number[] }
     : stratifiedSplit(data.labels, o.validationFraction, o.seed);
   if (split.train.length === 0)
     throw new Error('train data: no examples left for training after the validation carve-out');
-  const valSize = external ? external.labels.length : split.validation.length;
-  const hasVal = valSize > 0;
+  const validation: Validation = external
+    ? {
+        x: external.labels.length > 0 ? external.x : null,
+        labels: external.labels,
+        rows: Array.from({ length: external.labels.length }, (_, i) => i),
+      }
+    : {
+        x:
+          split.validation.length > 0
+            ? gather(data.x, split.validation, per, { mean: 0, std: 1 })
+            : null,
+        labels: split.validation.map((i) => data.labels[i]),
+        rows: split.validation.map((_, i) => i),
+      };
+  const valSize = validation.rows.length;
 
   const optimizer = tf.train.adam(o.learningRate);
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-
   const fingerprint = {
     examples: n,
     classes: k,
@@ -359,162 +342,87 @@ export async function train(
     // Only when not the default, so checkpoints written before the option existed still resume.
     ...(o.dbReference !== 'absolute' ? { dbReference: o.dbReference } : {}),
   };
-
-  let zscore = fitNormalization(data.x, per, o.dbReference);
-  let startEpoch = 1;
-  let bestEpoch = 0;
-  let bestValLoss = Number.POSITIVE_INFINITY;
-  let wait = 0;
-  let stoppedEarly = false;
-  let finished = false;
-  let history: EpochEvent[] = [];
+  let state: TrainingState = {
+    epoch: 0,
+    bestEpoch: 0,
+    bestValLoss: null,
+    wait: 0,
+    finished: false,
+    stoppedEarly: false,
+    history: [],
+    zscore: fitNormalization(data.x, per, o.dbReference),
+    fingerprint,
+  };
   let best: TF.Tensor[] | null = null;
-
   if (o.checkpointDir && o.resume) {
-    const st = readState(o.checkpointDir);
-    if (st) {
-      const diff = fingerprintDiff(st.fingerprint, fingerprint);
-      if (diff.length > 0) {
-        throw new Error(
-          `${o.checkpointDir}: checkpoint is from a different run (${diff.join('; ')}); remove it or pass resume: false`,
-        );
-      }
-      const wf = path.join(o.checkpointDir, CKPT.weights);
-      const wts = decodeTensors(tf, st.weightSpecs, fs.readFileSync(wf), wf);
-      model.setWeights(wts.map((x) => x.tensor));
-      for (const x of wts) x.tensor.dispose();
-      if (st.bestSpecs.length > 0) {
-        const bf = path.join(o.checkpointDir, CKPT.best);
-        best = decodeTensors(tf, st.bestSpecs, fs.readFileSync(bf), bf).map((x) => x.tensor);
-      }
-      const of = path.join(o.checkpointDir, CKPT.optimizer);
-      const ow = decodeTensors(tf, st.optimizerSpecs, fs.readFileSync(of), of);
-      await optimizer.setWeights(ow);
-      for (const x of ow) x.tensor.dispose();
-      startEpoch = st.epoch + 1;
-      bestEpoch = st.bestEpoch;
-      bestValLoss = st.bestValLoss ?? Number.POSITIVE_INFINITY;
-      wait = st.wait;
-      history = st.history;
-      zscore = st.zscore;
-      stoppedEarly = st.stoppedEarly;
-      finished = st.finished;
-    }
+    const resumed = await resume(tf, model, optimizer, o.checkpointDir, fingerprint);
+    if (resumed) ({ state, best } = resumed);
   }
-  const resumedFrom = startEpoch - 1;
+  const resumedFrom = state.epoch;
 
-  const batches = Math.ceil(split.train.length / o.batchSize);
   let aborted = false;
-  for (let epoch = startEpoch; epoch <= o.epochs && !finished; epoch++) {
+  for (let epoch = state.epoch + 1; epoch <= o.epochs && !state.finished; epoch++) {
     const t0 = performance.now();
-    const order = shuffleInPlace([...split.train], seededRandom(o.seed * 1000003 + epoch));
-    let sumLoss = 0;
-    let sumAcc = 0;
-    let seen = 0;
-    for (let b = 0; b < batches; b++) {
-      // trainOnBatch resolves through microtasks only: without a macrotask turn here the
-      // event loop (signal handlers, timers, I/O) would not run until training ends.
-      await yieldToEventLoop();
-      if (o.signal?.aborted) {
-        aborted = true;
-        break;
-      }
-      const tb = performance.now();
-      const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
-      const xs = tf.tensor4d(gather(data.x, idx, per, zscore), [idx.length, h, w, 1]);
-      const ys = tf.tensor2d(oneHot(data.labels, idx, k), [idx.length, k]);
-      let res: number | number[];
-      try {
-        res = await model.trainOnBatch(xs, ys);
-      } finally {
-        xs.dispose();
-        ys.dispose();
-      }
-      const [loss, acc] = Array.isArray(res) ? res : [res, Number.NaN];
-      sumLoss += loss * idx.length;
-      sumAcc += acc * idx.length;
-      seen += idx.length;
-      const ev: BatchEvent = {
-        epoch,
-        batch: b + 1,
-        batches,
-        loss,
-        accuracy: acc,
-        seconds: (performance.now() - tb) / 1000,
-      };
-      o.onBatchEnd?.(ev);
+    const scores = await trainEpoch(tf, model, data, split.train, state.zscore, epoch, o);
+    if (!scores) {
+      aborted = true;
+      break;
     }
-    if (aborted) break;
     let valLoss = Number.NaN;
     let valAccuracy = Number.NaN;
-    if (hasVal) {
-      const vx = external ? external.x : gather(data.x, split.validation, per, { mean: 0, std: 1 });
-      const p = await predictProbabilities(model, vx, zscore);
-      ({ loss: valLoss, accuracy: valAccuracy } = external
-        ? crossEntropy(
-            p,
-            external.labels,
-            Array.from({ length: valSize }, (_, i) => i),
-            k,
-          )
-        : crossEntropy(p, data.labels, split.validation, k));
+    if (validation.x) {
+      const p = await predictProbabilities(model, validation.x, state.zscore);
+      ({ loss: valLoss, accuracy: valAccuracy } = crossEntropy(
+        p,
+        validation.labels,
+        validation.rows,
+        k,
+      ));
     }
-    const improved = hasVal ? valLoss < bestValLoss - o.minDelta : true;
+    const bestValLoss = state.bestValLoss ?? Number.POSITIVE_INFINITY;
+    const improved = validation.x ? valLoss < bestValLoss - o.minDelta : true;
     if (improved) {
-      bestValLoss = hasVal ? valLoss : bestValLoss;
-      bestEpoch = epoch;
-      wait = 0;
-      if (hasVal) {
+      if (validation.x) {
+        state.bestValLoss = valLoss;
         if (best) for (const t of best) t.dispose();
         best = model.getWeights().map((t) => t.clone());
       }
+      state.bestEpoch = epoch;
+      state.wait = 0;
     } else {
-      wait++;
+      state.wait++;
     }
     const ev: EpochEvent = {
       epoch,
       epochs: o.epochs,
-      loss: sumLoss / seen,
-      accuracy: sumAcc / seen,
+      loss: scores.loss,
+      accuracy: scores.accuracy,
       valLoss,
       valAccuracy,
       seconds: (performance.now() - t0) / 1000,
       best: improved,
     };
-    history.push(ev);
-    if (hasVal && wait >= o.patience) {
-      stoppedEarly = true;
-      finished = true;
+    state.history.push(ev);
+    state.epoch = epoch;
+    if (validation.x && state.wait >= o.patience) {
+      state.stoppedEarly = true;
+      state.finished = true;
     }
-    if (epoch === o.epochs) finished = true;
-    if (o.checkpointDir) {
-      await writeCheckpoint(o.checkpointDir, model, best, optimizer, {
-        epoch,
-        bestEpoch,
-        bestValLoss: Number.isFinite(bestValLoss) ? bestValLoss : null,
-        wait,
-        finished,
-        stoppedEarly,
-        history,
-        zscore,
-        fingerprint,
-      });
-    }
+    if (epoch === o.epochs) state.finished = true;
+    if (o.checkpointDir) await writeCheckpoint(tf, o.checkpointDir, model, best, optimizer, state);
     o.onEpochEnd?.(ev);
   }
-  if (best && !aborted) {
-    model.setWeights(best);
-  }
+  if (best && !aborted) model.setWeights(best);
   if (best) for (const t of best) t.dispose();
   // The optimizer (Adam moments) belongs to this call; its state lives on in the checkpoint.
   optimizer.dispose();
   return {
-    history,
-    bestEpoch,
-    stoppedEarly,
+    history: state.history,
+    bestEpoch: state.bestEpoch,
+    stoppedEarly: state.stoppedEarly,
     aborted,
     resumedFrom,
-    zscore,
+    zscore: state.zscore,
     sizes: { train: split.train.length, validation: valSize },
   };
 }

@@ -98,7 +98,7 @@ export interface ZScore {
  * A set of examples: log-mel spectrograms, mel-major [nMels][nFrames] each, concatenated.
  * `x.length` must be `labels.length * nMels * nFrames`.
  */
-export interface Dataset {
+export interface Examples {
   /** Features, example after example. */
   x: Float32Array;
   /** Class index (0 … K−1) of each example. */
@@ -155,7 +155,7 @@ export interface TrainOptions {
    * Validation examples for early stopping instead of carving `validationFraction` out of
    * the data: e.g. the originals of held-out files when the data holds augmented copies.
    */
-  validationData?: Dataset;
+  validationData?: Examples;
   /** Epochs without validation-loss improvement before stopping; default 10. */
   patience?: number;
   /** Minimum validation-loss decrease that counts as an improvement; default 0. */

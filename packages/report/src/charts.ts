@@ -17,7 +17,12 @@ export const CHART_CONFIG = {
  * Confusion-matrix heat map like the paper's Figures 9–13: actual emotion on rows,
  * predicted on columns, colour and label = % of the actual emotion (count beneath).
  */
-export function confusionMatrixSpec(report: SerReport): TopLevelSpec {
+export function confusionMatrixSpec(
+  report: Pick<SerReport, 'classes' | 'confusion' | 'confusionPercent' | 'accuracy'> & {
+    dataset: { name: string };
+  },
+  title = `Confusion matrix — ${report.dataset.name}, accuracy ${(100 * report.accuracy).toFixed(2)} %`,
+): TopLevelSpec {
   const values = report.confusionPercent.flatMap((row, i) =>
     row.map((percent, j) => ({
       actual: report.classes[i],
@@ -31,7 +36,7 @@ export function confusionMatrixSpec(report: SerReport): TopLevelSpec {
   const order = report.classes;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `Confusion matrix — ${report.dataset.name}, accuracy ${(100 * report.accuracy).toFixed(2)} %`,
+    title,
     width: size,
     height: size,
     data: { values },

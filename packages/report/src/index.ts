@@ -1,5 +1,14 @@
 /** `@serkit/report`: the evaluation report of serkit. Only re-exports. */
 export { confusionMatrixSpec, spectrogramSpec, trainingCurvesSpec } from './charts.js';
+export {
+  type CrossvalFold,
+  type CrossvalReport,
+  type CrossvalReportFiles,
+  crossvalSpec,
+  crossvalToMarkdown,
+  type MeanStd,
+  writeCrossvalReport,
+} from './crossval.js';
 export { reportToMarkdown } from './markdown.js';
 export {
   PAPER_MISPRINT,

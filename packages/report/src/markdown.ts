@@ -32,11 +32,9 @@ export function reportToMarkdown(
     `- Data: ${dataset.files} files from ${dataset.roots.join(', ')}${dataset.failed ? ` (${dataset.failed} could not be read)` : ''}`,
   );
   if (report.kind === 'train') {
-    const speakers =
-      (split.testSpeakers?.length ? `; test speakers ${split.testSpeakers.join(', ')}` : '') +
-      (split.validationSpeakers?.length
-        ? `; validation speakers ${split.validationSpeakers.join(', ')}`
-        : '');
+    const speakers = split.testSpeakers?.length
+      ? `; test speakers ${split.testSpeakers.join(', ')}`
+      : '';
     const obtained =
       split.testFraction != null && split.testFraction !== split.testSize
         ? ` asked, ${(100 * split.testFraction).toFixed(1)} % obtained`
@@ -45,6 +43,16 @@ export function reportToMarkdown(
       `- Split: ${split.kind}, test size ${split.testSize}${obtained} — train ${split.train}, validation ${split.validation}, test ${split.test}${speakers}`,
     );
     if (split.note) lines.push(`- Note: ${split.note}`);
+    if (split.fold) {
+      lines.push(
+        `- Cross-validation: fold ${split.fold.index} of ${split.fold.of} (${split.fold.protocol === 'loso' ? 'leave one speaker out' : `${split.kind === 'speaker' ? 'speaker' : 'stratified'} ${split.fold.of}-fold`})`,
+      );
+    }
+    if (split.validationKind) {
+      lines.push(
+        `- Validation (early stopping): ${split.validationKind === 'speaker' ? `whole training speakers ${split.validationSpeakers?.join(', ') ?? ''}` : 'stratified random part of the training files'}${split.validationNote ? ` (${split.validationNote})` : ''}`,
+      );
+    }
     lines.push(
       `- Augmentation: ${report.augment.enabled ? `${report.augment.names.join(', ')} (${report.augment.copies} spectrograms per training file)` : 'none'}`,
     );

@@ -166,6 +166,8 @@ describe('paperBaseline', () => {
     for (const other of [
       { ...run, split: { ...split, kind: 'speaker' as const } },
       { ...run, split: { ...split, testSize: 0.3 } },
+      // A cross-validation fold, even one of five stratified folds (an 80:20 in size).
+      { ...run, split: { ...split, fold: { index: 1, of: 5, protocol: 'kfold' as const } } },
       { ...run, split: { ...split, kind: 'all' as const, testSize: null } },
       { ...run, dataset: { ...run.dataset, name: 'folders' } },
       { ...run, classes: run.classes.slice(0, 6) },

@@ -225,13 +225,15 @@ export interface PaperBaseline {
  * The paper's result for a run made with one of its protocols: `dataset.name` `ravdess` or
  * `emodb`, `split.kind` `random`, `split.testSize` 0.2 (the paper's 80:20), with or without
  * augmentation (`augment.enabled`), and the corpus's full class set. Null for any other run
- * (a speaker split, another test size, `ser evaluate`, a folder corpus, a subset of classes).
+ * (a speaker split, another test size, a cross-validation fold, `ser evaluate`, a folder
+ * corpus, a subset of classes).
  */
 export function paperBaseline(report: SerReport): PaperBaseline | null {
   const name = report.dataset.name;
   if (name !== 'ravdess' && name !== 'emodb') return null;
   const { kind, testSize } = report.split;
   if (kind !== 'random' || testSize === null || Math.abs(testSize - 0.2) > 1e-9) return null;
+  if (report.split.fold) return null; // A cross-validation fold is not the paper's one split.
   const corpus = PAPER_RESULTS[name];
   if (report.classes.length !== corpus.labels.length) return null;
   const paperIndex = report.classes.map((c) => corpus.labels.indexOf(c));

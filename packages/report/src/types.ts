@@ -53,10 +53,19 @@ export interface SerReport {
     validation: number;
     test: number;
     testSpeakers?: string[];
-    /** Speakers whose files made the validation part (`--validation-speakers`), if chosen so. */
-    validationSpeakers?: string[];
     /** What the split became and why, when it differs from what was asked (one line). */
     note?: string;
+    /**
+     * How the validation part (early stopping) was carved out of the training part: `speaker`
+     * (whole training speakers, for speaker protocols) or `random` (stratified by class).
+     */
+    validationKind?: 'random' | 'speaker';
+    /** The validation speakers (`validationKind` `speaker`). */
+    validationSpeakers?: string[];
+    /** Why a speaker protocol's validation part was carved at random (one line). */
+    validationNote?: string;
+    /** The fold of a cross-validation (`ser crossval`): 1-based `index` of `of` folds. */
+    fold?: { index: number; of: number; protocol: 'kfold' | 'loso' };
   };
   /**
    * `evaluate` only: how many evaluated files the model saw in training (its training and

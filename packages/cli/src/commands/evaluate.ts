@@ -1,41 +1,19 @@
-import { nFrames, resolveDspOptions } from '@serkit/features';
 import {
-  argMaxRows,
-  type BackendRequest,
-  classificationReport,
-  loadModel,
-  type ModelMetadata,
-  predictProbabilities,
-  readMetadata,
-} from '@serkit/model';
-import type { SerReport } from '@serkit/report';
+  defaultCacheDir,
+  evaluateOnFiles,
+  loadLabelledFiles,
+  reportFileNames,
+} from '@serkit/experiment';
+import type { BackendRequest } from '@serkit/model';
 import type { Command } from 'commander';
 import { loadTensorFlow } from '../backend.js';
-import { type CliContext, EXIT, Interrupted, UsageError } from '../context.js';
+import { type CliContext, EXIT, Interrupted } from '../context.js';
+import { cliError, experimentProgress } from '../experiment-progress.js';
 import { resolveModelRef } from '../model-ref.js';
 import { OPTIONS, requiredOption } from '../options.js';
 import { ensureWritableDir } from '../out-dir.js';
-import { loadLabelledFiles, stack } from '../train/data.js';
-import { defaultCacheDir, extractWithCache } from '../train/features.js';
-import { reportFileNames, summary, toSerReport } from './train.js';
-
-/** Read a model folder's metadata; an unreadable model is a one-line usage error. */
-export function readModelMetadata(dir: string): ModelMetadata {
-  try {
-    return readMetadata(dir);
-  } catch (err) {
-    throw new UsageError(`cannot use model ${dir}: ${(err as Error).message.split('\n')[0]}`);
-  }
-}
-
-/** Load the model with the DSP options it was trained with. */
-export async function loadTrainedModel(dir: string, meta: ModelMetadata) {
-  try {
-    return (await loadModel(dir, { dsp: meta.dsp })).model;
-  } catch (err) {
-    throw new UsageError(`cannot use model ${dir}: ${(err as Error).message.split('\n')[0]}`);
-  }
-}
+import { summary } from '../report-output.js';
+import { loadTrainedModel, readModelMetadata } from '../trained-model.js';
 
 /** Parsed options of `ser evaluate`. */
 export interface EvaluateCliOptions {
@@ -55,125 +33,49 @@ export interface EvaluateCliOptions {
  * among the model's), features computed with the model's own DSP options.
  */
 export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Promise<number> {
-  const now = ctx.now ?? (() => performance.now());
-  const t0 = now();
   if (opts.out) ensureWritableDir(opts.out);
   const ref = resolveModelRef(opts.model, ctx);
   const meta = readModelMetadata(ref.dir);
-  const files = loadLabelledFiles(opts.data, opts.dataset, ctx);
-  const modelIndex = new Map(meta.classNames.map((c, i) => [c, i]));
-  const unknown = [...new Set(files.labels.map((l) => files.classes[l]))].filter(
-    (c) => !modelIndex.has(c),
-  );
-  if (unknown.length > 0) {
-    throw new UsageError(
-      `the data has classes the model does not know: ${unknown.join(', ')} (model classes: ${meta.classNames.join(', ')})`,
-    );
-  }
-  const labels = files.labels.map((l) => modelIndex.get(files.classes[l]) as number);
-  const dsp = resolveDspOptions(meta.dsp);
-  const featureLen = dsp.nMels * nFrames(dsp);
-  const got = await extractWithCache(
-    files.paths,
-    {
-      dsp,
-      augment: false,
-      seed: 0,
-      jobs: opts.jobs,
-      cacheDir: opts.cache ? defaultCacheDir() : null,
-      label: 'extracting',
-      signal: ctx.signal,
-    },
-    ctx,
-  );
-  let failed = files.unlabelled;
-  for (const e of got.errors) {
-    if (e) {
-      ctx.stderr.write(`${e}\n`);
-      failed++;
-    }
-  }
-  const all = files.paths.map((_, i) => i);
-  const ok = all.filter((i) => got.perFile[i] !== null);
-  const data = stack(got.perFile, labels, all, featureLen, 'original');
-  if (data.labels.length === 0) throw new UsageError('none of the files could be read');
-  const tExtract = now();
-  const backend = await loadTensorFlow(ctx, opts.backend);
-  const model = await loadTrainedModel(ref.dir, meta);
-  const k = meta.classNames.length;
-  let predicted: Int32Array;
+  const progress = experimentProgress('evaluate', ctx);
+  let result: Awaited<ReturnType<typeof evaluateOnFiles>>;
   try {
-    predicted = argMaxRows(await predictProbabilities(model, data.x, meta.zscore), k);
+    const files = loadLabelledFiles(opts.data, opts.dataset);
+    for (const n of files.notices) ctx.stderr.write(`ser: note: ${n}\n`);
+    for (const p of files.problems) ctx.stderr.write(`${p}\n`);
+    result = await evaluateOnFiles(
+      {
+        metadata: meta,
+        data: files,
+        roots: opts.data,
+        jobs: opts.jobs,
+        cacheDir: opts.cache ? defaultCacheDir() : null,
+        loadModel: async () => {
+          await loadTensorFlow(ctx, opts.backend);
+          return loadTrainedModel(ref.dir, meta);
+        },
+      },
+      { onProgress: progress.onProgress, signal: ctx.signal },
+    );
+  } catch (err) {
+    throw cliError(err);
   } finally {
-    model.dispose();
+    progress.stop();
   }
-  const report = classificationReport(data.labels, predicted, meta.classNames);
-  // Which of the evaluated files the model learnt from (training or validation), by content.
-  let seen: SerReport['seen'];
-  const known = meta.trainingFiles?.sha256;
-  if (known) {
-    const set = new Set(known);
-    const unseenRows = ok
-      .map((i, row) => (set.has(got.hashes[i] ?? '') ? -1 : row))
-      .filter((r) => r >= 0);
-    const nSeen = ok.length - unseenRows.length;
-    const unseen =
-      unseenRows.length > 0
-        ? classificationReport(
-            unseenRows.map((r) => data.labels[r]),
-            unseenRows.map((r) => predicted[r]),
-            meta.classNames,
-          )
-        : null;
-    seen = {
-      files: nSeen,
-      unseen: unseenRows.length,
-      unseenAccuracy: unseen?.accuracy ?? null,
-      unseenMacroF1: unseen?.macro.f1 ?? null,
-    };
-    if (nSeen > 0) {
-      ctx.stderr.write(
-        `ser evaluate: ${nSeen} of ${ok.length} evaluated files were the model's training or validation files: accuracy ${(100 * report.accuracy).toFixed(2)} % on all, ${unseen ? `${(100 * unseen.accuracy).toFixed(2)} % on the ${unseenRows.length} unseen` : 'no unseen file'}\n`,
-      );
-    }
-  } else {
+  const { report } = result;
+  if (!meta.trainingFiles?.sha256) {
     ctx.stderr.write(
       `ser evaluate: ${ref.dir} does not record its training files (trained by an older serkit): the figures may include files it was trained on\n`,
     );
   }
-  const tEval = now();
-  const serReport = toSerReport(report, {
-    kind: 'evaluate',
-    dataset: {
-      name: files.kind,
-      roots: opts.data,
-      files: files.paths.length + files.unlabelled,
-      failed,
-    },
-    split: { kind: 'all', testSize: null, train: 0, validation: 0, test: data.labels.length },
-    ...(seen ? { seen } : {}),
-    augment: { enabled: false, copies: 1, names: [] },
-    seed: meta.seed ?? 0,
-    epochs: [],
-    bestEpoch: 0,
-    seconds: {
-      extract: (tExtract - t0) / 1000,
-      train: null,
-      evaluate: (tEval - tExtract) / 1000,
-      total: (tEval - t0) / 1000,
-    },
-    backend: { name: backend.name, tensorflowVersion: backend.tensorflowVersion },
-    createdAt: new Date().toISOString(),
-  });
   if (ctx.signal?.aborted) throw new Interrupted('interrupted; nothing was written');
   const written = opts.out
-    ? await (await import('@serkit/report')).writeReport(opts.out, serReport)
+    ? await (await import('@serkit/report')).writeReport(opts.out, report)
     : null;
-  if (opts.json) ctx.stdout.write(`${JSON.stringify(serReport)}\n`);
+  if (opts.json) ctx.stdout.write(`${JSON.stringify(report)}\n`);
   else {
-    ctx.stdout.write(summary(serReport, opts.out ?? null, written ? reportFileNames(written) : []));
+    ctx.stdout.write(summary(report, opts.out ?? null, written ? reportFileNames(written) : []));
   }
-  return failed > 0 ? EXIT.FAILED : EXIT.OK;
+  return result.failed > 0 ? EXIT.FAILED : EXIT.OK;
 }
 
 /** Register `ser evaluate`. */

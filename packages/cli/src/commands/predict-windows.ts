@@ -32,7 +32,7 @@ import { renderSvg, svgToPng, timelineSpec } from '@serkit/report';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type CliContext, EXIT, UsageError } from '../context.js';
 import { resolveModelRef } from '../model-ref.js';
-import { loadTrainedModel, readModelMetadata } from './evaluate.js';
+import { loadTrainedModel, readModelMetadata } from '../trained-model.js';
 
 /**
  * Windows per network call. The first convolution block's activations alone take 8.5 MB per

@@ -5,8 +5,8 @@ import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, UsageError } from '../context.js';
 import { resolveModelRef } from '../model-ref.js';
 import { OPTIONS } from '../options.js';
+import { loadTrainedModel, readModelMetadata } from '../trained-model.js';
 import { reportWalk } from '../walk-report.js';
-import { loadTrainedModel, readModelMetadata } from './evaluate.js';
 import {
   addWindowOptions,
   runPredictWindowed,

@@ -16,6 +16,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import {
+  carveValidation,
+  loadLabelledFiles,
+  randomSplit,
+  sha256File,
+  speakerSplit,
+} from '@serkit/experiment';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = resolve(import.meta.dirname, '../../dist/bin/ser.js');
@@ -139,6 +146,18 @@ describe('ser train → evaluate → predict', () => {
       expect(existsSync(join(model, f)), f).toBe(true);
     }
     expect(existsSync(`${model}.checkpoint`)).toBe(false);
+    // The library's split with the same seed (one generator): its training and validation
+    // files are the ones the model records as its training files (the text file failed).
+    const files = loadLabelledFiles([corpus]);
+    const split = randomSplit(files.labels, 0.3, 42);
+    const carve = carveValidation(split.train, files.labels, files.speakers, 'random', 0.1, 42);
+    const expected = [...carve.fit, ...carve.validation]
+      .filter((i) => basename(files.paths[i]) !== '03a01Wz.wav')
+      .map((i) => sha256File(files.paths[i]))
+      .sort();
+    const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8'));
+    expect(meta.trainingFiles.sha256).toEqual(expected);
+    expect(report.split.test).toBe(split.test.length);
   });
 
   it('evaluates any labelled data with the same report, saying how many files the model has seen', () => {
@@ -387,6 +406,14 @@ describe('ser train --split speaker', () => {
       test: 8,
     });
     expect(`ser train: ${report.split.note}`).toBe(note[0]);
+    // The library's speaker split with the same seed holds out the same speaker.
+    const files = loadLabelledFiles([...ravdess('01', all), ...ravdess('02', all)]);
+    expect(report.split.testSpeakers).toEqual(
+      speakerSplit(files.labels, files.speakers, 0.2, 42).testSpeakers,
+    );
+    // Two training speakers are too few to carve validation speakers from: said in one line.
+    expect(report.split.validationKind).toBe('random');
+    expect(r.stderr).toContain(`ser train: ${report.split.validationNote}`);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain(
       'test size 0.2 asked, 50.0 % obtained',
     );
@@ -444,7 +471,9 @@ describe('ser train --split speaker', () => {
     expect(report.dbReference).toBe('utterance-max');
     const meta = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8'));
     expect(meta.zscore.dbReference).toBe('utterance-max');
-    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('validation speakers 01');
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain(
+      'Validation (early stopping): whole training speakers 01',
+    );
     // Prediction reads the reference from the model: a file 12 dB quieter gets the same answer.
     const quiet = join(tmp, 'quiet.wav');
     const src = readFileSync(three[8]); // actor 02, 16-bit PCM WAV

@@ -1,3 +1,8 @@
+/**
+ * Extraction with serkit's feature cache: log-mel spectrograms keyed by each file's content
+ * (SHA-256 of its bytes) and the DSP options, so a run extracts each file once, whatever the
+ * split, fold or command.
+ */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -9,8 +14,6 @@ import {
   nFrames,
   PAPER_AUGMENTATIONS,
 } from '@serkit/features';
-import type { CliContext } from '../context.js';
-import { createProgress } from '../progress.js';
 
 /** Where extracted spectrograms are cached: `$SER_CACHE_DIR`, else `~/.cache/serkit/features`. */
 export function defaultCacheDir(): string {
@@ -42,9 +45,27 @@ export interface ExtractRequest {
   jobs: number;
   /** Cache folder, or null for none. */
   cacheDir: string | null;
-  /** Progress label, e.g. `extracting training files`. */
-  label: string;
+  /** Called as files are extracted (not for files served from the cache). */
+  onProgress?: (p: { done: number; total: number; failed: number }) => void;
   signal?: AbortSignal;
+}
+
+/** SHA-256 (hex) of a file's bytes, or null when it cannot be read. */
+export function sha256File(path: string): string | null {
+  try {
+    return sha256(readFileSync(path));
+  } catch {
+    return null; // Unreadable: extraction reports why.
+  }
+}
+
+/**
+ * The seed of one file's augmentations: 48 bits of its content hash mixed with the run's seed
+ * (a number JS holds exactly), so a file gets the same augmented copies in every split, fold
+ * and run with that seed, and a cached copy is the one a fresh run would make.
+ */
+export function augmentationSeed(seed: number, sha256Hex: string | null): number {
+  return (Number.parseInt((sha256Hex ?? '0').slice(0, 12), 16) + seed * 7919) % 2 ** 48;
 }
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -54,11 +75,16 @@ const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).
  * (SHA-256) and the DSP options (plus the augmentations and seed, when augmenting).
  * Augmented copies draw their randomness from `(seed, content)`, so a cached copy is the
  * one a fresh run would make. Failed files are reported, never cached.
+ *
+ * @param paths Audio files.
+ * @param req DSP options, augmentation, seed, threads, cache folder, progress and signal.
+ * @param knownHashes SHA-256 of each file when the caller has it already ({@link sha256File}).
+ * @throws the extraction's AbortError when `req.signal` aborts.
  */
 export async function extractWithCache(
   paths: readonly string[],
   req: ExtractRequest,
-  ctx: CliContext,
+  knownHashes?: readonly (string | null)[],
 ): Promise<ExtractedFiles> {
   const copies = req.augment ? 1 + PAPER_AUGMENTATIONS.length : 1;
   const per = req.dsp.nMels * nFrames(req.dsp);
@@ -74,13 +100,7 @@ export async function extractWithCache(
   const errors: (string | null)[] = new Array(paths.length).fill(null);
   // Content hashes key the cache, seed the augmentations and name the training files in the
   // model's metadata (so `ser evaluate` can tell which files a model has seen).
-  const hashes: (string | null)[] = paths.map((p) => {
-    try {
-      return sha256(readFileSync(p));
-    } catch {
-      return null; // Unreadable: extraction reports why.
-    }
-  });
+  const hashes: (string | null)[] = knownHashes ? [...knownHashes] : paths.map(sha256File);
   const misses: number[] = [];
   paths.forEach((_, i) => {
     const h = hashes[i];
@@ -101,40 +121,24 @@ export async function extractWithCache(
   });
   const cached = paths.length - misses.length;
   if (misses.length > 0) {
-    const progress = createProgress(
-      ctx,
-      misses.length,
-      `${req.label} [{bar}] {value}/{total} files | {failed} failed | ETA {eta_formatted}`,
-      {
-        lineEverySeconds: 10,
-        payload: { failed: 0 },
-      },
-    );
+    const total = misses.length;
     const onProgress = (p: { done: number; failed: number }) =>
-      progress.update(p.done, { failed: p.failed });
+      req.onProgress?.({ done: p.done, total, failed: p.failed });
+    req.onProgress?.({ done: 0, total, failed: 0 });
     const missPaths = misses.map((i) => paths[i]);
-    let batch: { features: Float32Array; rows: Int32Array; errors: (string | null)[] };
-    try {
-      batch = req.augment
-        ? await extractFilesAugmented(missPaths, req.dsp, {
-            threads: req.jobs,
-            onProgress,
-            signal: req.signal,
-            seed: req.seed,
-            // 48 bits of the content hash, mixed with the seed: a number JS holds exactly.
-            fileSeeds: misses.map(
-              (i) =>
-                (Number.parseInt((hashes[i] ?? '0').slice(0, 12), 16) + req.seed * 7919) % 2 ** 48,
-            ),
-          })
-        : await extractFiles(missPaths, req.dsp, {
-            threads: req.jobs,
-            onProgress,
-            signal: req.signal,
-          });
-    } finally {
-      progress.stop();
-    }
+    const batch = req.augment
+      ? await extractFilesAugmented(missPaths, req.dsp, {
+          threads: req.jobs,
+          onProgress,
+          signal: req.signal,
+          seed: req.seed,
+          fileSeeds: misses.map((i) => augmentationSeed(req.seed, hashes[i])),
+        })
+      : await extractFiles(missPaths, req.dsp, {
+          threads: req.jobs,
+          onProgress,
+          signal: req.signal,
+        });
     if (dir) mkdirSync(dir, { recursive: true });
     misses.forEach((i, j) => {
       const row = batch.rows[j];

@@ -1,0 +1,211 @@
+/** Evaluation of a trained model: on labelled examples, and on labelled files (`ser evaluate`). */
+import { type DatasetKind, nFrames, resolveDspOptions } from '@serkit/features';
+import {
+  argMaxRows,
+  type ClassificationReport,
+  classificationReport,
+  currentBackendInfo,
+  type Examples,
+  type ModelMetadata,
+  predictProbabilities,
+  type ZScore,
+} from '@serkit/model';
+import type { SerReport } from '@serkit/report';
+import type * as TF from '@tensorflow/tfjs';
+import { defaultCacheDir, extractWithCache } from './cache.js';
+import { ExperimentError } from './errors.js';
+import type { ExperimentEvent, RunOptions } from './experiment.js';
+import { type LabelledFiles, loadLabelledFiles } from './files.js';
+import { toSerReport } from './report-data.js';
+import { stackExamples } from './stack.js';
+
+/** What {@link evaluateModel} returns. */
+export interface Evaluation {
+  /** Accuracy, confusion matrix, per-class and averaged precision/recall/F1 (UAR = macro recall). */
+  classification: ClassificationReport;
+  /** Predicted class index of each example. */
+  predicted: Int32Array;
+  /** Class probabilities `[n][K]`, row-major. */
+  probabilities: Float32Array;
+}
+
+/**
+ * Predict `examples` (raw log-mel spectrograms; the model's `zscore` is applied) and score the
+ * predictions against their labels.
+ *
+ * @param model A trained CRNN (from `runExperiment` or `loadModel`).
+ * @param examples `x`: n spectrograms `[nMels][nFrames]` back to back; `labels`: n class indices.
+ * @param zscore The model's input normalisation.
+ * @param classNames K class names, in the model's output order.
+ */
+export async function evaluateModel(
+  model: TF.LayersModel,
+  examples: Examples,
+  zscore: ZScore,
+  classNames: string[],
+): Promise<Evaluation> {
+  const probabilities = await predictProbabilities(model, examples.x, zscore);
+  const predicted = argMaxRows(probabilities, classNames.length);
+  return {
+    classification: classificationReport(examples.labels, predicted, classNames),
+    predicted,
+    probabilities,
+  };
+}
+
+/** What {@link evaluateOnFiles} evaluates. */
+export interface FileEvaluationConfig {
+  /** The model's metadata (`readMetadata` of `@serkit/model`): classes, z-score, DSP options. */
+  metadata: ModelMetadata;
+  /**
+   * Loads the model, called once the features are extracted (so a bad file list fails before
+   * TensorFlow loads); the model is disposed after prediction.
+   */
+  loadModel: () => Promise<TF.LayersModel>;
+  /** Files and/or folders, or files already labelled ({@link loadLabelledFiles}). */
+  data: readonly string[] | LabelledFiles;
+  /** How labels are read when `data` is paths; default `auto`. */
+  dataset?: DatasetKind;
+  /** DSP worker threads (0 = every core); default 0. */
+  jobs?: number;
+  /** Feature cache folder, null for none; default {@link defaultCacheDir}. */
+  cacheDir?: string | null;
+  /** Folders named in the report; default `data` when it is paths. */
+  roots?: string[];
+  /** Seed recorded in the report; default the model's. */
+  seed?: number;
+}
+
+/** What {@link evaluateOnFiles} returns. */
+export interface FileEvaluation {
+  /** `report.json`'s object (`kind` `evaluate`), with `seen` when the model records its files. */
+  report: SerReport;
+  /** Files that could not be used (unlabelled, skipped, failed extraction). */
+  failed: number;
+}
+
+/**
+ * `ser evaluate` as a function: the report of a trained model on labelled files, features
+ * computed with the model's own DSP options (through the cache). When the model records its
+ * training files (by content hash), the report says how many evaluated files it has seen and
+ * gives the figures on the unseen ones (`seen`), with a notice.
+ *
+ * @throws {ExperimentError} when the data has classes the model does not know, or no file can
+ *   be read.
+ */
+export async function evaluateOnFiles(
+  config: FileEvaluationConfig,
+  run: Omit<RunOptions, 'loadBackend'> = {},
+): Promise<FileEvaluation> {
+  const emit = (e: ExperimentEvent) => run.onProgress?.(e);
+  const t0 = performance.now();
+  const meta = config.metadata;
+  const labelled = !Array.isArray(config.data);
+  const files = labelled
+    ? (config.data as LabelledFiles)
+    : loadLabelledFiles(config.data as string[], config.dataset ?? 'auto');
+  if (!labelled) {
+    for (const m of files.notices) emit({ type: 'notice', message: `note: ${m}` });
+    for (const m of files.problems) emit({ type: 'problem', message: m });
+  }
+  const modelIndex = new Map(meta.classNames.map((c, i) => [c, i]));
+  const unknown = [...new Set(files.labels.map((l) => files.classes[l]))].filter(
+    (c) => !modelIndex.has(c),
+  );
+  if (unknown.length > 0) {
+    throw new ExperimentError(
+      `the data has classes the model does not know: ${unknown.join(', ')} (model classes: ${meta.classNames.join(', ')})`,
+    );
+  }
+  const labels = files.labels.map((l) => modelIndex.get(files.classes[l]) as number);
+  const dsp = resolveDspOptions(meta.dsp);
+  const featureLen = dsp.nMels * nFrames(dsp);
+  const got = await extractWithCache(files.paths, {
+    dsp,
+    augment: false,
+    seed: 0,
+    jobs: config.jobs ?? 0,
+    cacheDir: config.cacheDir === undefined ? defaultCacheDir() : config.cacheDir,
+    signal: run.signal,
+    onProgress: (p) => emit({ type: 'extract', label: 'extracting', ...p }),
+  });
+  let failed = files.problems.length;
+  for (const e of got.errors) {
+    if (e) {
+      emit({ type: 'problem', message: e });
+      failed++;
+    }
+  }
+  const all = files.paths.map((_, i) => i);
+  const ok = all.filter((i) => got.perFile[i] !== null);
+  const data = stackExamples(got.perFile, labels, all, featureLen, 'original');
+  if (data.labels.length === 0) throw new ExperimentError('none of the files could be read');
+  const tExtract = performance.now();
+  const model = await config.loadModel();
+  let evaluation: Evaluation;
+  try {
+    evaluation = await evaluateModel(model, data, meta.zscore, meta.classNames);
+  } finally {
+    model.dispose();
+  }
+  const { classification, predicted } = evaluation;
+  // Which of the evaluated files the model learnt from (training or validation), by content.
+  let seen: SerReport['seen'];
+  const known = meta.trainingFiles?.sha256;
+  if (known) {
+    const set = new Set(known);
+    const unseenRows = ok
+      .map((i, row) => (set.has(got.hashes[i] ?? '') ? -1 : row))
+      .filter((r) => r >= 0);
+    const nSeen = ok.length - unseenRows.length;
+    const unseen =
+      unseenRows.length > 0
+        ? classificationReport(
+            unseenRows.map((r) => data.labels[r]),
+            unseenRows.map((r) => predicted[r]),
+            meta.classNames,
+          )
+        : null;
+    seen = {
+      files: nSeen,
+      unseen: unseenRows.length,
+      unseenAccuracy: unseen?.accuracy ?? null,
+      unseenMacroF1: unseen?.macro.f1 ?? null,
+    };
+    if (nSeen > 0) {
+      emit({
+        type: 'notice',
+        message: `${nSeen} of ${ok.length} evaluated files were the model's training or validation files: accuracy ${(100 * classification.accuracy).toFixed(2)} % on all, ${unseen ? `${(100 * unseen.accuracy).toFixed(2)} % on the ${unseenRows.length} unseen` : 'no unseen file'}`,
+      });
+    }
+  }
+  const tEval = performance.now();
+  const backend = currentBackendInfo();
+  const report = toSerReport(classification, {
+    kind: 'evaluate',
+    dataset: {
+      name: files.kind,
+      roots: config.roots ?? (labelled ? [] : [...(config.data as string[])]),
+      files: files.paths.length + files.problems.length,
+      failed,
+    },
+    split: { kind: 'all', testSize: null, train: 0, validation: 0, test: data.labels.length },
+    ...(seen ? { seen } : {}),
+    augment: { enabled: false, copies: 1, names: [] },
+    seed: config.seed ?? meta.seed ?? 0,
+    epochs: [],
+    bestEpoch: 0,
+    seconds: {
+      extract: (tExtract - t0) / 1000,
+      train: null,
+      evaluate: (tEval - tExtract) / 1000,
+      total: (tEval - t0) / 1000,
+    },
+    backend: {
+      name: backend?.name ?? 'unknown',
+      tensorflowVersion: backend?.tensorflowVersion ?? null,
+    },
+    createdAt: new Date().toISOString(),
+  });
+  return { report, failed };
+}

@@ -1,0 +1,76 @@
+/**
+ * The labelled corpus of an experiment: every audio file under the inputs with its class index
+ * and speaker, plus what the walk could not use (for the caller to report).
+ */
+import { type DatasetKind, loadDataset, SerkitError } from '@serkit/features';
+import { ExperimentError } from './errors.js';
+
+/** Labelled files, ready to split and extract (what `@serkit/features`' `loadDataset` found). */
+export interface LabelledFiles {
+  /** Naming scheme found or asked for. */
+  kind: Exclude<DatasetKind, 'auto'>;
+  /** Class names in model order (SPEC.md §6 for RAVDESS/EMO-DB, sorted folder names else). */
+  classes: string[];
+  /** Audio files, in walk order. */
+  paths: string[];
+  /** Class index of each file. */
+  labels: number[];
+  /** Speaker id of each file (null under `folders`). */
+  speakers: (string | null)[];
+  /**
+   * Entries that could not be used, each a one-line `<path>: <reason>`: files without a label,
+   * inputs or folder entries the walk skipped (unreadable folder, dangling link, …).
+   */
+  problems: string[];
+  /** The walk's notices (`<path>: <message>`): duplicates counted once, links not followed again. */
+  notices: string[];
+}
+
+/**
+ * Walk `inputs` (files and folders) and label every audio file by `kind`.
+ *
+ * @param inputs Files and/or folders.
+ * @param kind `auto` (default), `ravdess`, `emodb` or `folders` (one folder per label).
+ * @throws {ExperimentError} when no labelled file is found, or a path is missing (naming it).
+ */
+export function loadLabelledFiles(
+  inputs: readonly string[],
+  kind: DatasetKind = 'auto',
+): LabelledFiles {
+  let dataset: ReturnType<typeof loadDataset>;
+  try {
+    dataset = loadDataset(inputs, kind);
+  } catch (err) {
+    if (err instanceof SerkitError) throw new ExperimentError(err.message);
+    throw err;
+  }
+  if (dataset.items.length === 0) {
+    const s = dataset.skipped;
+    if (s.length === 0) throw new ExperimentError(`no audio files found in ${inputs.join(', ')}`);
+    const more = s.length > 1 ? ` (and ${s.length - 1} more unusable entries)` : '';
+    throw new ExperimentError(`${s[0].path}: ${s[0].reason}${more}`);
+  }
+  const index = new Map(dataset.labels.map((l, i) => [l, i]));
+  const out: LabelledFiles = {
+    kind: dataset.kind,
+    classes: dataset.labels,
+    paths: [],
+    labels: [],
+    speakers: [],
+    problems: dataset.skipped.map((s) => `${s.path}: ${s.reason}`),
+    notices: dataset.notices.map((n) => `${n.path}: ${n.message}`),
+  };
+  for (const item of dataset.items) {
+    const label = item.label === null ? undefined : index.get(item.label);
+    if (label === undefined) {
+      out.problems.push(`${item.path}: no ${dataset.kind} emotion label in its name or folder`);
+      continue;
+    }
+    out.paths.push(item.path);
+    out.labels.push(label);
+    out.speakers.push(item.speaker);
+  }
+  if (out.paths.length === 0)
+    throw new ExperimentError(`no labelled audio files found in ${inputs.join(', ')}`);
+  return out;
+}

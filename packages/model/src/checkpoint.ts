@@ -1,0 +1,167 @@
+/**
+ * The training checkpoint (`<checkpointDir>/`): `state.json` (epoch, early-stopping state,
+ * history, z-score, the run's fingerprint and the weight manifests), and the current weights,
+ * the best weights and the Adam state, each a `.bin` in TensorFlow.js's own weight format
+ * (`tf.io.encodeWeights` / `tf.io.decodeWeights`). Written atomically after every epoch.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import type { Tf } from './backend.js';
+import { writeDirAtomic } from './persistence.js';
+import type { EpochEvent, ZScore } from './types.js';
+
+/** Version of the checkpoint layout; a checkpoint of another version is refused. */
+export const CHECKPOINT_FORMAT = 2;
+
+const FILES = {
+  state: 'state.json',
+  weights: 'weights.bin',
+  best: 'best.bin',
+  optimizer: 'optimizer.bin',
+};
+
+/** The training loop's state at the end of an epoch. */
+export interface TrainingState {
+  epoch: number;
+  bestEpoch: number;
+  bestValLoss: number | null;
+  wait: number;
+  finished: boolean;
+  stoppedEarly: boolean;
+  history: EpochEvent[];
+  zscore: ZScore;
+  /** What must match for a resume: examples, classes, seed, batch size, …. */
+  fingerprint: Record<string, unknown>;
+}
+
+type Manifest = TF.io.WeightsManifestEntry[];
+/** A tensor with its name (tfjs's `NamedTensor`, not exported by `@tensorflow/tfjs`). */
+type NamedTensor = { name: string; tensor: TF.Tensor };
+
+interface StateFile extends TrainingState {
+  format: number;
+  weightSpecs: Manifest;
+  bestSpecs: Manifest;
+  optimizerSpecs: Manifest;
+}
+
+/** A checkpoint read back: the state and the tensors (the caller disposes them). */
+export interface Checkpoint {
+  state: TrainingState;
+  /** The model's weights, in `model.weights` order. */
+  weights: TF.Tensor[];
+  /** The best weights so far (null before a validation loss improved). */
+  best: TF.Tensor[] | null;
+  /** The optimizer's weights, as `optimizer.setWeights` takes them. */
+  optimizer: NamedTensor[];
+}
+
+async function encode(tf: Tf, named: NamedTensor[]) {
+  const { data, specs } = await tf.io.encodeWeights(named);
+  return { data: new Uint8Array(data), specs };
+}
+
+function decode(tf: Tf, dir: string, file: string, specs: Manifest): NamedTensor[] {
+  const f = path.join(dir, file);
+  const bytes = fs.readFileSync(f);
+  const need = specs.reduce(
+    (n, s) =>
+      n +
+      s.shape.reduce((a, b) => a * b, 1) * (s.dtype === 'float32' || s.dtype === 'int32' ? 4 : 1),
+    0,
+  );
+  if (bytes.byteLength !== need) {
+    throw new Error(`${f}: ${bytes.byteLength} bytes, the checkpoint's manifest needs ${need}`);
+  }
+  const map = tf.io.decodeWeights(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    specs,
+  );
+  return specs.map((s) => ({ name: s.name, tensor: map[s.name] }));
+}
+
+/**
+ * Write the checkpoint of the epoch just finished into `dir` (atomically: a kill leaves the
+ * previous checkpoint or this one).
+ */
+export async function writeCheckpoint(
+  tf: Tf,
+  dir: string,
+  model: TF.LayersModel,
+  best: TF.Tensor[] | null,
+  optimizer: TF.Optimizer,
+  state: TrainingState,
+): Promise<void> {
+  const names = model.weights.map((w) => w.originalName);
+  const w = await encode(
+    tf,
+    model.getWeights().map((t, i) => ({ name: names[i], tensor: t })),
+  );
+  const b = best
+    ? await encode(
+        tf,
+        best.map((t, i) => ({ name: names[i], tensor: t })),
+      )
+    : null;
+  const optWeights = await optimizer.getWeights();
+  const o = await encode(tf, optWeights);
+  // getWeights() of the optimizer returns fresh tensors for the iteration count.
+  for (const ow of optWeights) if (ow.name === 'iter') ow.tensor.dispose();
+  const file: StateFile = {
+    format: CHECKPOINT_FORMAT,
+    ...state,
+    weightSpecs: w.specs,
+    bestSpecs: b?.specs ?? [],
+    optimizerSpecs: o.specs,
+  };
+  await writeDirAtomic(dir, async (tmp) => {
+    fs.writeFileSync(path.join(tmp, FILES.weights), w.data);
+    if (b) fs.writeFileSync(path.join(tmp, FILES.best), b.data);
+    fs.writeFileSync(path.join(tmp, FILES.optimizer), o.data);
+    fs.writeFileSync(path.join(tmp, FILES.state), JSON.stringify(file));
+  });
+}
+
+/**
+ * Put back the previous checkpoint when a kill came between the two renames of
+ * `writeDirAtomic` (`dir` missing, `.<name>.old-*` beside it). Renames that folder to `dir`.
+ */
+export function restoreInterruptedCheckpoint(dir: string): void {
+  if (fs.existsSync(dir)) return;
+  const parent = path.dirname(path.resolve(dir));
+  const prefix = `.${path.basename(path.resolve(dir))}.old-`;
+  const old = fs.existsSync(parent)
+    ? fs.readdirSync(parent).find((f) => f.startsWith(prefix))
+    : undefined;
+  if (old) fs.renameSync(path.join(parent, old), dir);
+}
+
+/**
+ * Read the checkpoint in `dir` (after {@link restoreInterruptedCheckpoint}), or null when
+ * there is none.
+ *
+ * @throws Error naming the file when it is unreadable, of another format, or truncated.
+ */
+export function readCheckpoint(tf: Tf, dir: string): Checkpoint | null {
+  restoreInterruptedCheckpoint(dir);
+  const f = path.join(dir, FILES.state);
+  if (!fs.existsSync(f)) return null;
+  let st: StateFile;
+  try {
+    st = JSON.parse(fs.readFileSync(f, 'utf8')) as StateFile;
+  } catch (err) {
+    throw new Error(`${f}: unreadable checkpoint (${(err as Error).message})`);
+  }
+  if (st.format !== CHECKPOINT_FORMAT) {
+    throw new Error(
+      `${f}: checkpoint format ${st.format ?? 1}, this serkit reads format ${CHECKPOINT_FORMAT}; remove ${dir} to train from scratch`,
+    );
+  }
+  const { format: _f, weightSpecs, bestSpecs, optimizerSpecs, ...state } = st;
+  const weights = decode(tf, dir, FILES.weights, weightSpecs).map((x) => x.tensor);
+  const best =
+    bestSpecs.length > 0 ? decode(tf, dir, FILES.best, bestSpecs).map((x) => x.tensor) : null;
+  const optimizer = decode(tf, dir, FILES.optimizer, optimizerSpecs);
+  return { state, weights, best, optimizer };
+}
