@@ -31,7 +31,7 @@ export {
   rowNormalizedPercent,
 } from './metrics.js';
 export { serkitCacheDir } from './native-location.js';
-export { type FoldedGraph, foldedGraph } from './ops-graph.js';
+export { type FoldedGraph, foldedGraph, type OpsGraph, opsGraph } from './ops-graph.js';
 export {
   diffDspOptions,
   type LoadModelOptions,

@@ -5,7 +5,7 @@
 
 import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
-import { type FoldedGraph, foldedGraph } from './ops-graph.js';
+import { type OpsGraph, opsGraph } from './ops-graph.js';
 import { type SessionGraph, sessionGraph } from './session-graph.js';
 import type { Predictor, PredictorEngine, PredictorOptions, ZScore } from './types.js';
 
@@ -28,7 +28,7 @@ export function inputDims(model: TF.LayersModel): { h: number; w: number; k: num
   return { h, w, k };
 }
 
-type Prepared = { engine: PredictorEngine; graph: SessionGraph | FoldedGraph | null };
+type Prepared = { engine: PredictorEngine; graph: SessionGraph | OpsGraph | null };
 /** Why an engine cannot run; `refused` when TensorFlow rejected it rather than not applying. */
 type Unavailable = { reason: string; refused?: boolean };
 
@@ -40,7 +40,7 @@ async function prepare(
 ): Promise<Prepared | Unavailable> {
   if (engine === 'layers') return { engine, graph: null };
   if (engine === 'ops') {
-    const graph = foldedGraph(tf, model);
+    const graph = opsGraph(tf, model);
     return graph
       ? { engine, graph }
       : { reason: `'ops' needs a buildCrnn model (conv/bn/relu/pool blocks)` };
