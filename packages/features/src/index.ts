@@ -14,7 +14,6 @@ export {
   extractFilesJs,
   extractJs,
   JsLogMelExtractor,
-  JsWorkerPool,
   jsEngine,
   logMelSpectrogramJs,
   MIN_SPEECH_SECONDS,
