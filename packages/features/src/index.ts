@@ -7,7 +7,7 @@
 export * from './augment.js';
 export * from './datasets.js';
 export * from './engine.js';
-export * from './errors.js';
+export { SerkitError, type SerkitErrorCode } from './errors.js';
 export * from './extract.js';
 export {
   closeJsPools,
@@ -24,6 +24,5 @@ export * from './npy.js';
 export * from './options.js';
 export * from './pcm-stream.js';
 export * from './types.js';
-export * from './wav.js';
 export * from './windows.js';
 export * from './zscore.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeWav } from '../wav.js';
+import { encodeWav } from '../testing.js';
 import { JsLogMelExtractor } from './pipeline.js';
 import { closeJsPools, extractFilesJs, JsWorkerPool } from './pool.js';
 import { dataPath, REPO } from './testing.js';
