@@ -9,8 +9,13 @@ import { type OpsGraph, opsGraph } from './ops-graph.js';
 import { type SessionGraph, sessionGraph } from './session-graph.js';
 import type { Predictor, PredictorEngine, PredictorOptions, ZScore } from './types.js';
 
-/** Copy examples `idx` (of `per` values each) into one z-scored batch buffer. */
-export function gather(x: Float32Array, idx: number[], per: number, z: ZScore): Float32Array {
+/** Copy examples `idx` (of `per` values each) into one batch buffer, z-scored with `z` on the way. */
+export function gatherZScored(
+  x: Float32Array,
+  idx: number[],
+  per: number,
+  z: ZScore,
+): Float32Array {
   const out = new Float32Array(idx.length * per);
   const inv = 1 / z.std;
   for (let b = 0; b < idx.length; b++) {
@@ -146,7 +151,7 @@ export async function preparePredictor(
       const out = new Float32Array(n * k);
       for (let s = 0; s < n; s += batchSize) {
         const m = Math.min(batchSize, n - s);
-        const buf = gather(
+        const buf = gatherZScored(
           x,
           Array.from({ length: m }, (_, i) => s + i),
           per,

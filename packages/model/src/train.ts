@@ -10,7 +10,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
 import { classificationReport } from './metrics.js';
 import { decodeTensors, encodeTensors, type TensorSpec, writeDirAtomic } from './persistence.js';
-import { gather, inputDims, preparePredictor } from './predictor.js';
+import { gatherZScored, inputDims, preparePredictor } from './predictor.js';
 import type {
   BatchEvent,
   ClassificationReport,
@@ -408,7 +408,7 @@ export async function train(
       }
       const tb = performance.now();
       const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
-      const xs = tf.tensor4d(gather(data.x, idx, per, zscore), [idx.length, h, w, 1]);
+      const xs = tf.tensor4d(gatherZScored(data.x, idx, per, zscore), [idx.length, h, w, 1]);
       const ys = tf.tensor2d(oneHot(data.labels, idx, k), [idx.length, k]);
       let res: number | number[];
       try {
@@ -435,7 +435,9 @@ export async function train(
     let valLoss = Number.NaN;
     let valAccuracy = Number.NaN;
     if (hasVal) {
-      const vx = external ? external.x : gather(data.x, split.validation, per, { mean: 0, std: 1 });
+      const vx = external
+        ? external.x
+        : gatherZScored(data.x, split.validation, per, { mean: 0, std: 1 });
       const p = await predictProbabilities(model, vx, zscore);
       ({ loss: valLoss, accuracy: valAccuracy } = external
         ? crossEntropy(
