@@ -21,6 +21,7 @@ export {
   sniffAudio,
 } from './js/index.js';
 export * from './npy.js';
+export { type DspOptionSpec, type OptionBound, optionTable } from './option-table.js';
 export * from './options.js';
 export * from './pcm-stream.js';
 export * from './types.js';

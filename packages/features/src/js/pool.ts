@@ -326,5 +326,5 @@ export async function extractFilesJs(
     rows[i] = nOk++;
   }
   const features = nOk === total ? stacked : stacked.slice(0, nOk * featureLen);
-  return { features, rows, errors, codes };
+  return { features, rows, errors, codes, copiesPerFile: 1 };
 }

@@ -1,25 +1,11 @@
 /**
  * Worker module of the JS engine's pool ({@link ./pool.ts}, piscina): runs one task with a
- * {@link JsLogMelExtractor} kept per option set and returns the Float32Array as a transferable.
+ * the thread's cached extractor (`extractor-cache.ts`) and returns the Float32Array as a transferable.
  * A task whose group was cancelled before it started returns at once without running.
  */
 import { Piscina } from 'piscina';
-import type { DspOptions } from '../types.js';
-import { JsLogMelExtractor } from './pipeline.js';
+import { extractorFor } from './extractor-cache.js';
 import type { PoolReply, PoolTask } from './pool.js';
-
-const extractors = new Map<string, JsLogMelExtractor>();
-
-function extractorFor(options: DspOptions): JsLogMelExtractor {
-  const key = JSON.stringify(options);
-  let ex = extractors.get(key);
-  if (!ex) {
-    if (extractors.size >= 4) extractors.clear();
-    ex = new JsLogMelExtractor(options);
-    extractors.set(key, ex);
-  }
-  return ex;
-}
 
 function compute(task: PoolTask): Float32Array {
   const ex = extractorFor(task.options);
