@@ -58,7 +58,7 @@ const oneRaw = one.dataSync().slice();
 const seq = tf.randomNormal([1, 2, 128], 0, 1, 'float32', 3);
 const bilstm = model.getLayer('bilstm');
 const layerMs = await time(() => tf.tidy(() => bilstm.apply(seq, { training: false }).dataSync()));
-const graph = m.foldedGraph(tf, model);
+const graph = m.opsGraph(tf, model);
 const predictor = await m.createPredictor(model, { mean: 0, std: 1 });
 const blocks = [1, 2, 3, 4].map((n) => ({
   kernel: model.getLayer(`conv${n}`).getWeights()[0],

@@ -128,6 +128,38 @@ export interface DspOptions {
   topDb?: number | null
 }
 
+/** One DSP option as data: the core's `OPTION_TABLE` entry (default and allowed range). */
+export interface DspOptionSpec {
+  /** camelCase name. */
+  name: string
+  /** Type of the value. */
+  kind: 'integer' | 'number' | 'boolean' | 'choice'
+  /** The allowed strings of a `'choice'` option. */
+  choices?: Array<string>
+  /** Default value (`null`: e.g. `fmax` is `sampleRate / 2`). */
+  default: number | boolean | string | null
+  /** `null` is allowed. */
+  nullable: boolean
+  /** Lower bound: a number or another option's value times a factor. */
+  min?: number | OptionBound
+  /** The lower bound itself is excluded. */
+  minExclusive: boolean
+  /** Upper bound: a number or another option's value times a factor. */
+  max?: number | OptionBound
+  /** The upper bound itself is excluded. */
+  maxExclusive: boolean
+  /** Required parity of an integer. */
+  parity: 'any' | 'odd' | 'even'
+  /** The range in words, as error messages state it. */
+  allowed: string
+}
+
+/**
+ * Every DSP option with its default and allowed range, in SPEC order: the
+ * core's option table, the single source the TypeScript API reads them from.
+ */
+export declare function dspOptionTable(): Array<DspOptionSpec>
+
 /** Asynchronous `extractSync`, off the main thread. */
 export declare function extract(samples: Float32Array, sampleRate: number, options?: DspOptions | undefined | null, signal?: AbortSignal | undefined | null): Promise<Float32Array>
 
@@ -231,6 +263,14 @@ export declare function muteStderr(): number
  * options) name the file or the option.
  */
 export declare function openFileWindows(path: string, options?: DspOptions | undefined | null, windows?: WindowOptions | undefined | null): FileWindowReader
+
+/** A bound that is another option's value times a factor (e.g. `sampleRate / 2`). */
+export interface OptionBound {
+  /** Name of the option. */
+  option: string
+  /** Factor applied to its value. */
+  factor: number
+}
 
 /** Asynchronous `preprocessSync`, off the main thread. */
 export declare function preprocess(samples: Float32Array, sampleRate: number, options?: DspOptions | undefined | null, signal?: AbortSignal | undefined | null): Promise<Float32Array>

@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.FileWindowReader = nativeBinding.FileWindowReader
 module.exports.LiveWindowReader = nativeBinding.LiveWindowReader
 module.exports.decodeWav = nativeBinding.decodeWav
+module.exports.dspOptionTable = nativeBinding.dspOptionTable
 module.exports.extract = nativeBinding.extract
 module.exports.extractFile = nativeBinding.extractFile
 module.exports.extractFiles = nativeBinding.extractFiles

@@ -175,6 +175,13 @@ pub fn resolve_options(env: Env, options: Option<DspOptions>) -> Result<Resolved
     })
 }
 
+/// Every DSP option with its default and allowed range, in SPEC order: the
+/// core's option table, the single source the TypeScript API reads them from.
+#[napi]
+pub fn dsp_option_table() -> Vec<DspOptionSpec> {
+    options::option_table()
+}
+
 /// Shape of one log-mel spectrogram (`[nMels, nFrames]`) and of the
 /// fixed-length waveform under the given options.
 #[napi]

@@ -210,3 +210,92 @@ impl ResolvedDspOptions {
         }
     }
 }
+
+/// A bound that is another option's value times a factor (e.g. `sampleRate / 2`).
+#[napi(object)]
+pub struct OptionBound {
+    /// Name of the option.
+    pub option: String,
+    /// Factor applied to its value.
+    pub factor: f64,
+}
+
+/// One DSP option as data: the core's `OPTION_TABLE` entry (default and allowed range).
+#[napi(object, object_from_js = false)]
+pub struct DspOptionSpec {
+    /// camelCase name.
+    pub name: String,
+    /// Type of the value.
+    #[napi(ts_type = "'integer' | 'number' | 'boolean' | 'choice'")]
+    pub kind: String,
+    /// The allowed strings of a `'choice'` option.
+    pub choices: Option<Vec<String>>,
+    /// Default value (`null`: e.g. `fmax` is `sampleRate / 2`).
+    #[napi(js_name = "default")]
+    pub default_value: Either4<f64, bool, String, Null>,
+    /// `null` is allowed.
+    pub nullable: bool,
+    /// Lower bound: a number or another option's value times a factor.
+    pub min: Option<Either<f64, OptionBound>>,
+    /// The lower bound itself is excluded.
+    pub min_exclusive: bool,
+    /// Upper bound: a number or another option's value times a factor.
+    pub max: Option<Either<f64, OptionBound>>,
+    /// The upper bound itself is excluded.
+    pub max_exclusive: bool,
+    /// Required parity of an integer.
+    #[napi(ts_type = "'any' | 'odd' | 'even'")]
+    pub parity: String,
+    /// The range in words, as error messages state it.
+    pub allowed: String,
+}
+
+fn bound(b: Option<ser_dsp::options::Bound>) -> Option<Either<f64, OptionBound>> {
+    b.map(|b| match b {
+        ser_dsp::options::Bound::Value(v) => Either::A(v),
+        ser_dsp::options::Bound::Option { name, factor } => Either::B(OptionBound {
+            option: name.to_string(),
+            factor,
+        }),
+    })
+}
+
+/// The core's option table (`ser_dsp::options::OPTION_TABLE`) as JS objects, in SPEC order.
+pub fn option_table() -> Vec<DspOptionSpec> {
+    use ser_dsp::options::{OptionDefault, OptionKind, Parity, OPTION_TABLE};
+    OPTION_TABLE
+        .iter()
+        .map(|s| DspOptionSpec {
+            name: s.name.to_string(),
+            kind: match s.kind {
+                OptionKind::Integer => "integer",
+                OptionKind::Number => "number",
+                OptionKind::Boolean => "boolean",
+                OptionKind::Choice(_) => "choice",
+            }
+            .to_string(),
+            choices: match s.kind {
+                OptionKind::Choice(c) => Some(c.iter().map(|v| v.to_string()).collect()),
+                _ => None,
+            },
+            default_value: match s.default {
+                OptionDefault::Number(v) => Either4::A(v),
+                OptionDefault::Boolean(v) => Either4::B(v),
+                OptionDefault::Text(v) => Either4::C(v.to_string()),
+                OptionDefault::Null => Either4::D(Null),
+            },
+            nullable: s.nullable,
+            min: bound(s.min),
+            min_exclusive: s.min_exclusive,
+            max: bound(s.max),
+            max_exclusive: s.max_exclusive,
+            parity: match s.parity {
+                Parity::Any => "any",
+                Parity::Odd => "odd",
+                Parity::Even => "even",
+            }
+            .to_string(),
+            allowed: s.allowed.to_string(),
+        })
+        .collect()
+}

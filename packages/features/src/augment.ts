@@ -1,6 +1,6 @@
 import type { Augmentation } from '@serkit/dsp-native';
-import { loadNative } from './engine.js';
-import { normalizeError, SerkitError, throwIfAborted } from './errors.js';
+import { runBatch } from './batch-run.js';
+import { SerkitError } from './errors.js';
 import type { BulkOptions } from './extract.js';
 import { type DspOptionsInput, nFrames, resolveDspOptions } from './options.js';
 
@@ -25,7 +25,7 @@ export function augmentationName(a: Augmentation): string {
 }
 
 /** How {@link extractFilesAugmented} runs. */
-export interface AugmentedBulkOptions extends Omit<BulkOptions, 'engine'> {
+export interface AugmentedBulkOptions extends BulkOptions {
   /** Copies to add after each file's own spectrogram. @default PAPER_AUGMENTATIONS */
   augmentations?: readonly Augmentation[];
   /** Seed of the random draws; file `i` draws from `(seed, i)`. @default 0 */
@@ -54,9 +54,11 @@ export interface AugmentedBatch {
 
 /**
  * Extract every file's log-mel spectrogram and its augmented copies (SPEC.md §3) in one
- * native pass on all cores: the copies are made from the trimmed, Wiener-filtered
- * waveform, then fixed in length and turned into log-mels like the original. Use it on
- * the training split only, after the split. Native engine only.
+ * pass on all cores, through the same engine interface and bulk run as {@link extractFiles}
+ * (progress, cancellation, `threads`, `engine`): the copies are made from the trimmed,
+ * Wiener-filtered waveform, then fixed in length and turned into log-mels like the original.
+ * Use it on the training split only, after the split. Only the native engine augments (the
+ * JS engine rejects with `ERR_SER_ENGINE_UNAVAILABLE`).
  *
  * @example
  * const batch = await extractFilesAugmented(trainPaths, {}, { seed: 42 });
@@ -68,39 +70,26 @@ export async function extractFilesAugmented(
   bulk: AugmentedBulkOptions = {},
 ): Promise<AugmentedBatch> {
   const o = resolveDspOptions(options);
-  const { signal } = bulk;
   if (bulk.fileSeeds && bulk.fileSeeds.length !== paths.length) {
     throw new SerkitError(
       'ERR_SER_INVALID_ARG',
       `invalid argument \`fileSeeds\`: expected one seed per path (${paths.length}), received ${bulk.fileSeeds.length}`,
     );
   }
-  throwIfAborted(signal);
-  try {
-    const r = await loadNative().extractFiles(
-      [...paths],
-      o,
-      {
-        threads: bulk.threads,
-        onProgress: bulk.onProgress,
-        augmentations: [...(bulk.augmentations ?? PAPER_AUGMENTATIONS)],
-        seed: bulk.seed ?? 0,
-        fileSeeds: bulk.fileSeeds ? [...bulk.fileSeeds] : undefined,
-      },
-      signal,
-    );
-    const failed = r.rows.reduce((n, row) => n + (row < 0 ? 1 : 0), 0);
-    const ok = paths.length - failed;
-    return {
-      features: r.features,
-      shape: [ok * r.copiesPerFile, o.nMels, nFrames(o)],
-      copiesPerFile: r.copiesPerFile,
-      rows: r.rows,
-      errors: r.errors,
-      ok,
-      failed,
-    };
-  } catch (err) {
-    throw normalizeError(err);
-  }
+  const r = await runBatch(paths, o, bulk, {
+    augmentations: [...(bulk.augmentations ?? PAPER_AUGMENTATIONS)],
+    seed: bulk.seed ?? 0,
+    fileSeeds: bulk.fileSeeds ? [...bulk.fileSeeds] : undefined,
+  });
+  const failed = r.rows.reduce((n, row) => n + (row < 0 ? 1 : 0), 0);
+  const ok = paths.length - failed;
+  return {
+    features: r.features,
+    shape: [ok * r.copiesPerFile, o.nMels, nFrames(o)],
+    copiesPerFile: r.copiesPerFile,
+    rows: r.rows,
+    errors: r.errors,
+    ok,
+    failed,
+  };
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { extractFile, extractFileSync, extractFiles, readWav } from './extract.js';
-import { encodeWav } from './wav.js';
+import { encodeWav } from './testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'serkit-bad-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

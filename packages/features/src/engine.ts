@@ -34,6 +34,18 @@ export interface EngineBatchResult {
   errors: (string | null)[];
   /** Per input: null, or the error code. */
   codes: (string | null)[];
+  /** Spectrograms per successful file: 1 + the number of augmentations (1 without). */
+  copiesPerFile: number;
+}
+
+/** Augmented copies appended after each file's own spectrogram (SPEC.md §3). */
+export interface EngineAugment {
+  /** The copies, in order. */
+  augmentations: Native.Augmentation[];
+  /** Seed of the random draws; file `i` draws from `(seed, i)`. */
+  seed: number;
+  /** One seed per path replacing `(seed, i)`. */
+  fileSeeds?: number[];
 }
 
 /**
@@ -74,11 +86,15 @@ export interface DspEngine {
   extractFileSync(path: string, o: DspOptions): Float32Array;
   /** Async {@link DspEngine.extractFileSync}. */
   extractFile(path: string, o: DspOptions, signal?: AbortSignal): Promise<Float32Array>;
-  /** Whole pipeline on many files. */
+  /**
+   * Whole pipeline on many files; with `run.augment`, each file's spectrogram is followed by
+   * its augmented copies (an engine that cannot augment rejects with
+   * `ERR_SER_ENGINE_UNAVAILABLE`).
+   */
   extractFiles(
     paths: string[],
     o: DspOptions,
-    run: { threads?: number; onProgress?: (p: BatchProgress) => void },
+    run: { threads?: number; onProgress?: (p: BatchProgress) => void; augment?: EngineAugment },
     signal?: AbortSignal,
   ): Promise<EngineBatchResult>;
 }
@@ -123,7 +139,13 @@ export const nativeEngine: DspEngine = {
     loadNative().extractFiles(
       paths,
       o,
-      { threads: run.threads, onProgress: run.onProgress },
+      {
+        threads: run.threads,
+        onProgress: run.onProgress,
+        augmentations: run.augment?.augmentations,
+        seed: run.augment?.seed,
+        fileSeeds: run.augment?.fileSeeds,
+      },
       signal,
     ),
 };

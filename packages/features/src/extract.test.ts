@@ -16,7 +16,7 @@ import {
   readWav,
 } from './extract.js';
 import type { BatchProgress } from './index.js';
-import { encodeWav } from './wav.js';
+import { encodeWav } from './testing.js';
 
 const DATA = resolve(import.meta.dirname, '../../../../shared/data');
 const ravdess = readdirSync(join(DATA, 'ravdess/Actor_02'))

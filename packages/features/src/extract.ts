@@ -1,3 +1,4 @@
+import { runBatch } from './batch-run.js';
 import { type BatchProgress, type DecodedAudio, getEngine } from './engine.js';
 import { normalizeError, SerkitError, throwIfAborted } from './errors.js';
 import { type DspOptionsInput, type EngineName, nFrames, resolveDspOptions } from './options.js';
@@ -207,57 +208,16 @@ export async function extractFiles(
   bulk: BulkOptions = {},
 ): Promise<FeatureBatch> {
   const o = resolveDspOptions(options);
-  const { signal, onProgress } = bulk;
-  if (bulk.threads !== undefined && !(Number.isInteger(bulk.threads) && bulk.threads >= 0)) {
-    throw new SerkitError(
-      'ERR_SER_INVALID_ARG',
-      `invalid argument \`threads\`: expected an integer >= 0, received ${bulk.threads}`,
-    );
-  }
-  throwIfAborted(signal);
-  const total = paths.length;
-  // One controller for the addon: aborted by the caller's signal or by an
-  // exception in onProgress (which must never reach the addon's callback).
-  const inner = new AbortController();
-  const forward = () => inner.abort(signal?.reason);
-  signal?.addEventListener('abort', forward, { once: true });
-  let callbackError: unknown;
-  let lastDone = -1;
-  const report = (p: BatchProgress) => {
-    if (callbackError !== undefined || p.done <= lastDone) return;
-    lastDone = p.done;
-    try {
-      onProgress?.(p);
-    } catch (err) {
-      callbackError = err ?? new Error('onProgress threw');
-      inner.abort();
-    }
+  const r = await runBatch(paths, o, bulk);
+  const failed = r.rows.reduce((n, row) => n + (row < 0 ? 1 : 0), 0);
+  const ok = paths.length - failed;
+  return {
+    features: r.features,
+    shape: [ok, o.nMels, nFrames(o)],
+    rows: r.rows,
+    errors: r.errors,
+    codes: r.codes,
+    ok,
+    failed,
   };
-  try {
-    const r = await getEngine(bulk.engine).extractFiles(
-      [...paths],
-      o,
-      { threads: bulk.threads, onProgress: onProgress ? report : undefined },
-      inner.signal,
-    );
-    if (callbackError !== undefined) throw callbackError;
-    const failed = r.rows.reduce((n, row) => n + (row < 0 ? 1 : 0), 0);
-    if (onProgress && lastDone < total) report({ done: total, total, failed });
-    if (callbackError !== undefined) throw callbackError;
-    const ok = total - failed;
-    return {
-      features: r.features,
-      shape: [ok, o.nMels, nFrames(o)],
-      rows: r.rows,
-      errors: r.errors,
-      codes: r.codes,
-      ok,
-      failed,
-    };
-  } catch (err) {
-    if (callbackError !== undefined) throw callbackError;
-    throw normalizeError(err);
-  } finally {
-    signal?.removeEventListener('abort', forward);
-  }
 }

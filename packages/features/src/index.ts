@@ -7,14 +7,13 @@
 export * from './augment.js';
 export * from './datasets.js';
 export * from './engine.js';
-export * from './errors.js';
+export { SerkitError, type SerkitErrorCode } from './errors.js';
 export * from './extract.js';
 export {
   closeJsPools,
   extractFilesJs,
   extractJs,
   JsLogMelExtractor,
-  JsWorkerPool,
   jsEngine,
   logMelSpectrogramJs,
   MIN_SPEECH_SECONDS,
@@ -22,9 +21,9 @@ export {
   sniffAudio,
 } from './js/index.js';
 export * from './npy.js';
+export { type DspOptionSpec, type OptionBound, optionTable } from './option-table.js';
 export * from './options.js';
 export * from './pcm-stream.js';
 export * from './types.js';
-export * from './wav.js';
 export * from './windows.js';
 export * from './zscore.js';

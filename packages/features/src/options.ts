@@ -1,4 +1,5 @@
 import { invalidOption } from './errors.js';
+import { optionAccepts, optionTable } from './option-table.js';
 import { DEFAULT_DSP_OPTIONS, type DspOptions } from './types.js';
 
 /** DSP engine: the Rust addon (`'native'`, default) or the pure-TypeScript one (`'js'`). */
@@ -7,49 +8,12 @@ export type EngineName = 'native' | 'js';
 /** Partial options as accepted by every public function: missing fields take SPEC defaults. */
 export type DspOptionsInput = Partial<DspOptions>;
 
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-type Check = (v: unknown, o: DspOptions) => string | null;
-
-function intIn(lo: number, hi: number, extra?: (v: number) => boolean, text?: string): Check {
-  return (v) =>
-    isInt(v) && v >= lo && v <= hi && (!extra || extra(v))
-      ? null
-      : (text ?? `an integer in ${lo}..=${hi}`);
-}
-
-const CHECKS: { [K in keyof DspOptions]: Check } = {
-  sampleRate: intIn(8000, 192000, undefined, 'an integer in 8000..=192000 Hz'),
-  trim: (v) => (typeof v === 'boolean' ? null : 'a boolean'),
-  trimTopDb: (v) => (isNum(v) && v > 0 ? null : 'a finite number > 0'),
-  trimFrameLength: intIn(16, 65536),
-  trimHopLength: (v, o) =>
-    isInt(v) && v >= 1 && v <= o.trimFrameLength ? null : 'an integer in 1..=trimFrameLength',
-  wiener: (v) => (typeof v === 'boolean' ? null : 'a boolean'),
-  wienerSize: intIn(1, 1025, (v) => v % 2 === 1, 'an odd integer in 1..=1025'),
-  durationSeconds: (v) => (isNum(v) && v > 0 && v <= 600 ? null : 'a number in (0, 600]'),
-  nFft: intIn(16, 65536, (v) => v % 2 === 0, 'an even integer in 16..=65536'),
-  hopLength: (v, o) => (isInt(v) && v >= 1 && v <= o.nFft ? null : 'an integer in 1..=nFft'),
-  nMels: intIn(1, 1024),
-  fmin: (v, o) =>
-    isNum(v) && v >= 0 && v < o.sampleRate / 2 ? null : 'a number in [0, sampleRate/2)',
-  fmax: (v, o) =>
-    v === null || (isNum(v) && v > o.fmin && v <= o.sampleRate / 2)
-      ? null
-      : 'a number in (fmin, sampleRate/2], or null',
-  melScale: (v) => (v === 'slaney' || v === 'htk' ? null : "'slaney' or 'htk'"),
-  dbRef: (v) => (isNum(v) && v > 0 ? null : 'a finite number > 0'),
-  amin: (v) => (isNum(v) && v > 0 ? null : 'a finite number > 0'),
-  topDb: (v) => (v === null || (isNum(v) && v >= 0) ? null : 'a finite number >= 0, or null'),
-};
-
-/** Names of every DSP option, in SPEC order. */
-export const DSP_OPTION_NAMES = Object.keys(DEFAULT_DSP_OPTIONS) as (keyof DspOptions)[];
+/** Names of every DSP option, in SPEC order (the core's option table). */
+export const DSP_OPTION_NAMES = optionTable().map((s) => s.name) as (keyof DspOptions)[];
 
 /**
  * Merge `options` over the SPEC defaults ({@link DEFAULT_DSP_OPTIONS}) and
- * validate every field with the same ranges as the Rust core.
+ * validate every field with the Rust core's option table ({@link optionTable}).
  *
  * `undefined` fields take the default; unknown keys are rejected (they are
  * almost always typos).
@@ -77,9 +41,11 @@ export function resolveDspOptions(options: DspOptionsInput = {}): DspOptions {
     const value = options[key];
     if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
   }
-  for (const key of DSP_OPTION_NAMES) {
-    const allowed = CHECKS[key](merged[key], merged);
-    if (allowed !== null) throw invalidOption(key, allowed, merged[key]);
+  const all = merged as unknown as Record<string, unknown>;
+  for (const spec of optionTable()) {
+    if (!optionAccepts(spec, all[spec.name], all)) {
+      throw invalidOption(spec.name, spec.allowed, all[spec.name]);
+    }
   }
   return merged;
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeWav, encodeWav, PcmStreamDecoder } from './index.js';
+import { decodeWav, PcmStreamDecoder } from './index.js';
+import { encodeWav } from './testing.js';
 
 const DATA = resolve(import.meta.dirname, '../../../../shared/data');
 

@@ -1,3 +1,5 @@
+import { optionTable } from './option-table.js';
+
 /**
  * Options of the serkit pre-processing and log-mel pipeline.
  *
@@ -42,23 +44,11 @@ export interface DspOptions {
   topDb: number | null;
 }
 
-/** SPEC.md §1–2 defaults. */
-export const DEFAULT_DSP_OPTIONS: Readonly<DspOptions> = Object.freeze({
-  sampleRate: 44100,
-  trim: true,
-  trimTopDb: 60,
-  trimFrameLength: 2048,
-  trimHopLength: 512,
-  wiener: true,
-  wienerSize: 3,
-  durationSeconds: 3.0,
-  nFft: 2048,
-  hopLength: 512,
-  nMels: 128,
-  fmin: 0,
-  fmax: null,
-  melScale: 'slaney',
-  dbRef: 1.0,
-  amin: 1e-10,
-  topDb: 80,
-});
+/**
+ * SPEC.md §1–2 defaults, read from the Rust core's option table (`optionTable()`; its copy
+ * `FALLBACK_OPTION_TABLE` when the addon is missing). The `@default`s above are checked
+ * against it by a test.
+ */
+export const DEFAULT_DSP_OPTIONS: Readonly<DspOptions> = Object.freeze(
+  Object.fromEntries(optionTable().map((s) => [s.name, s.default])),
+) as Readonly<DspOptions>;

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { type NativePackageName, nativePackageCandidates } from './native-location.js';
+import { inspectTfjsNode } from './tfjs-node-internals.js';
 import type { BackendInfo, BackendName, BackendOptions, BackendRequest } from './types.js';
 
 /** The TensorFlow.js namespace (as re-exported by tfjs-node, or @tensorflow/tfjs itself). */
@@ -32,23 +33,6 @@ const ALIASES: Record<string, BackendRequest> = {
 };
 
 let loaded: { tf: Tf; info: BackendInfo } | null = null;
-/** Folder of the tfjs-node package in use (npm's copy or serkit's cache copy). */
-let nativeDir: string | null = null;
-
-/**
- * A module of the tfjs-node package in use (`@tensorflow/tfjs-node` or `-gpu`), e.g.
- * `dist/proto/api_pb.js`; null on other backends or when the package has no such file.
- * For the few internals the native engines need and tfjs-node does not re-export.
- */
-export function requireFromTfjsNode(file: string): unknown | null {
-  const pkg = loaded?.info.packageName;
-  if (!pkg?.startsWith('@tensorflow/tfjs-node') || !nativeDir) return null;
-  try {
-    return require(path.join(nativeDir, file));
-  } catch {
-    return null;
-  }
-}
 let loading: Promise<{ tf: Tf; info: BackendInfo }> | null = null;
 
 /** Parse a backend request (option or `SER_BACKEND`); throws a one-line error when invalid. */
@@ -68,18 +52,12 @@ function firstLine(err: unknown): string {
   return s.split('\n')[0].slice(0, 200);
 }
 
-function nativeVersion(tf: Tf): string | null {
-  // biome-ignore lint/suspicious/noExplicitAny: tfjs-node's backend exposes its binding.
-  const b = tf.backend() as any;
-  return typeof b?.binding?.TF_Version === 'string' ? b.binding.TF_Version : null;
-}
-
 /**
  * Load `pkg` from npm's copy, else from serkit's cache copy (see native-location.ts).
  * Throws "not installed" when neither exists, and "native binding not built" when a copy exists
  * but its binding or libtensorflow does not load.
  */
-function tryNative(pkg: NativePackageName): Tf {
+function tryNative(pkg: NativePackageName): { tf: Tf; dir: string } {
   const prev = process.env.TF_CPP_MIN_LOG_LEVEL;
   if (prev === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
   const dirs = nativePackageCandidates(pkg);
@@ -92,8 +70,7 @@ function tryNative(pkg: NativePackageName): Tf {
         // Another backend was active first (e.g. the wasm fallback of an earlier request).
         if (!tf.setBackend('tensorflow')) throw new Error(`${pkg}: cannot activate backend`);
       }
-      nativeDir = dir;
-      return tf;
+      return { tf, dir };
     } catch (err) {
       firstError ??= err;
     }
@@ -130,9 +107,12 @@ async function select(
     try {
       let tf: Tf;
       let pkg: string;
+      let tensorflowVersion: string | null = null;
       if (name === 'tensorflow-gpu' || name === 'tensorflow') {
         pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
-        tf = tryNative(pkg as NativePackageName);
+        const native = tryNative(pkg as NativePackageName);
+        tf = native.tf;
+        tensorflowVersion = inspectTfjsNode(tf, native.dir).tensorflowVersion;
       } else {
         pkg = name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs';
         tf = await tryJs(name);
@@ -145,7 +125,7 @@ async function select(
         name,
         packageName: pkg,
         tfjsVersion: tf.version_core,
-        tensorflowVersion: name.startsWith('tensorflow') ? nativeVersion(tf) : null,
+        tensorflowVersion,
         reason: why,
         canTrain: name === 'tensorflow' || name === 'tensorflow-gpu',
       };

@@ -144,9 +144,9 @@ async function expectFoldedEqualsPredict(
   nativeLstm: boolean,
 ) {
   const tf = await loadBackend();
-  const { foldedGraph } = await import('./ops-graph.js');
+  const { opsGraph } = await import('./ops-graph.js');
   const before = tf.memory().numTensors;
-  const folded = foldedGraph(tf, model);
+  const folded = opsGraph(tf, model);
   expect(folded).not.toBeNull();
   expect(folded?.nativeLstm).toBe(nativeLstm);
   const a = tf.tidy(() => folded?.run(xs) as TF.Tensor);

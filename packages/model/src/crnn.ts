@@ -4,7 +4,8 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { loadBackend } from './backend.js';
-import { fusedBatchNormalization, fusedReLU, inputConv2d } from './fused.js';
+import { fusedBatchNormalization, fusedReLU } from './fused.js';
+import { inputConv2d } from './input-conv.js';
 import type { ConvBlockSpec, CrnnOptions } from './types.js';
 
 /** Table 1: filters / kernel / pool of the four blocks. */

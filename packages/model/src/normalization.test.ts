@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exampleMax, fitNormalization } from './normalization.js';
-import { gather } from './predictor.js';
+import { gatherZScored } from './predictor.js';
 
 /** Two log-mel-like examples of 6 values; the second is the first recorded 12 dB louder. */
 const quiet = [-80, -62, -55, -40, -31, -47];
@@ -12,7 +12,7 @@ describe('input normalisation', () => {
     const mean = [...x].reduce((a, b) => a + b, 0) / x.length;
     expect(z.mean).toBeCloseTo(mean, 5);
     expect(z.dbReference).toBeUndefined();
-    const g = gather(x, [0, 1], 6, z);
+    const g = gatherZScored(x, [0, 1], 6, z);
     expect(g[6] - g[0]).toBeCloseTo(12 / z.std, 5);
   });
 
@@ -22,7 +22,7 @@ describe('input normalisation', () => {
     const relative = quiet.map((v) => v - Math.max(...quiet));
     const mean = relative.reduce((a, b) => a + b, 0) / relative.length;
     expect(z.mean).toBeCloseTo(mean, 5);
-    const g = gather(x, [0, 1], 6, z);
+    const g = gatherZScored(x, [0, 1], 6, z);
     for (let i = 0; i < 6; i++) expect(g[6 + i]).toBeCloseTo(g[i], 5);
     // The loudest bin of every example lands on the same value: (0 − mean) / std.
     expect(exampleMax(g, 0, 6)).toBeCloseTo(-z.mean / z.std, 5);

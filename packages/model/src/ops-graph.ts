@@ -12,7 +12,7 @@
  */
 
 import type * as TF from '@tensorflow/tfjs';
-import { requireFromTfjsNode, type Tf } from './backend.js';
+import type { Tf } from './backend.js';
 import {
   type BiLstmWeights,
   biLstmWeights,
@@ -22,19 +22,16 @@ import {
   isTimeMajorReshape,
   type NativeLstm,
 } from './fold.js';
-import { type NativeBackend, nativeBackend } from './fused.js';
+import { type KernelAttr, type NativeKernels, nativeKernels } from './tfjs-node-internals.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tfjs layer internals are untyped.
 type Any = any;
 
-/** tfjs-node's `Int64Scalar`: an int64 scalar its backend passes to TensorFlow as is. */
-type Int64Scalar = new (value: number) => object;
-
 /** The network after the convolution blocks: tfjs layers, or a native BiLSTM step. */
 type Stage = { layer: Any } | BiLstmWeights;
 
-/** A prepared inference graph; `run` must be called inside `tf.tidy`. */
-export interface FoldedGraph {
+/** The `ops` engine's prepared inference graph; `run` must be called inside `tf.tidy`. */
+export interface OpsGraph {
   run: (x: TF.Tensor4D) => TF.Tensor;
   dispose: () => void;
   /** True when the BiLSTM runs as native BlockLSTMV2 kernels (tfjs-node). */
@@ -47,15 +44,10 @@ export interface FoldedGraph {
  */
 class ShapeConstants {
   private readonly kept = new Map<string, TF.Tensor>();
-  private readonly int64Scalar: Int64Scalar | null;
   constructor(
     private readonly tf: Tf,
-    private readonly be: NativeBackend,
-  ) {
-    this.int64Scalar =
-      (requireFromTfjsNode('dist/int64_tensors.js') as { Int64Scalar?: Int64Scalar } | null)
-        ?.Int64Scalar ?? null;
-  }
+    private readonly be: NativeKernels,
+  ) {}
 
   private get(key: string, make: () => TF.Tensor): TF.Tensor {
     let t = this.kept.get(key);
@@ -66,29 +58,14 @@ class ShapeConstants {
     return t;
   }
 
-  /**
-   * seq_len_max must be int64, which tfjs cannot create: tfjs-node's own `Int64Scalar` (which
-   * its backend turns into a TensorFlow int64 tensor per call, no op) when it can be loaded,
-   * else a native Cast (kept; tfjs-node then warns once that it stores int64 as int32).
-   */
+  /** seq_len_max, an int64 scalar (tfjs cannot create int64; see `NativeKernels.int64Scalar`). */
   seqLenMax(t: number): TF.Tensor {
-    if (this.int64Scalar) return new this.int64Scalar(t) as TF.Tensor;
-    const B = this.be.binding;
-    return this.get(`seq${t}`, () =>
-      this.tf.tidy(
-        () =>
-          this.be.executeMultipleOutputs(
-            'Cast',
-            [
-              { name: 'SrcT', type: B.TF_ATTR_TYPE, value: B.TF_INT32 },
-              { name: 'DstT', type: B.TF_ATTR_TYPE, value: B.TF_INT64 },
-              { name: 'Truncate', type: B.TF_ATTR_BOOL, value: false },
-            ],
-            [this.tf.scalar(t, 'int32')],
-            1,
-          )[0],
-      ),
-    );
+    const key = `seq${t}`;
+    const kept = this.kept.get(key);
+    if (kept) return kept;
+    const { tensor, owned } = this.be.int64Scalar(this.tf, t);
+    if (owned) this.kept.set(key, this.tf.keep(tensor));
+    return tensor;
   }
 
   zeros(shape: number[]): TF.Tensor {
@@ -104,23 +81,22 @@ class ShapeConstants {
 /** Last output h of one LSTM direction over `xs` `[T, N, inputs]` with TensorFlow's kernel. */
 function runBlockLstm(
   tf: Tf,
-  be: NativeBackend,
+  be: NativeKernels,
   constants: ShapeConstants,
   xs: TF.Tensor3D,
   p: NativeLstm,
   units: number,
 ): TF.Tensor2D {
-  const B = be.binding;
   const [t, n] = xs.shape;
-  const attrs = [
-    { name: 'cell_clip', type: B.TF_ATTR_FLOAT, value: 0 },
-    { name: 'use_peephole', type: B.TF_ATTR_BOOL, value: false },
-    { name: 'T', type: B.TF_ATTR_TYPE, value: B.TF_FLOAT },
+  const attrs: KernelAttr[] = [
+    { name: 'cell_clip', float: 0 },
+    { name: 'use_peephole', bool: false },
+    { name: 'T', dtype: 'float32' },
   ];
   const zeroState = constants.zeros([n, units]);
   const noPeephole = constants.zeros([units]);
   // Outputs: i, cs, f, o, ci, co, h (each [T, N, units]).
-  const outs = be.executeMultipleOutputs(
+  const outs = be.run(
     'BlockLSTMV2',
     attrs,
     [
@@ -144,10 +120,10 @@ function runBlockLstm(
  * native kernels. Returns null when the model does not have the `conv/bn/relu/pool` block
  * structure of `buildCrnn`. Call `dispose()` when done.
  */
-export function foldedGraph(tf: Tf, model: TF.LayersModel): FoldedGraph | null {
+export function opsGraph(tf: Tf, model: TF.LayersModel): OpsGraph | null {
   const folded = foldBlocks(tf, model);
   if (!folded) return null;
-  const be = nativeBackend(tf);
+  const be = nativeKernels(tf);
   const constants = be ? new ShapeConstants(tf, be) : null;
   const layers = model.layers.slice(folded.next);
   const stages: (Stage & { timeMajor?: boolean })[] = [];
@@ -181,7 +157,7 @@ export function foldedGraph(tf: Tf, model: TF.LayersModel): FoldedGraph | null {
           xs = tf.transpose(y, [1, 0, 2]) as TF.Tensor3D;
         }
         const lstm = (input: TF.Tensor3D, p: NativeLstm) =>
-          runBlockLstm(tf, be as NativeBackend, constants as ShapeConstants, input, p, s.units);
+          runBlockLstm(tf, be as NativeKernels, constants as ShapeConstants, input, p, s.units);
         y = tf.concat([lstm(xs, s.forward), lstm(tf.reverse(xs, 0), s.backward)], 1);
       }
     }
@@ -196,3 +172,8 @@ export function foldedGraph(tf: Tf, model: TF.LayersModel): FoldedGraph | null {
   };
   return { run, dispose, nativeLstm: stages.some((s) => !('layer' in s)) };
 }
+
+/** @deprecated Renamed {@link OpsGraph} (the graph is not folded; its batch norms are). */
+export type FoldedGraph = OpsGraph;
+/** @deprecated Renamed {@link opsGraph} (the graph is not folded; its batch norms are). */
+export const foldedGraph = opsGraph;

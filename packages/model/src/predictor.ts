@@ -6,15 +6,21 @@
 import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
 import { DB_REFERENCES, exampleMax } from './normalization.js';
-import { type FoldedGraph, foldedGraph } from './ops-graph.js';
+import { type OpsGraph, opsGraph } from './ops-graph.js';
 import { type SessionGraph, sessionGraph } from './session-graph.js';
 import type { Predictor, PredictorEngine, PredictorOptions, ZScore } from './types.js';
 
 /**
- * Copy examples `idx` (of `per` values each) into one normalised batch buffer: each example
- * re-referenced to its maximum when `z.dbReference` is `'utterance-max'`, then z-scored.
+ * Copy examples `idx` (of `per` values each) into one batch buffer, normalised with `z` on the
+ * way: each example re-referenced to its maximum when `z.dbReference` is `'utterance-max'`,
+ * then z-scored.
  */
-export function gather(x: Float32Array, idx: number[], per: number, z: ZScore): Float32Array {
+export function gatherZScored(
+  x: Float32Array,
+  idx: number[],
+  per: number,
+  z: ZScore,
+): Float32Array {
   const out = new Float32Array(idx.length * per);
   const inv = 1 / z.std;
   const relative = z.dbReference === 'utterance-max';
@@ -34,7 +40,7 @@ export function inputDims(model: TF.LayersModel): { h: number; w: number; k: num
   return { h, w, k };
 }
 
-type Prepared = { engine: PredictorEngine; graph: SessionGraph | FoldedGraph | null };
+type Prepared = { engine: PredictorEngine; graph: SessionGraph | OpsGraph | null };
 /** Why an engine cannot run; `refused` when TensorFlow rejected it rather than not applying. */
 type Unavailable = { reason: string; refused?: boolean };
 
@@ -46,7 +52,7 @@ async function prepare(
 ): Promise<Prepared | Unavailable> {
   if (engine === 'layers') return { engine, graph: null };
   if (engine === 'ops') {
-    const graph = foldedGraph(tf, model);
+    const graph = opsGraph(tf, model);
     return graph
       ? { engine, graph }
       : { reason: `'ops' needs a buildCrnn model (conv/bn/relu/pool blocks)` };
@@ -157,7 +163,7 @@ export async function preparePredictor(
       const out = new Float32Array(n * k);
       for (let s = 0; s < n; s += batchSize) {
         const m = Math.min(batchSize, n - s);
-        const buf = gather(
+        const buf = gatherZScored(
           x,
           Array.from({ length: m }, (_, i) => s + i),
           per,

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
+import { writeDirAtomic } from './atomic-dir.js';
 
 /** The extracted libraries: `lib/` (the two `.so.2`) and `include/` (the C API headers). */
 export interface Libtensorflow {
@@ -158,23 +159,21 @@ export async function cachedLibtensorflow(
   if (fs.existsSync(path.join(base, '.complete'))) return result;
   const wheel = await fetchWheel(dist, version, path.join(cacheDir, 'wheels'), log);
   log(`extracting libtensorflow from ${path.basename(wheel)} into ${base}`);
-  const tmp = `${base}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
   const libs = ['tensorflow/libtensorflow_cc.so.2', 'tensorflow/libtensorflow_framework.so.2'];
-  const n = await unzip(
-    wheel,
-    tmp,
-    (name) => libs.includes(name) || name.startsWith('tensorflow/include/'),
-  );
-  for (const l of libs) {
-    if (!fs.existsSync(path.join(tmp, l))) throw new Error(`${path.basename(wheel)} has no ${l}`);
-  }
-  fs.mkdirSync(path.join(tmp, 'lib'));
-  for (const l of libs) fs.renameSync(path.join(tmp, l), path.join(tmp, 'lib', path.basename(l)));
-  fs.renameSync(path.join(tmp, 'tensorflow', 'include'), path.join(tmp, 'include'));
-  fs.rmSync(path.join(tmp, 'tensorflow'), { recursive: true, force: true });
-  fs.writeFileSync(path.join(tmp, '.complete'), `${dist}==${version}, ${n} files\n`);
-  fs.rmSync(base, { recursive: true, force: true });
-  fs.renameSync(tmp, base);
+  await writeDirAtomic(base, async (tmp) => {
+    const n = await unzip(
+      wheel,
+      tmp,
+      (name) => libs.includes(name) || name.startsWith('tensorflow/include/'),
+    );
+    for (const l of libs) {
+      if (!fs.existsSync(path.join(tmp, l))) throw new Error(`${path.basename(wheel)} has no ${l}`);
+    }
+    fs.mkdirSync(path.join(tmp, 'lib'));
+    for (const l of libs) fs.renameSync(path.join(tmp, l), path.join(tmp, 'lib', path.basename(l)));
+    fs.renameSync(path.join(tmp, 'tensorflow', 'include'), path.join(tmp, 'include'));
+    fs.rmSync(path.join(tmp, 'tensorflow'), { recursive: true, force: true });
+    fs.writeFileSync(path.join(tmp, '.complete'), `${dist}==${version}, ${n} files\n`);
+  });
   return result;
 }

@@ -26,6 +26,8 @@ import fs from 'node:fs';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { writeDirAtomicSync } from './atomic-dir.js';
 import {
   cachedPackageDir,
   cachedPackageProject,
@@ -205,36 +207,30 @@ function installIntoCache(name: NativePackageName, log: (l: string) => void): st
   if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
   const version = tfjsVersion();
   log(`not installed next to @serkit/model; installing ${name}@${version} into ${project}`);
-  const tmp = `${project}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  fs.writeFileSync(
-    path.join(tmp, 'package.json'),
-    `${JSON.stringify({ name: 'serkit-native-tensorflow', private: true }, null, 2)}\n`,
-  );
-  const npmDir = npmCliDir();
-  const [cmd, pre] = npmDir
-    ? [process.execPath, [path.join(npmDir, 'bin', 'npm-cli.js')]]
-    : [process.platform === 'win32' ? 'npm.cmd' : 'npm', []];
-  const r = run(
-    cmd,
-    [
-      ...pre,
-      'install',
-      `${name}@${version}`,
-      '--ignore-scripts',
-      '--no-audit',
-      '--no-fund',
-      '--no-package-lock',
-    ],
-    { cwd: tmp, env: buildEnv(), timeoutMs: 10 * 60_000 },
-  );
-  if (!r.ok) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`npm install ${name}@${version} --ignore-scripts failed: ${r.why}`);
-  }
-  fs.rmSync(project, { recursive: true, force: true });
-  fs.renameSync(tmp, project);
+  writeDirAtomicSync(project, (tmp) => {
+    fs.writeFileSync(
+      path.join(tmp, 'package.json'),
+      `${JSON.stringify({ name: 'serkit-native-tensorflow', private: true }, null, 2)}\n`,
+    );
+    const npmDir = npmCliDir();
+    const [cmd, pre] = npmDir
+      ? [process.execPath, [path.join(npmDir, 'bin', 'npm-cli.js')]]
+      : [process.platform === 'win32' ? 'npm.cmd' : 'npm', []];
+    const r = run(
+      cmd,
+      [
+        ...pre,
+        'install',
+        `${name}@${version}`,
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        '--no-package-lock',
+      ],
+      { cwd: tmp, env: buildEnv(), timeoutMs: 10 * 60_000 },
+    );
+    if (!r.ok) throw new Error(`npm install ${name}@${version} --ignore-scripts failed: ${r.why}`);
+  });
   return dir;
 }
 
@@ -399,9 +395,7 @@ async function setupOne(
     throw new Error(`still does not load: ${after.err.split('\n').slice(-3).join(' ')}`);
   }
   fs.mkdirSync(path.dirname(cachedBinding), { recursive: true });
-  const tmp = `${cachedBinding}.tmp-${process.pid}`;
-  fs.copyFileSync(path.join(bindingDir, 'tfjs_binding.node'), tmp);
-  fs.renameSync(tmp, cachedBinding);
+  writeFileAtomic.sync(cachedBinding, fs.readFileSync(path.join(bindingDir, 'tfjs_binding.node')));
   return done(dir, 'PyPI wheel, binding built', after.out);
 }
 

@@ -9,7 +9,7 @@ import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
 import { readCheckpoint, type TrainingState, writeCheckpoint } from './checkpoint.js';
 import { classificationReport } from './metrics.js';
 import { DB_REFERENCES, fitNormalization } from './normalization.js';
-import { gather, inputDims, preparePredictor } from './predictor.js';
+import { gatherZScored, inputDims, preparePredictor } from './predictor.js';
 import { seededRandom, shuffleInPlace, stratifiedSplit } from './random.js';
 import type {
   BatchEvent,
@@ -254,7 +254,7 @@ async function trainEpoch(
     if (o.signal?.aborted) return null;
     const tb = performance.now();
     const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
-    const xs = tf.tensor4d(gather(data.x, idx, per, zscore), [idx.length, h, w, 1]);
+    const xs = tf.tensor4d(gatherZScored(data.x, idx, per, zscore), [idx.length, h, w, 1]);
     const ys = tf.tensor2d(oneHot(data.labels, idx, k), [idx.length, k]);
     let res: number | number[];
     try {
@@ -322,7 +322,7 @@ export async function train(
     : {
         x:
           split.validation.length > 0
-            ? gather(data.x, split.validation, per, { mean: 0, std: 1 })
+            ? gatherZScored(data.x, split.validation, per, { mean: 0, std: 1 })
             : null,
         labels: split.validation.map((i) => data.labels[i]),
         rows: split.validation.map((_, i) => i),

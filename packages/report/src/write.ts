@@ -1,21 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { confusionMatrixSpec, spectrogramSpec, trainingCurvesSpec } from './charts.js';
 import { reportToMarkdown } from './markdown.js';
 import { renderSvg, svgToPng } from './render.js';
 import type { ReportFiles, SerReport, SpectrogramInput } from './types.js';
 
-/** Write `data` to `path` through a temporary file and a rename: never half-written. */
+/** Write `data` to `path` through a temporary file, fsync and a rename: never half-written. */
 async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(
+    path,
+    typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+  );
 }
 
 /**

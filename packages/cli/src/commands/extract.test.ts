@@ -15,8 +15,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { encodeWav, readNpy } from '@serkit/features';
+import { readNpy } from '@serkit/features';
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodeWav } from '../../../features/src/testing.js';
 
 const BIN = resolve(import.meta.dirname, '../../dist/bin/ser.js');
 const DATA = resolve(import.meta.dirname, '../../../../../shared/data');

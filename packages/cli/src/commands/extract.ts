@@ -10,11 +10,11 @@ import {
   SerkitError,
 } from '@serkit/features';
 import { type Command, Option } from 'commander';
-import { AtomicFiles } from '../atomic.js';
 import { type CliContext, EXIT, isAbort, UsageError } from '../context.js';
 import { OPTIONS, requiredOption } from '../options.js';
 import { ensureWritableDir } from '../out-dir.js';
 import { createProgress } from '../progress.js';
+import { StagedFiles } from '../staged-files.js';
 import { reportWalk } from '../walk-report.js';
 
 /** Parsed options of `ser extract`. */
@@ -76,7 +76,7 @@ function makeDir(dir: string): void {
  * Run `ser extract`: expand the inputs, extract every file's log-mel
  * spectrogram on all cores and write `<out>/features.npy` (float32
  * `[N, nMels, nFrames]`, failed files omitted, input order) and
- * `<out>/manifest.jsonl` (one line per input), both atomically.
+ * `<out>/manifest.jsonl` (one line per input), each written to a temporary file and renamed into place.
  *
  * @returns the exit code: 0 all ok, 1 some failed, 130 interrupted.
  * @throws {UsageError} for inputs that do not exist or contain no WAV file.
@@ -163,7 +163,7 @@ export async function runExtract(
     ctx.stderr.write('ser extract: interrupted; nothing was written\n');
     return EXIT.INTERRUPTED;
   }
-  const files = new AtomicFiles();
+  const files = new StagedFiles();
   const npyPath = join(opts.out, 'features.npy');
   const manifestPath = join(opts.out, 'manifest.jsonl');
   try {

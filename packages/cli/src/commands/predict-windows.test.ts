@@ -18,8 +18,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { encodeWav, loadNative, readWav } from '@serkit/features';
+import { loadNative, readWav } from '@serkit/features';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { encodeWav } from '../../../features/src/testing.js';
 
 const BIN = resolve(import.meta.dirname, '../../dist/bin/ser.js');
 const DATA = resolve(import.meta.dirname, '../../../../../shared/data');

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SerkitError } from '../errors.js';
-import { encodeWav } from '../wav.js';
+import { encodeWav } from '../testing.js';
 import { decodeWavJs, readWavJs } from './decode.js';
 import { tryNative } from './testing.js';
 

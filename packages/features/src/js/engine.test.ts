@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { getEngine } from '../engine.js';
 import { resolveDspOptions } from '../options.js';
-import { encodeWav } from '../wav.js';
+import { encodeWav } from '../testing.js';
 import { jsEngine } from './engine.js';
 import { JsLogMelExtractor } from './pipeline.js';
 import { dataPath } from './testing.js';

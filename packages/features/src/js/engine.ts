@@ -5,20 +5,10 @@
  * Importing this module registers the engine under the name `'js'`.
  */
 import { type DspEngine, registerEngine } from '../engine.js';
-import { abortError } from '../errors.js';
-import type { DspOptions } from '../types.js';
+import { abortError, SerkitError } from '../errors.js';
 import { decodeWavJs, readWavJs } from './decode.js';
-import { JsLogMelExtractor } from './pipeline.js';
+import { extractorFor } from './extractor-cache.js';
 import { extractFilesJs, runShared } from './pool.js';
-
-let cached: { key: string; ex: JsLogMelExtractor } | undefined;
-
-/** A cached extractor for `o` (plans are reused while the options stay the same). */
-function extractorFor(o: DspOptions): JsLogMelExtractor {
-  const key = JSON.stringify(o);
-  if (cached?.key !== key) cached = { key, ex: new JsLogMelExtractor(o) };
-  return cached.ex;
-}
 
 /** A copy of `samples` that can be transferred to a worker without detaching the caller's array. */
 const transferable = (samples: Float32Array): [Float32Array, ArrayBuffer[]] => {
@@ -50,6 +40,12 @@ export const jsEngine: DspEngine = {
   extractFile: (path, o, signal) => runShared({ kind: 'file', path, options: o }, [], signal),
   extractFiles: async (paths, o, run, signal) => {
     if (signal?.aborted) throw abortError(signal);
+    if (run.augment && run.augment.augmentations.length > 0) {
+      throw new SerkitError(
+        'ERR_SER_ENGINE_UNAVAILABLE',
+        "augmentation needs the native engine (engine 'js' does not implement it)",
+      );
+    }
     return extractFilesJs(paths, o, { threads: run.threads, onProgress: run.onProgress, signal });
   },
 };

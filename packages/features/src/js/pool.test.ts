@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeWav } from '../wav.js';
+import { encodeWav } from '../testing.js';
 import { JsLogMelExtractor } from './pipeline.js';
 import { closeJsPools, extractFilesJs, JsWorkerPool } from './pool.js';
 import { dataPath, REPO } from './testing.js';
@@ -86,6 +86,21 @@ describe('extractFilesJs', () => {
   it('an empty batch is an empty result', async () => {
     const r = await extractFilesJs([], {});
     expect([r.features.length, r.rows.length, r.errors.length]).toEqual([0, 0, 0]);
+  });
+
+  it('a task of a cancelled group is not run when a worker picks it up; others run', async () => {
+    const { default: run } = await import('./worker.js');
+    const options = new JsLogMelExtractor().options;
+    const cancelled = new Int32Array(new SharedArrayBuffer(4));
+    const task = { kind: 'file' as const, path: '/nonexistent/x.wav', options, cancelled };
+    // Not cancelled: the file is read (and fails); cancelled: returned before any work.
+    expect(run(task)).toMatchObject({ ok: false, code: 'ERR_SER_IO' });
+    Atomics.store(cancelled, 0, 1);
+    expect(run(task)).toEqual({
+      ok: false,
+      code: 'ABORT_ERR',
+      message: 'cancelled before it started',
+    });
   });
 
   it('a pool runs every kind of task and can be reused', async () => {

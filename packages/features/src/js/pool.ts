@@ -1,83 +1,59 @@
 /**
- * A `worker_threads` pool for the JS engine: N workers, each with its own
- * extractor plans; tasks are handed out one at a time to the next idle worker
- * (so fast and slow files balance), results come back as transferred
- * Float32Array buffers. Used by {@link extractFilesJs} (bulk, with progress and
- * AbortSignal; one pool per thread count, kept warm between calls) and by the
- * JS engine's async single calls (one shared pool). Idle workers never keep
- * the process alive; {@link closeJsPools} stops them all.
+ * The JS engine's worker pool, on piscina: N `worker_threads` workers, each with its own
+ * extractor plans; tasks queue up and each idle worker takes the next one (so fast and slow
+ * files balance); results come back as transferred Float32Array buffers. Used by
+ * {@link extractFilesJs} (bulk, with progress and AbortSignal; one pool per thread count, kept
+ * warm between calls) and by the JS engine's async single calls (one shared pool). Idle workers
+ * never keep the process alive; {@link closeJsPools} stops them all.
+ *
+ * Cancellation keeps the semantics the engine documents: cancelling a group rejects its promises
+ * at once, its queued tasks are not run (each carries a shared flag the worker checks before it
+ * starts) and a task already running finishes in its worker (one file at most), its result
+ * dropped. piscina's own `signal` is not used: it terminates the worker of a running task.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
 import type { BatchProgress, EngineBatchResult } from '../engine.js';
 import { abortError, SerkitError, type SerkitErrorCode } from '../errors.js';
 import { type DspOptionsInput, nFrames, resolveDspOptions } from '../options.js';
 import type { DspOptions } from '../types.js';
 
-/** A task for a worker. */
-export type PoolTask = { id: number; options: DspOptions } & (
+/** A task for a worker; `cancelled[0]` set to 1 means "do not start". */
+export type PoolTask = { options: DspOptions; cancelled?: Int32Array } & (
   | { kind: 'file'; path: string }
   | { kind: 'extract' | 'preprocess'; samples: Float32Array; sampleRate: number }
   | { kind: 'logMel'; samples: Float32Array }
 );
 
-/** A task without the id the pool assigns. */
+/** A task as callers give it (the pool adds the cancellation flag of its group). */
 export type PoolTaskInput = PoolTask extends infer T
   ? T extends PoolTask
-    ? Omit<T, 'id'>
+    ? Omit<T, 'cancelled'>
     : never
   : never;
 
-/** A worker's answer. */
-export type PoolReply =
-  | { id: number; ok: true; data: Float32Array }
-  | { id: number; ok: false; message: string; code: string };
-
-/** file: URL of tsx's ESM registration API, resolved from `from`. */
-function tsxEsmApi(from: string): string {
-  const pkgJson = createRequire(from).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as {
-    exports: Record<string, { import: { default: string } }>;
-  };
-  return pathToFileURL(join(dirname(pkgJson), pkg.exports['./esm/api'].import.default)).href;
-}
+/** A worker's answer when a task fails (as data: the clone of a thrown Error drops its `code`). */
+export type PoolReply = { ok: false; message: string; code: string };
 
 /**
- * How to start a worker: `worker.js` beside this module in the compiled
- * package; when this module runs from its TypeScript source (vitest, tsx), a
- * small bootstrap registers tsx in the worker and then imports `worker.ts`.
+ * The worker module: `worker.js` beside this module in the compiled package; when this module
+ * runs from its TypeScript source (vitest, tsx), `worker-dev.mjs`, which registers tsx in the
+ * worker and then loads `worker.ts`.
  */
-function workerEntry(): { script: string; eval: boolean } {
+function workerFile(): string {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const tsx = tsxEsmApi(here);
-    const entry = new URL('./worker.ts', here).href;
-    const script = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    return { script, eval: true };
-  }
-  const file = fileURLToPath(new URL('./worker.js', here));
+  const file = fileURLToPath(
+    new URL(here.endsWith('.ts') ? './worker-dev.mjs' : './worker.js', here),
+  );
   if (!existsSync(file)) {
     throw new SerkitError(
       'ERR_SER_ENGINE_UNAVAILABLE',
       `the JS engine worker script is missing: ${file}`,
     );
   }
-  return { script: file, eval: false };
-}
-
-interface Pending {
-  resolve: (data: Float32Array) => void;
-  reject: (err: Error) => void;
-  group?: object;
-}
-
-interface Slot {
-  worker: Worker;
-  busy: boolean;
+  return file;
 }
 
 /** Threads to use: `threads` when > 0, else every core. */
@@ -85,54 +61,51 @@ export function resolveThreads(threads?: number): number {
   return threads && threads > 0 ? Math.floor(threads) : availableParallelism();
 }
 
+/** Promises of one group and the flag its queued tasks check. */
+interface Group {
+  cancelled: Int32Array;
+  rejects: Set<(err: Error) => void>;
+}
+
 /** A pool of JS-engine workers. Tasks queue up; each idle worker takes the next one. */
 export class JsWorkerPool {
   /** Most workers the pool starts (they start as tasks arrive). */
   readonly size: number;
-  private readonly slots: Slot[] = [];
-  private queue: { task: PoolTask; transfer: ArrayBuffer[]; group?: object }[] = [];
-  private readonly pending = new Map<number, Pending>();
-  private readonly byWorker = new Map<Worker, number>();
-  private nextId = 1;
+  private readonly piscina: Piscina;
+  private readonly groups = new WeakMap<object, Group>();
+  private readonly pending = new Set<(err: Error) => void>();
   private closed = false;
-  private readonly keepAlive: boolean;
-
-  private readonly entry: { script: string; eval: boolean };
 
   /**
-   * @param size Workers at most (0 or undefined: every core); they start as tasks arrive.
-   * @param keepAlive false: idle workers do not keep the process alive.
+   * @param size Workers at most (0 or undefined: every core); they start as tasks arrive and
+   *   stay warm until {@link close}. Idle workers never keep the process alive.
    */
-  constructor(size?: number, keepAlive = true) {
+  constructor(size?: number) {
     this.size = resolveThreads(size);
-    this.keepAlive = keepAlive;
-    this.entry = workerEntry();
-  }
-
-  /** Start one more worker. */
-  private spawn(): Slot {
-    const worker = new Worker(this.entry.script, {
-      eval: this.entry.eval,
-      name: `serkit-js-${this.slots.length}`,
+    this.piscina = new Piscina({
+      filename: workerFile(),
+      minThreads: 0,
+      maxThreads: this.size,
+      idleTimeout: Number.POSITIVE_INFINITY,
       // The parent's flags, less those that only make sense for a main script (e.g. `node --input-type=module -e`).
       execArgv: process.execArgv.filter(
         (a) => !/^--(input-type|eval|print|test)\b|^-[ep]$/.test(a),
       ),
     });
-    const slot: Slot = { worker, busy: false };
-    worker.on('message', (reply: PoolReply) => this.onReply(slot, reply));
-    worker.on('error', (err) => this.onCrash(slot, err));
-    worker.on('exit', (code) => {
-      if (!this.closed) this.onCrash(slot, new Error(`worker exited with code ${code}`));
-    });
-    if (!this.keepAlive) worker.unref();
-    this.slots.push(slot);
-    return slot;
   }
 
-  /** True once the pool is closed (by {@link close} or a worker crash). */
+  /** True once the pool is closed. */
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  private group(key: object): Group {
+    let g = this.groups.get(key);
+    if (!g) {
+      g = { cancelled: new Int32Array(new SharedArrayBuffer(4)), rejects: new Set() };
+      this.groups.set(key, g);
+    }
+    return g;
   }
 
   /**
@@ -143,27 +116,52 @@ export class JsWorkerPool {
     if (this.closed) {
       return Promise.reject(new SerkitError('ERR_SER_INTERNAL', 'the worker pool is closed'));
     }
-    const id = this.nextId++;
-    const task = { ...input, id } as PoolTask;
+    const g = group ? this.group(group) : undefined;
+    const task: PoolTask = g ? { ...input, cancelled: g.cancelled } : input;
     return new Promise<Float32Array>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, group });
-      this.queue.push({ task, transfer, group });
-      this.pump();
+      let settled = false;
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        this.pending.delete(fail);
+        g?.rejects.delete(fail);
+        reject(err);
+      };
+      this.pending.add(fail);
+      g?.rejects.add(fail);
+      this.piscina.run(task, { transferList: transfer }).then(
+        (reply: Float32Array | PoolReply) => {
+          if (settled) return;
+          if (reply instanceof Float32Array) {
+            settled = true;
+            this.pending.delete(fail);
+            g?.rejects.delete(fail);
+            resolve(reply);
+          } else {
+            fail(new SerkitError(reply.code as SerkitErrorCode, reply.message));
+          }
+        },
+        (err: Error) =>
+          fail(
+            new SerkitError(
+              'ERR_SER_INTERNAL',
+              `JS engine worker failed: ${err.message.split('\n')[0]}`,
+              { cause: err },
+            ),
+          ),
+      );
     });
   }
 
   /**
-   * Reject every task of `group` with `reason`: queued ones are dropped, running
-   * ones finish in their worker (one file at most) and their results are ignored.
+   * Reject every task of `group` with `reason`: queued ones are not run, running ones finish in
+   * their worker (one file at most) and their results are ignored.
    */
   cancelGroup(group: object, reason: Error): void {
-    this.queue = this.queue.filter((q) => q.group !== group);
-    for (const [id, p] of this.pending) {
-      if (p.group === group) {
-        this.pending.delete(id);
-        p.reject(reason);
-      }
-    }
+    const g = this.groups.get(group);
+    if (!g) return;
+    Atomics.store(g.cancelled, 0, 1);
+    for (const reject of [...g.rejects]) reject(reason);
   }
 
   /** Forget a task's promise (its result, if it comes, is dropped). */
@@ -176,55 +174,8 @@ export class JsWorkerPool {
     if (this.closed) return;
     this.closed = true;
     const err = reason ?? new SerkitError('ERR_SER_INTERNAL', 'the worker pool was closed');
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
-    this.queue.length = 0;
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
-  }
-
-  private pump(): void {
-    // Start workers lazily: as many as there are queued tasks, up to `size`.
-    const idle = this.slots.filter((sl) => !sl.busy).length;
-    for (let n = Math.min(this.queue.length - idle, this.size - this.slots.length); n > 0; n--) {
-      this.spawn();
-    }
-    for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (slot.busy) continue;
-      const next = this.queue.shift();
-      if (!next) return;
-      slot.busy = true;
-      if (!this.keepAlive) slot.worker.ref();
-      this.byWorker.set(slot.worker, next.task.id);
-      slot.worker.postMessage(next.task, next.transfer);
-    }
-  }
-
-  private onReply(slot: Slot, reply: PoolReply): void {
-    slot.busy = false;
-    this.byWorker.delete(slot.worker);
-    if (!this.keepAlive) slot.worker.unref();
-    const p = this.pending.get(reply.id);
-    this.pending.delete(reply.id);
-    if (p) {
-      if (reply.ok) p.resolve(reply.data);
-      else p.reject(new SerkitError(reply.code as SerkitErrorCode, reply.message));
-    }
-    this.pump();
-  }
-
-  private onCrash(slot: Slot, err: Error): void {
-    if (this.closed) return;
-    const id = this.byWorker.get(slot.worker);
-    const wrapped = new SerkitError(
-      'ERR_SER_INTERNAL',
-      `JS engine worker failed: ${err.message.split('\n')[0]}`,
-      {
-        cause: err,
-      },
-    );
-    void this.close(wrapped);
-    if (id !== undefined) this.pending.get(id)?.reject(wrapped);
+    for (const reject of [...this.pending]) reject(err);
+    await this.piscina.destroy();
   }
 }
 
@@ -232,7 +183,7 @@ let shared: JsWorkerPool | undefined;
 
 /** The shared pool of the JS engine's async single calls (every core; idle workers do not hold the process). */
 export function sharedPool(): JsWorkerPool {
-  if (!shared || shared.isClosed) shared = new JsWorkerPool(0, false);
+  if (!shared || shared.isClosed) shared = new JsWorkerPool(0);
   return shared;
 }
 
@@ -288,7 +239,7 @@ const bulkPools = new Map<number, JsWorkerPool>();
 function bulkPool(size: number): JsWorkerPool {
   let pool = bulkPools.get(size);
   if (!pool || pool.isClosed) {
-    pool = new JsWorkerPool(size, false);
+    pool = new JsWorkerPool(size);
     bulkPools.set(size, pool);
   }
   return pool;
@@ -375,5 +326,5 @@ export async function extractFilesJs(
     rows[i] = nOk++;
   }
   const features = nOk === total ? stacked : stacked.slice(0, nOk * featureLen);
-  return { features, rows, errors, codes };
+  return { features, rows, errors, codes, copiesPerFile: 1 };
 }

@@ -1,27 +1,13 @@
 /**
- * Worker-thread entry of the JS engine's pool ({@link ./pool.ts}): receives
- * tasks, runs them with a {@link JsLogMelExtractor} kept per option set, and
- * posts the Float32Array results back as transferables.
+ * Worker module of the JS engine's pool ({@link ./pool.ts}, piscina): runs one task with a
+ * the thread's cached extractor (`extractor-cache.ts`) and returns the Float32Array as a transferable.
+ * A task whose group was cancelled before it started returns at once without running.
  */
-import { parentPort } from 'node:worker_threads';
-import type { DspOptions } from '../types.js';
-import { JsLogMelExtractor } from './pipeline.js';
+import { Piscina } from 'piscina';
+import { extractorFor } from './extractor-cache.js';
 import type { PoolReply, PoolTask } from './pool.js';
 
-const extractors = new Map<string, JsLogMelExtractor>();
-
-function extractorFor(options: DspOptions): JsLogMelExtractor {
-  const key = JSON.stringify(options);
-  let ex = extractors.get(key);
-  if (!ex) {
-    if (extractors.size >= 4) extractors.clear();
-    ex = new JsLogMelExtractor(options);
-    extractors.set(key, ex);
-  }
-  return ex;
-}
-
-function run(task: PoolTask): Float32Array {
+function compute(task: PoolTask): Float32Array {
   const ex = extractorFor(task.options);
   switch (task.kind) {
     case 'file':
@@ -35,18 +21,18 @@ function run(task: PoolTask): Float32Array {
   }
 }
 
-const port = parentPort;
-if (!port) throw new Error('serkit JS engine worker: must run in a worker thread');
-port.on('message', (task: PoolTask) => {
-  let reply: PoolReply;
-  let transfer: ArrayBuffer[] = [];
+/**
+ * Run `task`: its Float32Array, moved (not copied) to the main thread, or the error as data
+ * (`code` would not survive the clone of a thrown Error).
+ */
+export default function run(task: PoolTask): PoolReply | ReturnType<typeof Piscina.move> {
+  if (task.cancelled && Atomics.load(task.cancelled, 0) === 1) {
+    return { ok: false, message: 'cancelled before it started', code: 'ABORT_ERR' };
+  }
   try {
-    const data = run(task);
-    reply = { id: task.id, ok: true, data };
-    transfer = [data.buffer as ArrayBuffer];
+    return Piscina.move(compute(task));
   } catch (err) {
     const e = err as Error & { code?: string };
-    reply = { id: task.id, ok: false, message: e.message, code: e.code ?? 'ERR_SER_INTERNAL' };
+    return { ok: false, message: e.message, code: e.code ?? 'ERR_SER_INTERNAL' };
   }
-  port.postMessage(reply, transfer);
-});
+}

@@ -1,3 +1,7 @@
+/**
+ * Test helpers of `@serkit/features` (not exported by the package index, not in the published
+ * package): `encodeWav` writes the WAV files the tests decode.
+ */
 import { SerkitError } from './errors.js';
 
 /** Sample encodings {@link encodeWav} writes. */

@@ -3,12 +3,17 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /**
- * Files written under temporary names next to their targets and renamed into
- * place together by {@link AtomicFiles.commit}, so a reader never sees a
- * half-written output; {@link AtomicFiles.discard} removes the temporaries
- * (on error or interruption).
+ * Output files staged under temporary names next to their targets and renamed
+ * into place by {@link StagedFiles.commit}, one rename per file: each target is
+ * replaced atomically (a reader never sees a half-written file), the set is not
+ * (for an instant the first file may be new and the second still old).
+ * {@link StagedFiles.discard} removes the temporaries (on error or interruption).
+ *
+ * Single whole-buffer files elsewhere go through `write-file-atomic`; this class
+ * exists because it writes chunks as they are (a `features.npy` of hundreds of MB
+ * is never concatenated with its header in memory), which that package cannot.
  */
-export class AtomicFiles {
+export class StagedFiles {
   private readonly pending: { tmp: string; target: string }[] = [];
 
   /**
@@ -35,7 +40,7 @@ export class AtomicFiles {
     }
   }
 
-  /** Rename every temporary file onto its target. */
+  /** Rename every temporary file onto its target, in the order they were written. */
   commit(): void {
     for (const { tmp, target } of this.pending) renameSync(tmp, target);
     this.pending.length = 0;

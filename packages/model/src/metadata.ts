@@ -1,0 +1,106 @@
+/**
+ * The metadata of a saved-model folder (`metadata.json`): file names, versions recorded, reading
+ * and checking it, and comparing the DSP options a model was trained with to the caller's.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import { currentBackendInfo } from './backend.js';
+import { DB_REFERENCES } from './normalization.js';
+import type { ModelMetadata } from './types.js';
+
+/** Version of this package, recorded in metadata. */
+export const PACKAGE_VERSION: string = JSON.parse(
+  fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).version;
+
+/** File names inside a saved-model folder. */
+export const MODEL_FILES = Object.freeze({
+  model: 'model.json',
+  weights: 'weights.bin',
+  metadata: 'metadata.json',
+});
+
+/** Versions recorded in metadata. */
+export function currentVersions(tf: typeof TF): Record<string, string | null> {
+  const info = currentBackendInfo();
+  return {
+    '@serkit/model': PACKAGE_VERSION,
+    tfjs: tf.version_core,
+    tensorflow: info?.tensorflowVersion ?? null,
+    backend: info?.name ?? null,
+    node: process.versions.node,
+  };
+}
+
+function stable(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * Differences between the DSP options a model was trained with and the caller's, one
+ * `name: saved X, given Y` string per differing key (keys missing on one side included).
+ */
+export function diffDspOptions(
+  saved: Record<string, unknown>,
+  given: Record<string, unknown>,
+): string[] {
+  const keys = [...new Set([...Object.keys(saved), ...Object.keys(given)])].sort();
+  const out: string[] = [];
+  for (const k of keys) {
+    const a = saved[k];
+    const b = given[k];
+    if (stable(a) !== stable(b)) {
+      out.push(
+        `${k}: model has ${a === undefined ? '(unset)' : stable(a)}, given ${b === undefined ? '(unset)' : stable(b)}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Read and parse a JSON file; one-line errors naming the file. */
+export function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file}: invalid JSON (${(err as Error).message})`);
+  }
+}
+
+/** Read and check `metadata.json` of a saved-model folder. */
+export function readMetadata(dir: string): ModelMetadata {
+  const file = path.join(dir, MODEL_FILES.metadata);
+  const m = readJson(file) as ModelMetadata;
+  if (m?.format !== 'serkit-crnn')
+    throw new Error(`${file}: not a serkit model (format is not "serkit-crnn")`);
+  if (m.formatVersion !== 1)
+    throw new Error(`${file}: unsupported formatVersion ${m.formatVersion} (expected 1)`);
+  if (!Array.isArray(m.classNames) || m.classNames.length < 2) {
+    throw new Error(`${file}: classNames must list at least 2 classes`);
+  }
+  if (!m.zscore || !Number.isFinite(m.zscore.mean) || !(m.zscore.std > 0)) {
+    throw new Error(`${file}: zscore must have a finite mean and a positive std`);
+  }
+  if (m.zscore.dbReference !== undefined && !DB_REFERENCES.includes(m.zscore.dbReference)) {
+    throw new Error(
+      `${file}: zscore.dbReference must be one of ${DB_REFERENCES.join(', ')}, got ${JSON.stringify(m.zscore.dbReference)}`,
+    );
+  }
+  if (!m.dsp || typeof m.dsp !== 'object') throw new Error(`${file}: dsp options missing`);
+  return m;
+}
