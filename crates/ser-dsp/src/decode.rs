@@ -157,6 +157,23 @@ impl Downmix {
         self.samples.is_empty()
     }
 
+    /// Append 16-bit little-endian PCM frames of `channels` interleaved samples
+    /// (`data.len()` a multiple of `2 · channels`), scaled by 1/32768 and averaged.
+    fn push_s16le(&mut self, data: &[u8], channels: usize) {
+        let sample = |b: &[u8]| i16::from_le_bytes([b[0], b[1]]) as f32 / 32_768.0;
+        if channels == 1 {
+            self.samples.reserve(data.len() / 2);
+            self.samples.extend(data.chunks_exact(2).map(sample));
+        } else {
+            let scale = 1.0 / channels as f32;
+            self.samples.reserve(data.len() / (2 * channels));
+            self.samples.extend(
+                data.chunks_exact(2 * channels)
+                    .map(|frame| frame.chunks_exact(2).map(sample).sum::<f32>() * scale),
+            );
+        }
+    }
+
     fn push(&mut self, buf: &GenericAudioBufferRef<'_>) {
         let channels = buf.spec().channels().count();
         self.interleaved.resize(buf.samples_interleaved(), 0.0);
