@@ -835,6 +835,9 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.FileWindowReader = nativeBinding.FileWindowReader
+module.exports.LiveWindowReader = nativeBinding.LiveWindowReader
+module.exports.AugmentationKind = nativeBinding.AugmentationKind
 module.exports.decodeWav = nativeBinding.decodeWav
 module.exports.extract = nativeBinding.extract
 module.exports.extractFile = nativeBinding.extractFile
@@ -846,10 +849,15 @@ module.exports.fixLength = nativeBinding.fixLength
 module.exports.logMelSpectrogram = nativeBinding.logMelSpectrogram
 module.exports.logMelSpectrogramSync = nativeBinding.logMelSpectrogramSync
 module.exports.melFilterbank = nativeBinding.melFilterbank
+module.exports.MelScaleName = nativeBinding.MelScaleName
+module.exports.muteStderr = nativeBinding.muteStderr
+module.exports.openFileWindows = nativeBinding.openFileWindows
 module.exports.preprocess = nativeBinding.preprocess
 module.exports.preprocessSync = nativeBinding.preprocessSync
 module.exports.readWav = nativeBinding.readWav
 module.exports.resample = nativeBinding.resample
 module.exports.resolveOptions = nativeBinding.resolveOptions
+module.exports.restoreStderr = nativeBinding.restoreStderr
 module.exports.trimBounds = nativeBinding.trimBounds
 module.exports.wiener = nativeBinding.wiener
+module.exports.WindowStatus = nativeBinding.WindowStatus

@@ -123,12 +123,7 @@ pub fn decode_audio_owned(bytes: Vec<u8>) -> Result<Audio> {
         demux::decode_into(bytes, container, &mut mono)?
     };
     let samples = mono.samples;
-    if samples.is_empty() {
-        return Err(DspError::Empty);
-    }
-    if let Some(index) = samples.iter().position(|x| !x.is_finite()) {
-        return Err(DspError::NonFinite { index });
-    }
+    crate::pipeline::check_waveform(&samples)?;
     Ok(Audio {
         samples,
         sample_rate,

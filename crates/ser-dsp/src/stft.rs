@@ -54,6 +54,12 @@ pub struct PowerSpectrogram {
 
 impl PowerSpectrogram {
     /// Plan an STFT of `n_fft` points (even) with hop `hop_length`.
+    ///
+    /// # Panics
+    /// When `n_fft` is odd or below 2, or `hop_length` is 0 ([`DspOptions`] rejects
+    /// both before a pipeline gets here).
+    ///
+    /// [`DspOptions`]: crate::DspOptions
     pub fn new(n_fft: usize, hop_length: usize) -> Self {
         assert!(
             n_fft >= 2 && n_fft % 2 == 0,
@@ -154,6 +160,9 @@ impl PowerSpectrogram {
     }
 
     /// Write `|X|²` of `y`, frame-major `[n_frames][n_bins]`, into `out`.
+    ///
+    /// # Panics
+    /// When `out` does not hold `n_frames(y.len()) · n_bins()` values.
     pub fn process_into(&mut self, y: &[f32], out: &mut [f32]) {
         let n_bins = self.n_bins();
         let n_frames = self.n_frames(y.len());

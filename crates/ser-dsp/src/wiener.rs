@@ -16,6 +16,13 @@ pub fn wiener(y: &[f32], size: usize) -> Result<Vec<f32>> {
 
 /// Wiener-filter `y` into `out` (same length). `Err(Silent)` when every sample is zero,
 /// where scipy would return NaN (0 / 0).
+///
+/// # Errors
+/// [`DspError::InvalidOption`] for an even or zero `size`, [`DspError::Silent`] for an
+/// all-zero (or empty) `y`.
+///
+/// # Panics
+/// When `out.len() != y.len()`.
 pub fn wiener_into(y: &[f32], size: usize, out: &mut [f32]) -> Result<()> {
     if size == 0 || size % 2 == 0 {
         return Err(DspError::InvalidOption {
