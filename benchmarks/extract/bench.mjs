@@ -15,7 +15,11 @@
 // (native 1 thread ÷ librosa in-process, 2 threads ÷ 1 thread, `ser extract` process ÷
 // librosa in-process) from wall time and from CPU time, and appends a dated section to
 // benchmarks/RESULTS.md unless --no-record. Needs `npm run build` (CLI + addon) and, for
-// the reference, `python3 -m venv .venv && .venv/bin/pip install -r tools/parity/requirements.txt`.
+// the reference, its own environment with the CURRENT numpy/numba/scipy/soxr:
+//   python3 -m venv .venv-bench && .venv-bench/bin/pip install -r benchmarks/reference/requirements.txt
+// (or --python PATH). Not tools/parity's pinned .venv: with numpy 1.26 / numba 0.60,
+// librosa's feature.rms inside effects.trim is ~100x slower on strided frames, which made
+// the reference artificially slow (20 files/s instead of ~90 on the same machine).
 
 import { execFileSync, spawn } from 'node:child_process';
 import {
@@ -44,12 +48,12 @@ const { values: args } = parseArgs({
     'no-js': { type: 'boolean', default: false },
     'no-python': { type: 'boolean', default: false },
     'no-record': { type: 'boolean', default: false },
-    python: { type: 'string' }, // the reference's interpreter; default .venv/bin/python
+    python: { type: 'string' }, // the reference's interpreter; default .venv-bench/bin/python
   },
 });
 const DATA = resolve(args.data);
 const SER_JS = join(ROOT, 'packages/cli/dist/bin/ser.js');
-const PYTHON = args.python ? resolve(args.python) : join(ROOT, '.venv/bin/python');
+const PYTHON = args.python ? resolve(args.python) : join(ROOT, '.venv-bench/bin/python');
 const REFERENCE = join(ROOT, 'benchmarks/reference/pipeline.py');
 const TIME = '/usr/bin/time'; // GNU time, for the children's peak RSS (Debian package `time`)
 const LOAD0 = loadavg()
@@ -344,7 +348,7 @@ if (args['no-python']) {
   notes.push('Python reference skipped (--no-python)');
 } else if (!existsSync(PYTHON)) {
   notes.push(
-    'Python reference skipped: no .venv (python3 -m venv .venv && .venv/bin/pip install -r tools/parity/requirements.txt)',
+    `Python reference skipped: no ${relative(ROOT, PYTHON)} (python3 -m venv .venv-bench && .venv-bench/bin/pip install -r benchmarks/reference/requirements.txt, or --python PATH)`,
   );
 } else {
   const out = join(TMP, 'ref.npy');

@@ -44,9 +44,12 @@ export declare class LiveWindowReader {
  * (value = rate, paper 1.1 and 0.8) or `pitchShift` (value = semitones, paper 1.5).
  */
 export interface Augmentation {
-  kind: 'noise' | 'timeStretch' | 'pitchShift'
+  kind: AugmentationKind
   value: number
 }
+
+/** The kind of an augmentation. */
+export type AugmentationKind = 'noise' | 'timeStretch' | 'pitchShift'
 
 /** How `extractFiles` runs. */
 export interface BatchOptions {
@@ -118,8 +121,11 @@ export interface DspOptions {
   fmin?: number
   /** Highest mel edge, Hz; null = sampleRate / 2. Default null. */
   fmax?: number | null
-  /** Mel scale. Default 'slaney'. */
-  melScale?: 'slaney' | 'htk'
+  /**
+   * Mel scale. Default 'slaney'. An unknown name is an `ERR_SER_INVALID_OPTION`
+   * naming `melScale`.
+   */
+  melScale?: MelScaleName
   /** Reference power of 0 dB. Default 1.0. */
   dbRef?: number
   /** Power floor before the logarithm. Default 1e-10. */
@@ -249,7 +255,18 @@ export interface MelFilterbankMatrix {
   nMels: number
   /** Columns: `nFft / 2 + 1`. */
   nBins: number
+  /**
+   * librosa's warnings for this filterbank, one line each: empty when every band
+   * has weights, else the message naming the empty bands (which always read
+   * `amin`), as librosa warns "Empty filters detected in mel frequency basis".
+   */
+  warnings: Array<string>
+  /** The empty bands (0-based rows of `weights`). */
+  emptyBands: Array<number>
 }
+
+/** A mel scale by name: `slaney` (librosa's default) or `htk`. */
+export type MelScaleName = 'slaney' | 'htk'
 
 /**
  * Point file descriptor 2 at the null device. Returns a duplicate of the previous stderr to
@@ -305,7 +322,7 @@ export interface ResolvedDspOptions {
   nMels: number
   fmin: number
   fmax: number | null
-  melScale: 'slaney' | 'htk'
+  melScale: MelScaleName
   dbRef: number
   amin: number
   topDb: number | null
@@ -366,7 +383,7 @@ export interface WindowInfo {
   /** End, seconds. */
   end: number
   /** `speech` (has a spectrogram), `silent` or `too-short` (neither is classified). */
-  status: 'speech' | 'silent' | 'too-short'
+  status: WindowStatus
   /** Seconds kept by the trim (0 for a silent window). */
   speechSeconds: number
   /**
@@ -388,3 +405,6 @@ export interface WindowOptions {
    */
   minSpeech?: number
 }
+
+/** What became of a window. */
+export type WindowStatus = 'speech' | 'silent' | 'too-short'

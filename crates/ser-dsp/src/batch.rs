@@ -96,7 +96,7 @@ pub fn extract_files(
         .num_threads(config.threads)
         .thread_name(|i| format!("ser-dsp-{i}"))
         .build()
-        .map_err(|e| DspError::Io(format!("cannot start worker threads: {e}")))?;
+        .map_err(|e| DspError::ThreadPool(e.to_string()))?;
     let total = paths.len();
     let copies = 1 + config.augmentations.len();
     let file_len = opts.feature_len() * copies;

@@ -123,12 +123,7 @@ pub fn decode_audio_owned(bytes: Vec<u8>) -> Result<Audio> {
         demux::decode_into(bytes, container, &mut mono)?
     };
     let samples = mono.samples;
-    if samples.is_empty() {
-        return Err(DspError::Empty);
-    }
-    if let Some(index) = samples.iter().position(|x| !x.is_finite()) {
-        return Err(DspError::NonFinite { index });
-    }
+    crate::pipeline::check_waveform(&samples)?;
     Ok(Audio {
         samples,
         sample_rate,
@@ -155,6 +150,23 @@ struct Downmix {
 impl Downmix {
     fn is_empty(&self) -> bool {
         self.samples.is_empty()
+    }
+
+    /// Append 16-bit little-endian PCM frames of `channels` interleaved samples
+    /// (`data.len()` a multiple of `2 · channels`), scaled by 1/32768 and averaged.
+    fn push_s16le(&mut self, data: &[u8], channels: usize) {
+        let sample = |b: &[u8]| i16::from_le_bytes([b[0], b[1]]) as f32 / 32_768.0;
+        if channels == 1 {
+            self.samples.reserve(data.len() / 2);
+            self.samples.extend(data.chunks_exact(2).map(sample));
+        } else {
+            let scale = 1.0 / channels as f32;
+            self.samples.reserve(data.len() / (2 * channels));
+            self.samples.extend(
+                data.chunks_exact(2 * channels)
+                    .map(|frame| frame.chunks_exact(2).map(sample).sum::<f32>() * scale),
+            );
+        }
     }
 
     fn push(&mut self, buf: &GenericAudioBufferRef<'_>) {

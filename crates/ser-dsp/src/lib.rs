@@ -13,6 +13,8 @@
 //!
 //! Pure Rust, no binding code: the Node addon lives in `packages/dsp-native`.
 
+#![warn(clippy::missing_panics_doc)]
+
 pub mod augment;
 pub mod batch;
 pub mod decode;
@@ -36,7 +38,7 @@ pub use fix_length::fix_length;
 pub use mel::MelFilterbank;
 pub use min_length::MIN_SPEECH_SECONDS;
 pub use options::{DspOptions, MelScale};
-pub use pipeline::LogMelExtractor;
+pub use pipeline::{check_waveform, LogMelExtractor};
 pub use resample::resample;
 pub use stft::PowerSpectrogram;
 pub use to_db::power_to_db_in_place;

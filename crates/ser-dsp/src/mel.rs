@@ -54,6 +54,8 @@ pub struct MelFilterbank {
     weights: Vec<f32>,
     /// Non-zero bin range of each filter.
     spans: Vec<(usize, usize)>,
+    /// Bands whose filter has no non-zero weight although its upper edge is above 0 Hz.
+    empty: Vec<usize>,
 }
 
 impl MelFilterbank {
@@ -105,12 +107,41 @@ impl MelFilterbank {
                 (0, 0)
             });
         }
+        // librosa warns when a band is empty unless its upper edge is 0 Hz:
+        // `not np.all((mel_f[2:n_mels + 2] == 0) | (weights.max(axis=1) > 0))`.
+        let empty = (0..n_mels)
+            .filter(|&m| spans[m].0 == spans[m].1 && mel_f[m + 2] != 0.0)
+            .collect();
         Self {
             n_mels,
             n_bins,
             weights,
             spans,
+            empty,
         }
+    }
+
+    /// The bands (0-based) whose filter is all zeros: they will always read `amin`
+    /// (librosa warns "Empty filters detected in mel frequency basis" for the same
+    /// bands). Too many mel bands for the FFT size, or an `fmax` too low, cause it.
+    pub fn empty_filters(&self) -> &[usize] {
+        &self.empty
+    }
+
+    /// librosa's warning about empty bands as one line, or nothing when every band has
+    /// weights.
+    pub fn warnings(&self) -> Vec<String> {
+        if self.empty.is_empty() {
+            return Vec::new();
+        }
+        let shown: Vec<String> = self.empty.iter().take(8).map(|m| m.to_string()).collect();
+        vec![format!(
+            "empty filters detected in mel frequency basis: {} of {} bands have no weight (bands {}{}); some channels will produce empty responses, try increasing nFft (or fmax) or reducing nMels",
+            self.empty.len(),
+            self.n_mels,
+            shown.join(", "),
+            if self.empty.len() > shown.len() { ", …" } else { "" }
+        )]
     }
 
     /// Number of mel bands.
@@ -130,6 +161,9 @@ impl MelFilterbank {
 
     /// Mel power `out[m][t] = Σ_k w[m][k] · power[t][k]`; `power` is frame-major
     /// `[n_frames][n_bins]`, `out` mel-major `[n_mels][n_frames]`.
+    ///
+    /// # Panics
+    /// When `power` does not hold `n_frames · n_bins` values or `out` `n_mels · n_frames`.
     pub fn apply_into(&self, power: &[f32], n_frames: usize, out: &mut [f32]) {
         assert_eq!(
             power.len(),
@@ -159,6 +193,10 @@ impl MelFilterbank {
     ///
     /// Each band touches only its non-zero span and sums it in bin order for `BLOCK`
     /// frames at once, so the values are those of [`apply_into`](Self::apply_into).
+    ///
+    /// # Panics
+    /// When `block` does not hold `n_bins · BLOCK` values, `count > BLOCK`,
+    /// `t0 + count > n_frames`, or `out` does not hold `n_mels · n_frames` values.
     ///
     /// [`PowerSpectrogram::process_blocks`]: crate::stft::PowerSpectrogram::process_blocks
     pub fn apply_block(
@@ -220,6 +258,24 @@ mod tests {
         let df = 44_100.0 / 2048.0;
         let area: f32 = fb.weights()[64 * 1025..65 * 1025].iter().sum::<f32>() * df;
         assert!((area - 1.0).abs() < 0.05, "area {area}");
+    }
+
+    #[test]
+    fn empty_bands_are_reported_like_librosa_warns() {
+        // 128 bands over a 256-point FFT: the lowest bands fall between bins.
+        let fb = MelFilterbank::new(22_050, 256, 128, 0.0, 11_025.0, MelScale::Slaney);
+        assert!(!fb.empty_filters().is_empty());
+        assert!(fb.empty_filters().iter().all(|&m| {
+            fb.weights()[m * fb.n_bins()..(m + 1) * fb.n_bins()]
+                .iter()
+                .all(|&w| w == 0.0)
+        }));
+        let warnings = fb.warnings();
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].starts_with("empty filters detected in mel frequency basis"));
+        // The default filterbank has weights in every band.
+        let fb = MelFilterbank::new(44_100, 2048, 128, 0.0, 22_050.0, MelScale::Slaney);
+        assert!(fb.empty_filters().is_empty() && fb.warnings().is_empty());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::augment::{draw_seed, Augmentation};
+use crate::augment::{draw_seed, Augmentation, Augmenter};
 use crate::decode::read_wav;
 use crate::error::{DspError, Result};
 use crate::fix_length::fix_length_into;
@@ -17,6 +17,20 @@ use crate::stft::PowerSpectrogram;
 use crate::to_db::power_to_db_in_place;
 use crate::trim::trim_bounds_with;
 use crate::wiener::wiener_into;
+
+/// `Err(Empty)` for an empty waveform, `Err(NonFinite)` naming the first NaN or
+/// infinite sample: the check every entry point of the pipeline makes on its input.
+pub fn check_waveform(y: &[f32]) -> Result<()> {
+    if y.is_empty() {
+        return Err(DspError::Empty);
+    }
+    // Branch-free scan (vectorised) first; the index only when something is wrong.
+    if y.iter().fold(false, |bad, x| bad | !x.is_finite()) {
+        let index = y.iter().position(|x| !x.is_finite()).unwrap_or(0);
+        return Err(DspError::NonFinite { index });
+    }
+    Ok(())
+}
 
 /// Reusable log-mel extractor for one set of options.
 pub struct LogMelExtractor {
@@ -29,6 +43,8 @@ pub struct LogMelExtractor {
     fixed: Vec<f32>,
     /// Block sums of squares and frame energies of the trim.
     trim_scratch: Vec<f64>,
+    /// The augmentations' plans, made on the first augmented extraction.
+    augmenter: Option<Augmenter>,
 }
 
 impl LogMelExtractor {
@@ -52,6 +68,7 @@ impl LogMelExtractor {
             mel,
             filtered: Vec::new(),
             trim_scratch: Vec::new(),
+            augmenter: None,
         })
     }
 
@@ -74,6 +91,12 @@ impl LogMelExtractor {
     }
 
     /// [`preprocess`](Self::preprocess) into `out` (`n_samples()` long).
+    ///
+    /// # Errors
+    /// As [`clean`](Self::clean).
+    ///
+    /// # Panics
+    /// When `out` does not hold `n_samples()` values.
     pub fn preprocess_into(
         &mut self,
         samples: &[f32],
@@ -93,12 +116,7 @@ impl LogMelExtractor {
     /// Resample, trim and Wiener-filter, without fixing the length: the waveform
     /// the augmentations work on (SPEC.md §3). Borrowed from an internal buffer.
     pub fn clean(&mut self, samples: &[f32], sample_rate: u32) -> Result<&[f32]> {
-        if samples.is_empty() {
-            return Err(DspError::Empty);
-        }
-        if let Some(index) = samples.iter().position(|x| !x.is_finite()) {
-            return Err(DspError::NonFinite { index });
-        }
+        check_waveform(samples)?;
         let target = self.opts.sample_rate;
         let resampled: &[f32] = if sample_rate == target {
             samples
@@ -139,6 +157,12 @@ impl LogMelExtractor {
     /// The original and one copy per augmentation, each fixed in length and turned
     /// into a log-mel: `(1 + augmentations.len())` spectrograms back to back in
     /// `out`. `seed` drives the random draws (see [`draw_seed`]).
+    ///
+    /// # Errors
+    /// As [`clean`](Self::clean), or an augmentation's parameter out of range.
+    ///
+    /// # Panics
+    /// When `out` does not hold `(1 + augmentations.len()) · feature_len()` values.
     pub fn extract_augmented_into(
         &mut self,
         samples: &[f32],
@@ -155,21 +179,26 @@ impl LogMelExtractor {
         );
         let cleaned = self.clean(samples, sample_rate)?.to_vec();
         let mut fixed = vec![0.0; self.opts.n_samples()];
-        let target = self.opts.sample_rate;
-        for (copy, dst) in out.chunks_exact_mut(feature_len).enumerate() {
-            if copy == 0 {
-                fix_length_into(&cleaned, &mut fixed);
-            } else {
-                let augmented = augmentations[copy - 1].apply(
-                    &cleaned,
-                    target,
-                    draw_seed(seed, 0, copy - 1),
-                )?;
-                fix_length_into(&augmented, &mut fixed);
+        let mut augmenter = self.augmenter.take().unwrap_or_default();
+        let mut run = || -> Result<()> {
+            for (copy, dst) in out.chunks_exact_mut(feature_len).enumerate() {
+                if copy == 0 {
+                    fix_length_into(&cleaned, &mut fixed);
+                } else {
+                    let augmented = augmenter.apply(
+                        &augmentations[copy - 1],
+                        &cleaned,
+                        draw_seed(seed, 0, copy - 1),
+                    )?;
+                    fix_length_into(&augmented, &mut fixed);
+                }
+                self.log_mel_into(&fixed, dst)?;
             }
-            self.log_mel_into(&fixed, dst);
-        }
-        Ok(())
+            Ok(())
+        };
+        let result = run();
+        self.augmenter = Some(augmenter);
+        result
     }
 
     /// Log-mel dB spectrogram of a pre-processed waveform, mel-major
@@ -178,20 +207,37 @@ impl LogMelExtractor {
     /// The power spectrogram never exists whole: the STFT hands over blocks of
     /// [`BLOCK`](crate::stft::BLOCK) frames (bin-major, cache-resident) and the
     /// filterbank turns each into mel power straight in `out`.
-    pub fn log_mel_into(&mut self, y: &[f32], out: &mut [f32]) {
+    ///
+    /// # Errors
+    /// [`DspError::Empty`] for an empty waveform, [`DspError::NonFinite`] for a NaN or
+    /// infinite sample.
+    ///
+    /// # Panics
+    /// When `out` does not hold `n_mels · (1 + y.len() / hop_length)` values.
+    pub fn log_mel_into(&mut self, y: &[f32], out: &mut [f32]) -> Result<()> {
+        check_waveform(y)?;
         let n_frames = self.stft.n_frames(y.len());
+        assert_eq!(
+            out.len(),
+            self.opts.n_mels * n_frames,
+            "out must hold n_mels * (1 + len / hop) values"
+        );
         let mel = &self.mel;
         self.stft.process_blocks(y, |t0, count, block| {
             mel.apply_block(block, t0, count, n_frames, out)
         });
         power_to_db_in_place(out, self.opts.db_ref, self.opts.amin, self.opts.top_db);
+        Ok(())
     }
 
     /// Log-mel of a pre-processed waveform as a new vector.
-    pub fn log_mel(&mut self, y: &[f32]) -> Vec<f32> {
+    ///
+    /// # Errors
+    /// As [`log_mel_into`](Self::log_mel_into).
+    pub fn log_mel(&mut self, y: &[f32]) -> Result<Vec<f32>> {
         let mut out = vec![0.0; self.opts.n_mels * self.stft.n_frames(y.len())];
-        self.log_mel_into(y, &mut out);
-        out
+        self.log_mel_into(y, &mut out)?;
+        Ok(out)
     }
 
     /// Pre-process and extract in one go into `out` (`feature_len()` long).
@@ -203,10 +249,9 @@ impl LogMelExtractor {
     ) -> Result<()> {
         let mut fixed = std::mem::take(&mut self.fixed);
         fixed.resize(self.opts.n_samples(), 0.0);
-        let result = self.preprocess_into(samples, sample_rate, &mut fixed);
-        if result.is_ok() {
-            self.log_mel_into(&fixed, out);
-        }
+        let result = self
+            .preprocess_into(samples, sample_rate, &mut fixed)
+            .and_then(|()| self.log_mel_into(&fixed, out));
         self.fixed = fixed;
         result
     }

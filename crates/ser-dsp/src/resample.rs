@@ -56,11 +56,7 @@ pub(crate) fn fft_resampler(from: usize, to: usize) -> Result<Fft<f32>> {
         WindowFunction::BlackmanHarris2,
         FixedSync::Both,
     )
-    .map_err(|e| DspError::InvalidOption {
-        name: "sampleRate",
-        allowed: "a rate pair rubato can convert",
-        received: format!("{from} -> {to} ({e})"),
-    })
+    .map_err(|e| DspError::Resample(format!("{from} Hz -> {to} Hz: {e}")))
 }
 
 /// A resampler for one rate pair, with its FFT plans and buffers kept for reuse.
@@ -88,6 +84,9 @@ impl Resampler {
 
     /// A resampler by the exact ratio `to / from` of any two positive integers, e.g. a
     /// rational approximation of a non-integer rate pair (no range check on the values).
+    ///
+    /// # Panics
+    /// When `from` or `to` is 0.
     pub fn for_ratio(from: u32, to: u32) -> Self {
         assert!(from > 0 && to > 0, "ratio terms must be positive");
         Self {
@@ -109,6 +108,13 @@ impl Resampler {
     }
 
     /// Resample a whole clip; returns a slice of an internal buffer reused across calls.
+    ///
+    /// # Errors
+    /// [`DspError::Resample`] when rubato cannot set up or run the conversion.
+    ///
+    /// # Panics
+    /// Never on its own: the buffers it hands rubato are sized from rubato's own
+    /// requirement.
     pub fn process(&mut self, input: &[f32]) -> Result<&[f32]> {
         if self.from_hz == self.to_hz {
             self.out.clear();
@@ -134,10 +140,8 @@ impl Resampler {
             OutSlice::new_mut(&mut self.out, 1, needed).expect("mono slice matches its length");
         let (_, written) = fft
             .process_all_into_buffer(&src, &mut dst, input.len(), None)
-            .map_err(|e| DspError::InvalidOption {
-                name: "sampleRate",
-                allowed: "a rate pair rubato can convert",
-                received: e.to_string(),
+            .map_err(|e| {
+                DspError::Resample(format!("{} Hz -> {} Hz: {e}", self.from_hz, self.to_hz))
             })?;
         self.out.truncate(written);
         Ok(&self.out)
@@ -161,7 +165,9 @@ mod tests {
     }
 
     #[test]
-    fn length_and_alignment_match_librosa() {
+    fn length_is_ceil_and_a_sine_stays_in_phase() {
+        // librosa's length, ceil(len · to / from); no delay: a sine resampled is the same
+        // sine sampled at the new rate (librosa parity itself is tests/parity.rs).
         let x = sine(440.0, 48_000, 48_000);
         let y = resample(&x, 48_000, 44_100).unwrap();
         assert_eq!(y.len(), 44_100);
@@ -173,6 +179,38 @@ mod tests {
             .map(|(a, b)| (a - b).abs())
             .fold(0.0, f32::max);
         assert!(err < 1e-3, "max error {err}");
+    }
+
+    /// The JS engine mirrors rubato's BlackmanHarris2 cutoff fit
+    /// (`RUBATO_BH2_CUTOFF_FIT` in packages/features/src/js/resample.ts): the same
+    /// coefficients, in f32 as rubato computes, must give rubato's own cutoff.
+    #[test]
+    fn js_mirror_constants_are_rubatos() {
+        let source = include_str!("../../../packages/features/src/js/resample.ts");
+        let at = source
+            .find("const RUBATO_BH2_CUTOFF_FIT = [")
+            .expect("resample.ts names RUBATO_BH2_CUTOFF_FIT");
+        let rest = &source[at..];
+        let inside = &rest[rest.find('[').unwrap() + 1..rest.find(']').unwrap()];
+        let k: Vec<f32> = inside
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.parse::<f32>().unwrap())
+            .collect();
+        assert_eq!(k.len(), 3);
+        for n in [32usize, 147, 294, 300, 320, 441, 640, 2048] {
+            let x = n as f32;
+            let mirrored = 1.0 / (k[0] / x + k[1] / (x * x) + k[2] / (x * x * x) + 1.0);
+            let rubato = rubato::calculate_cutoff::<f32>(n, WindowFunction::BlackmanHarris2);
+            assert_eq!(mirrored, rubato, "cutoff for {n} points");
+        }
+        let (from, to) = (48_000, 44_100);
+        assert_eq!(
+            (block_frames(from, to), block_frames(from, to) * to / from),
+            (320, 294),
+            "the block sizes the JS engine's blockFrames gives"
+        );
     }
 
     #[test]

@@ -381,11 +381,7 @@ impl StreamResampler {
         };
         let (_, produced) = fft
             .process_into_buffer(&src, &mut dst, Some(&indexing))
-            .map_err(|e| DspError::InvalidOption {
-                name: "sampleRate",
-                allowed: "a rate pair rubato can convert",
-                received: e.to_string(),
-            })?;
+            .map_err(|e| DspError::Resample(e.to_string()))?;
         let skip = self.to_trim.min(produced);
         self.to_trim -= skip;
         self.held.extend(&self.scratch[skip..produced]);
@@ -399,6 +395,12 @@ impl StreamResampler {
     }
 
     /// Resample the next block; the samples ready so far are appended to `out`.
+    ///
+    /// # Errors
+    /// [`DspError::Resample`] when rubato fails on the block.
+    ///
+    /// # Panics
+    /// When called after `finish`.
     pub fn push(&mut self, input: &[f32], out: &mut Vec<f32>) -> Result<()> {
         assert!(!self.finished, "push after finish");
         self.total_in += input.len();
@@ -714,6 +716,13 @@ struct KeepFirst {
 /// Pre-process a file in two streaming passes: exactly
 /// [`LogMelExtractor::preprocess`](crate::LogMelExtractor::preprocess) of the decoded
 /// file, `n_samples()` long, in memory bounded by the output and a few blocks.
+///
+/// # Errors
+/// As [`LogMelExtractor::clean`](crate::LogMelExtractor::clean), and the decoder's
+/// errors.
+///
+/// # Panics
+/// When `out` does not hold `opts.n_samples()` values.
 pub fn preprocess_input_into(input: &AudioInput, opts: &DspOptions, out: &mut [f32]) -> Result<()> {
     assert_eq!(
         out.len(),
@@ -806,8 +815,7 @@ pub fn extract_file_streaming_into(
     let input = AudioInput::open(path)?;
     let mut fixed = vec![0.0; extractor.options().n_samples()];
     preprocess_input_into(&input, extractor.options(), &mut fixed)?;
-    extractor.log_mel_into(&fixed, out);
-    Ok(())
+    extractor.log_mel_into(&fixed, out)
 }
 
 // ---------------------------------------------------------------------------
@@ -1055,7 +1063,7 @@ impl Windower {
         let mut fixed = vec![0.0; opts.n_samples()];
         fix_length_into(cleaned, &mut fixed);
         let mut features = vec![0.0; opts.feature_len()];
-        self.extractor.log_mel_into(&fixed, &mut features);
+        self.extractor.log_mel_into(&fixed, &mut features)?;
         Ok(Window {
             status: WindowStatus::Speech,
             speech_samples: kept,

@@ -145,7 +145,7 @@ fn stft_mel_db_on_identical_waveform() {
     // The same through the pipeline object with default options.
     let mut ex = LogMelExtractor::new(DspOptions::default()).unwrap();
     let mut out = vec![0.0f32; 128 * 259];
-    ex.log_mel_into(&y, &mut out);
+    ex.log_mel_into(&y, &mut out).unwrap();
     let (diff, at) = max_abs_diff(&out, &reference);
     println!("stft→mel→dB (LogMelExtractor::log_mel_into): max |Δ| = {diff:.5} dB");
     assert!(

@@ -58,7 +58,7 @@ fn streamed_extraction_equals_in_memory_extraction() {
                 path.display(),
                 opts.sample_rate
             );
-            let got = ex.log_mel(&fixed);
+            let got = ex.log_mel(&fixed).unwrap();
             assert_eq!(got, want, "log-mel of {}", path.display());
             // The default entry point (small files read whole) agrees too.
             let mut out = vec![0.0; opts.feature_len()];

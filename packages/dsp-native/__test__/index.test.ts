@@ -81,6 +81,32 @@ describe('stages', () => {
     });
   });
 
+  it("melFilterbank passes on librosa's empty-filter warning", () => {
+    const ok = dsp.melFilterbank();
+    expect(ok.warnings).toEqual([]);
+    expect(ok.emptyBands).toEqual([]);
+    const fb = dsp.melFilterbank({ sampleRate: 22050, nFft: 256, hopLength: 64, nMels: 128 });
+    expect(fb.emptyBands.length).toBeGreaterThan(0);
+    for (const m of fb.emptyBands) {
+      expect(fb.weights.subarray(m * fb.nBins, (m + 1) * fb.nBins).every((w) => w === 0)).toBe(
+        true,
+      );
+    }
+    expect(fb.warnings).toHaveLength(1);
+    expect(fb.warnings[0]).toMatch(
+      /^empty filters detected in mel frequency basis: \d+ of 128 bands/,
+    );
+  });
+
+  it('logMelSpectrogram checks its input in the core: empty and NaN', () => {
+    expect(codeOf(() => dsp.logMelSpectrogramSync(new Float32Array(0)))).toBe('ERR_SER_EMPTY');
+    const y = new Float32Array(5000).fill(0.1);
+    y[1234] = Number.NaN;
+    const err = errorOf(() => dsp.logMelSpectrogramSync(y));
+    expect(err.code).toBe('ERR_SER_NON_FINITE');
+    expect(err.message).toMatch(/sample 1234/);
+  });
+
   it('preprocess + logMelSpectrogram equals extract equals extractFile', async () => {
     const a = dsp.readWav(wavs[3]);
     const fixed = dsp.preprocessSync(a.samples, a.sampleRate);

@@ -50,13 +50,27 @@ pub struct BatchOptions {
     pub file_seeds: Option<Vec<f64>>,
 }
 
+/// The kind of an augmentation.
+#[napi(string_enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AugmentationKind {
+    /// Additive noise; value = factor.
+    #[napi(value = "noise")]
+    Noise,
+    /// Phase-vocoder time stretch; value = rate.
+    #[napi(value = "timeStretch")]
+    TimeStretch,
+    /// Pitch shift; value = semitones.
+    #[napi(value = "pitchShift")]
+    PitchShift,
+}
+
 /// One augmentation: `noise` (value = factor, paper 0.1), `timeStretch`
 /// (value = rate, paper 1.1 and 0.8) or `pitchShift` (value = semitones, paper 1.5).
 #[napi(object)]
 #[derive(Clone)]
 pub struct Augmentation {
-    #[napi(ts_type = "'noise' | 'timeStretch' | 'pitchShift'")]
-    pub kind: String,
+    pub kind: AugmentationKind,
     pub value: f64,
 }
 
@@ -67,15 +81,10 @@ fn to_seed(name: &str, value: f64) -> BindResult<u64> {
 
 fn to_core_augmentation(a: &Augmentation) -> BindResult<ser_dsp::augment::Augmentation> {
     use ser_dsp::augment::Augmentation as A;
-    Ok(match a.kind.as_str() {
-        "noise" => A::Noise { factor: a.value },
-        "timeStretch" => A::TimeStretch { rate: a.value },
-        "pitchShift" => A::PitchShift { semitones: a.value },
-        other => {
-            return Err(BindError::Arg(format!(
-                "invalid argument `augmentations[].kind`: expected 'noise', 'timeStretch' or 'pitchShift', received '{other}'"
-            )))
-        }
+    Ok(match a.kind {
+        AugmentationKind::Noise => A::Noise { factor: a.value },
+        AugmentationKind::TimeStretch => A::TimeStretch { rate: a.value },
+        AugmentationKind::PitchShift => A::PitchShift { semitones: a.value },
     })
 }
 

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use ser_dsp::{DspError, LogMelExtractor, MelFilterbank};
+use ser_dsp::{LogMelExtractor, MelFilterbank};
 
 pub use batch::*;
 use error::{guard, run_sync, to_napi_error, to_uint, BindError, BindResult};
@@ -144,6 +144,12 @@ pub struct MelFilterbankMatrix {
     pub n_mels: u32,
     /// Columns: `nFft / 2 + 1`.
     pub n_bins: u32,
+    /// librosa's warnings for this filterbank, one line each: empty when every band
+    /// has weights, else the message naming the empty bands (which always read
+    /// `amin`), as librosa warns "Empty filters detected in mel frequency basis".
+    pub warnings: Vec<String>,
+    /// The empty bands (0-based rows of `weights`).
+    pub empty_bands: Vec<u32>,
 }
 
 /// The mel filterbank of the given options (`librosa.filters.mel`).
@@ -163,6 +169,8 @@ pub fn mel_filterbank(env: Env, options: Option<DspOptions>) -> Result<MelFilter
             weights: Float32Array::new(fb.weights().to_vec()),
             n_mels: fb.n_mels() as u32,
             n_bins: fb.n_bins() as u32,
+            warnings: fb.warnings(),
+            empty_bands: fb.empty_filters().iter().map(|&m| m as u32).collect(),
         })
     })
 }
@@ -195,13 +203,7 @@ pub fn feature_shape(env: Env, options: Option<DspOptions>) -> Result<FeatureSha
 // The computations shared by the sync and async variants.
 
 fn log_mel_impl(y: &[f32], o: ser_dsp::DspOptions) -> BindResult<Vec<f32>> {
-    if y.is_empty() {
-        return Err(DspError::Empty.into());
-    }
-    if let Some(index) = y.iter().position(|v| !v.is_finite()) {
-        return Err(DspError::NonFinite { index }.into());
-    }
-    Ok(LogMelExtractor::new(o)?.log_mel(y))
+    Ok(LogMelExtractor::new(o)?.log_mel(y)?)
 }
 
 fn preprocess_impl(

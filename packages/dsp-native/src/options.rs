@@ -9,6 +9,36 @@ use ser_dsp::{DspError, MelScale};
 
 use crate::error::BindResult;
 
+/// A mel scale by name: `slaney` (librosa's default) or `htk`.
+#[napi(string_enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MelScaleName {
+    /// Slaney's Auditory Toolbox scale (linear below 1 kHz).
+    #[napi(value = "slaney")]
+    Slaney,
+    /// The HTK formula `2595 · log10(1 + f / 700)`.
+    #[napi(value = "htk")]
+    Htk,
+}
+
+impl From<MelScaleName> for MelScale {
+    fn from(s: MelScaleName) -> Self {
+        match s {
+            MelScaleName::Slaney => MelScale::Slaney,
+            MelScaleName::Htk => MelScale::Htk,
+        }
+    }
+}
+
+impl From<MelScale> for MelScaleName {
+    fn from(s: MelScale) -> Self {
+        match s {
+            MelScale::Slaney => MelScaleName::Slaney,
+            MelScale::Htk => MelScaleName::Htk,
+        }
+    }
+}
+
 /// Options of the pre-processing and log-mel pipeline (SPEC §1–2). Every field
 /// is optional; missing ones take the defaults of the DSP core.
 #[napi(object)]
@@ -40,8 +70,11 @@ pub struct DspOptions {
     pub fmin: Option<f64>,
     /// Highest mel edge, Hz; null = sampleRate / 2. Default null.
     pub fmax: Option<Either<f64, Null>>,
-    /// Mel scale. Default 'slaney'.
-    #[napi(ts_type = "'slaney' | 'htk'")]
+    /// Mel scale. Default 'slaney'. An unknown name is an `ERR_SER_INVALID_OPTION`
+    /// naming `melScale`.
+    // A string, not `MelScaleName`, on input: napi's own enum conversion would throw
+    // its generic `InvalidArg` instead of the option error every other option gives.
+    #[napi(ts_type = "MelScaleName")]
     pub mel_scale: Option<String>,
     /// Reference power of 0 dB. Default 1.0.
     pub db_ref: Option<f64>,
@@ -171,8 +204,7 @@ pub struct ResolvedDspOptions {
     pub fmin: f64,
     #[napi(ts_type = "number | null")]
     pub fmax: Either<f64, Null>,
-    #[napi(ts_type = "'slaney' | 'htk'")]
-    pub mel_scale: String,
+    pub mel_scale: MelScaleName,
     pub db_ref: f64,
     pub amin: f64,
     #[napi(ts_type = "number | null")]
@@ -200,10 +232,7 @@ impl ResolvedDspOptions {
             n_mels: o.n_mels as u32,
             fmin: wide(o.fmin),
             fmax: o.fmax.map_or(Either::B(Null), |v| Either::A(wide(v))),
-            mel_scale: match o.mel_scale {
-                MelScale::Slaney => "slaney".into(),
-                MelScale::Htk => "htk".into(),
-            },
+            mel_scale: o.mel_scale.into(),
             db_ref: wide(o.db_ref),
             amin: wide(o.amin),
             top_db: o.top_db.map_or(Either::B(Null), |v| Either::A(wide(v))),

@@ -38,6 +38,32 @@ fn to_core_windows(o: Option<WindowOptions>) -> BindResult<CoreWindowOptions> {
     Ok(w)
 }
 
+/// What became of a window.
+#[napi(string_enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowStatus {
+    /// Pre-processed: the window has a log-mel spectrogram.
+    #[napi(value = "speech")]
+    Speech,
+    /// Nothing within `trimTopDb` of the loudest frame: not classified.
+    #[napi(value = "silent")]
+    Silent,
+    /// Less than the minimum speech left after trimming: not classified.
+    #[napi(value = "too-short")]
+    TooShort,
+}
+
+impl From<ser_dsp::stream::WindowStatus> for WindowStatus {
+    fn from(s: ser_dsp::stream::WindowStatus) -> Self {
+        use ser_dsp::stream::WindowStatus as S;
+        match s {
+            S::Speech => WindowStatus::Speech,
+            S::Silent => WindowStatus::Silent,
+            S::TooShort => WindowStatus::TooShort,
+        }
+    }
+}
+
 /// One window: its span in seconds and what became of it.
 #[napi(object)]
 pub struct WindowInfo {
@@ -46,8 +72,7 @@ pub struct WindowInfo {
     /// End, seconds.
     pub end: f64,
     /// `speech` (has a spectrogram), `silent` or `too-short` (neither is classified).
-    #[napi(ts_type = "'speech' | 'silent' | 'too-short'")]
-    pub status: String,
+    pub status: WindowStatus,
     /// Seconds kept by the trim (0 for a silent window).
     pub speech_seconds: f64,
     /// Waveform envelope for plots: minimum and maximum sample of each 50 ms slice
@@ -88,7 +113,7 @@ impl CoreBatch {
                 WindowInfo {
                     start: w.start as f64 / sr,
                     end: w.end as f64 / sr,
-                    status: w.status.as_str().to_string(),
+                    status: w.status.into(),
                     speech_seconds: w.speech_samples as f64 / sr,
                     envelope: Float32Array::new(w.envelope),
                 }

@@ -8,7 +8,7 @@ mod pitch_shift;
 mod time_stretch;
 
 pub use noise::add_noise;
-pub use pitch_shift::pitch_shift;
+pub use pitch_shift::{pitch_shift, PitchShifter};
 pub use time_stretch::{time_stretch, TimeStretcher};
 
 use rand::SeedableRng;
@@ -74,15 +74,40 @@ impl Augmentation {
         }
     }
 
-    /// Apply to `y` at `sample_rate`. `rng_seed` makes the noise reproducible.
-    pub fn apply(&self, y: &[f32], sample_rate: u32, rng_seed: u64) -> Result<Vec<f32>> {
-        self.validate()?;
-        Ok(match *self {
+    /// Apply to `y`. `rng_seed` makes the noise reproducible. Plans the FFTs on every
+    /// call: for many signals, reuse an [`Augmenter`].
+    pub fn apply(&self, y: &[f32], rng_seed: u64) -> Result<Vec<f32>> {
+        Augmenter::default().apply(self, y, rng_seed)
+    }
+}
+
+/// Applies augmentations with the FFT plans and resamplers made once and reused
+/// (the time stretcher's STFT, one resampler per pitch-shift ratio).
+#[derive(Default)]
+pub struct Augmenter {
+    pitch: PitchShifter,
+}
+
+impl Augmenter {
+    /// An augmenter with librosa's phase-vocoder defaults (n_fft 2048, hop 512).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Apply `augmentation` to `y`. `rng_seed` makes the noise reproducible.
+    pub fn apply(
+        &mut self,
+        augmentation: &Augmentation,
+        y: &[f32],
+        rng_seed: u64,
+    ) -> Result<Vec<f32>> {
+        augmentation.validate()?;
+        Ok(match *augmentation {
             Augmentation::Noise { factor } => {
                 add_noise(y, factor, &mut ChaCha8Rng::seed_from_u64(rng_seed))
             }
-            Augmentation::TimeStretch { rate } => time_stretch(y, rate),
-            Augmentation::PitchShift { semitones } => pitch_shift(y, sample_rate, semitones)?,
+            Augmentation::TimeStretch { rate } => self.pitch.stretcher().process(y, rate),
+            Augmentation::PitchShift { semitones } => self.pitch.process(y, semitones)?,
         })
     }
 }

@@ -3,31 +3,60 @@
 //! non-integer ratio: rubato's FFT resampler at the closest rational ratio
 //! where librosa uses soxr), then cut or pad to the input length.
 
-use super::time_stretch::time_stretch;
+use std::collections::HashMap;
+
+use super::time_stretch::TimeStretcher;
 use crate::error::Result;
 use crate::resample::Resampler;
 
 /// Largest denominator tried when approximating the resampling ratio.
 const MAX_DENOMINATOR: u64 = 1 << 20;
 
-/// Shift the pitch of `y` (at `sample_rate`) by `semitones`; same length as `y`.
-pub fn pitch_shift(y: &[f32], sample_rate: u32, semitones: f64) -> Result<Vec<f32>> {
-    let _ = sample_rate; // The shift is a ratio: the rate itself does not enter the result.
-    if y.is_empty() {
-        return Ok(Vec::new());
+/// Shift the pitch of `y` by `semitones`; same length as `y`. The shift is a ratio,
+/// so the sample rate does not enter the result.
+///
+/// Plans the STFT and the resampler on every call: for many signals, reuse an
+/// [`Augmenter`](super::Augmenter) (or a [`PitchShifter`]).
+pub fn pitch_shift(y: &[f32], semitones: f64) -> Result<Vec<f32>> {
+    PitchShifter::default().process(y, semitones)
+}
+
+/// A reusable pitch shifter: the time stretcher's FFT plans and one resampler per
+/// rational ratio, made once and kept.
+#[derive(Default)]
+pub struct PitchShifter {
+    stretcher: TimeStretcher,
+    resamplers: HashMap<(u32, u32), Resampler>,
+}
+
+impl PitchShifter {
+    /// The time stretcher it uses (librosa's defaults).
+    pub fn stretcher(&self) -> &TimeStretcher {
+        &self.stretcher
     }
-    let rate = 2f64.powf(-semitones / 12.0);
-    let stretched = time_stretch(y, rate);
-    // librosa.resample(orig_sr = sr / rate, target_sr = sr) keeps ceil(len · rate) samples.
-    let n_out = (stretched.len() as f64 * rate).ceil() as usize;
-    // rubato's FFT resampler takes integer rates: use the best rational p/q ≈ rate whose
-    // drift over the whole signal stays below 1/100 sample.
-    let (to, from) = rational_approximation(rate, 0.01 / stretched.len().max(1) as f64);
-    let mut resampler = Resampler::for_ratio(from as u32, to as u32);
-    let mut out = resampler.process(&stretched)?.to_vec();
-    out.resize(n_out, 0.0);
-    out.resize(y.len(), 0.0);
-    Ok(out)
+
+    /// Shift the pitch of `y` by `semitones`; same length as `y`.
+    pub fn process(&mut self, y: &[f32], semitones: f64) -> Result<Vec<f32>> {
+        if y.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rate = 2f64.powf(-semitones / 12.0);
+        let stretched = self.stretcher.process(y, rate);
+        // librosa.resample(orig_sr = sr / rate, target_sr = sr) keeps ceil(len · rate) samples.
+        let n_out = (stretched.len() as f64 * rate).ceil() as usize;
+        // rubato's FFT resampler takes integer rates: use the best rational p/q ≈ rate whose
+        // drift over the whole signal stays below 1/100 sample.
+        let (to, from) = rational_approximation(rate, 0.01 / stretched.len().max(1) as f64);
+        let (from, to) = (from as u32, to as u32);
+        let resampler = self
+            .resamplers
+            .entry((from, to))
+            .or_insert_with(|| Resampler::for_ratio(from, to));
+        let mut out = resampler.process(&stretched)?.to_vec();
+        out.resize(n_out, 0.0);
+        out.resize(y.len(), 0.0);
+        Ok(out)
+    }
 }
 
 /// The first continued-fraction convergent `p/q` of `x` with `|x − p/q| ≤ tolerance`
@@ -71,7 +100,7 @@ mod tests {
         let y: Vec<f32> = (0..sr)
             .map(|i| (2.0 * std::f32::consts::PI * 300.0 * i as f32 / sr as f32).sin() * 0.5)
             .collect();
-        let shifted = pitch_shift(&y, sr as u32, 12.0).unwrap();
+        let shifted = pitch_shift(&y, 12.0).unwrap();
         assert_eq!(shifted.len(), y.len());
         // Count zero crossings in the middle: 600 Hz gives twice as many as 300 Hz.
         let crossings = |s: &[f32]| {

@@ -154,6 +154,9 @@ impl TimeStretcher {
 }
 
 /// Time-stretch `y` by `rate` with librosa's defaults (n_fft 2048, hop 512).
+///
+/// Plans the FFTs on every call: for many signals, reuse a [`TimeStretcher`] (or an
+/// [`Augmenter`](super::Augmenter)).
 pub fn time_stretch(y: &[f32], rate: f64) -> Vec<f32> {
     TimeStretcher::default().process(y, rate)
 }

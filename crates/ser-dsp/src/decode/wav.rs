@@ -313,6 +313,14 @@ impl WavLayout<'_> {
         if usable == 0 {
             return Err(DspError::Empty);
         }
+        if codec == CODEC_ID_PCM_S16LE {
+            // The common case, converted straight into the mono buffer: the same
+            // `s / 32768` as symphonia's `f32::from_sample(i16)` and the same channel
+            // average as `Downmix::push`, without the decoder's planar buffer and the
+            // interleaved copy.
+            out.push_s16le(&self.data[..usable], channels);
+            return Ok(());
+        }
         let mut params = AudioCodecParameters::new();
         params
             .for_codec(codec)

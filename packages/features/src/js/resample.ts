@@ -37,10 +37,19 @@ export function blockFrames(from: number, to: number): [number, number] {
   return [k * unitIn, k * unitOut];
 }
 
+/**
+ * The coefficients of rubato 5.1.0's cutoff fit for the `BlackmanHarris2` window
+ * (`calculate_cutoff` in rubato's `src/windows.rs`): `1 / (k1/n + k2/n² + k3/n³ + 1)`.
+ * The native engine pins rubato at exactly 5.1.0 (crates/ser-dsp/Cargo.toml), and the
+ * Rust test `resample::tests::js_mirror_constants_are_rubatos` fails if rubato's own
+ * values ever differ from these.
+ */
+const RUBATO_BH2_CUTOFF_FIT = [13.745202940783823, 121.73532586374934, 5964.163279612051] as const;
+
 /** rubato's fitted cutoff for a squared Blackman-Harris sinc of `n` points (relative to Nyquist). */
 function cutoffFor(n: number): number {
   const f = Math.fround;
-  const [k1, k2, k3] = [f(13.745202940783823), f(121.73532586374934), f(5964.163279612051)];
+  const [k1, k2, k3] = RUBATO_BH2_CUTOFF_FIT.map(f);
   const x = f(n);
   return f(1 / f(f(f(k1 / x) + f(k2 / f(x * x))) + f(f(k3 / f(f(x * x) * x)) + 1)));
 }
