@@ -839,6 +839,7 @@ module.exports.FileWindowReader = nativeBinding.FileWindowReader
 module.exports.LiveWindowReader = nativeBinding.LiveWindowReader
 module.exports.AugmentationKind = nativeBinding.AugmentationKind
 module.exports.decodeWav = nativeBinding.decodeWav
+module.exports.dspOptionTable = nativeBinding.dspOptionTable
 module.exports.extract = nativeBinding.extract
 module.exports.extractFile = nativeBinding.extractFile
 module.exports.extractFiles = nativeBinding.extractFiles
