@@ -66,6 +66,11 @@ export const OPTIONS = {
       '--validation-speakers <ids>',
       "stop early on these training speakers' files (comma-separated) instead of a stratified 10 % of the training files",
     ).argParser(parseIdList('--validation-speakers')),
+  validationSplit: () =>
+    new Option(
+      '--validation-split <kind>',
+      'how the early-stopping validation part is carved from the training files: stratified by class, or whole speakers (default: as --split)',
+    ).choices(['random', 'speaker']),
   dbReference: () =>
     new Option(
       '--db-reference <ref>',

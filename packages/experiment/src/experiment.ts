@@ -87,6 +87,11 @@ export interface ExperimentConfig {
    * carve-out by `validationFraction`. Must not be test speakers.
    */
   validationSpeakers?: readonly string[];
+  /**
+   * How the validation part is carved out of the training part: `random` (stratified by class)
+   * or `speaker` (whole training speakers); default: the same as `split`.
+   */
+  validationSplit?: SplitProtocol;
   /** dB reference of the model's inputs ({@link DbReference}); default `'absolute'` (SPEC). */
   dbReference?: DbReference;
   /** Add the paper's four augmented copies of every fitting file; default false. */
@@ -231,7 +236,7 @@ export async function runExperiment(
     split.train,
     files.labels,
     files.speakers,
-    c.split,
+    c.validationSplit ?? c.split,
     c.validationFraction,
     c.seed,
     c.validationSpeakers,

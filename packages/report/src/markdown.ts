@@ -40,7 +40,7 @@ export function reportToMarkdown(
         ? ` asked, ${(100 * split.testFraction).toFixed(1)} % obtained`
         : '';
     lines.push(
-      `- Split: ${split.kind}, test size ${split.testSize}${obtained} — train ${split.train}, validation ${split.validation}, test ${split.test}${speakers}`,
+      `- Split: ${split.kind}, test size ${typeof split.testSize === 'number' ? Number(split.testSize.toFixed(3)) : split.testSize}${obtained} — train ${split.train}, validation ${split.validation}, test ${split.test}${speakers}`,
     );
     if (split.note) lines.push(`- Note: ${split.note}`);
     if (split.fold) {

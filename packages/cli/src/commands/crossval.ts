@@ -24,6 +24,8 @@ export interface CrossvalCliOptions {
   split: SplitProtocol;
   folds: number | 'loso';
   augment: boolean;
+  /** `--validation-split`: how the validation part is carved (default: as `split`). */
+  validationSplit?: SplitProtocol;
   /** `--db-reference`: dB reference of the models' inputs. */
   dbReference: DbReference;
   epochs: number;
@@ -65,6 +67,7 @@ export async function runCrossval(opts: CrossvalCliOptions, ctx: CliContext): Pr
       split: opts.split,
       folds: opts.folds,
       augment: opts.augment,
+      validationSplit: opts.validationSplit,
       dbReference: opts.dbReference,
       epochs: opts.epochs,
       patience: opts.patience,
@@ -114,6 +117,7 @@ export function registerCrossval(
     .addOption(OPTIONS.split())
     .addOption(OPTIONS.folds())
     .addOption(OPTIONS.augment())
+    .addOption(OPTIONS.validationSplit())
     .addOption(OPTIONS.dbReference())
     .addOption(OPTIONS.epochs())
     .addOption(OPTIONS.patience())

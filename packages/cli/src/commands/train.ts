@@ -27,6 +27,8 @@ export interface TrainCliOptions {
   testSpeakers?: string[];
   /** `--validation-speakers`: early stopping on these training speakers' files. */
   validationSpeakers?: string[];
+  /** `--validation-split`: how the validation part is carved (default: as `split`). */
+  validationSplit?: SplitProtocol;
   /** `--db-reference`: dB reference of the model's inputs. */
   dbReference: DbReference;
   augment: boolean;
@@ -75,7 +77,8 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
         testSize: opts.testSize,
         testSpeakers: opts.testSpeakers,
         validationSpeakers: opts.validationSpeakers,
-        dbReference: opts.dbReference,
+        validationSplit: opts.validationSplit,
+      dbReference: opts.dbReference,
         augment: opts.augment,
         epochs: opts.epochs,
         patience: opts.patience,
@@ -127,6 +130,7 @@ export function registerTrain(
     .addOption(OPTIONS.testSize())
     .addOption(OPTIONS.testSpeakers())
     .addOption(OPTIONS.validationSpeakers())
+    .addOption(OPTIONS.validationSplit())
     .addOption(OPTIONS.dbReference())
     .addOption(OPTIONS.augment())
     .addOption(OPTIONS.epochs())
