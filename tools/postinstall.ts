@@ -32,7 +32,13 @@ if (process.env.SERKIT_TFJS_SKIP === '1') {
 
 if (process.env.SERKIT_POSTINSTALL_NO_BUILD !== '1') {
   const t0 = Date.now();
-  const projects = ['@serkit/features', '@serkit/model', '@serkit/report', '@serkit/cli'];
+  const projects = [
+    '@serkit/features',
+    '@serkit/model',
+    '@serkit/report',
+    '@serkit/experiment',
+    '@serkit/cli',
+  ];
   const b = spawnSync(
     process.execPath,
     [

@@ -4,27 +4,20 @@
  * kept), the same command resumes at fold 2 and prints exactly one `serkit-crossval/1` object;
  * the summary is that of its folds, and the folds are the library's.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadLabelledFiles, makeFolds, meanStd } from '@serkit/experiment';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SER_BIN as BIN, runSer } from '../testing.js';
 
-const BIN = resolve(import.meta.dirname, '../../dist/bin/ser.js');
 const DEMO = resolve(import.meta.dirname, '../../../../demo/emodb');
 const tmp = mkdtempSync(join(tmpdir(), 'serkit-crossval-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const env = { ...process.env, SER_CACHE_DIR: join(tmp, 'cache') };
 
-function ser(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    timeout: 300_000,
-    env,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const ser = (...args: string[]) => runSer(args, { env });
 
 describe('ser crossval', () => {
   it('refuses impossible protocols in one line (exit 2)', () => {

@@ -18,17 +18,14 @@ import { join, resolve } from 'node:path';
 import { readNpy } from '@serkit/features';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../features/src/testing.js';
+import { SER_BIN as BIN, runSer } from '../testing.js';
 
-const BIN = resolve(import.meta.dirname, '../../dist/bin/ser.js');
 const DATA = resolve(import.meta.dirname, '../../../../../shared/data');
 const ACTOR1 = join(DATA, 'ravdess/Actor_01');
 const tmp = mkdtempSync(join(tmpdir(), 'serkit-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function ser(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const ser = (...args: string[]) => runSer(args, { timeoutMs: 120_000 });
 
 const manifestOf = (dir: string) =>
   readFileSync(join(dir, 'manifest.jsonl'), 'utf8')

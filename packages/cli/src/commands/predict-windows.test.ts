@@ -5,7 +5,7 @@
  * silence and a click between the utterances, at 44.1 kHz float32 so that any 3 s excerpt
  * of it is exactly what one window of the pipeline sees.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -21,8 +21,8 @@ import { join, resolve } from 'node:path';
 import { loadNative, readWav } from '@serkit/features';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeWav } from '../../../features/src/testing.js';
+import { SER_BIN as BIN, runSer } from '../testing.js';
 
-const BIN = resolve(import.meta.dirname, '../../dist/bin/ser.js');
 const DATA = resolve(import.meta.dirname, '../../../../../shared/data');
 const tmp = mkdtempSync(join(tmpdir(), 'serkit-windows-'));
 // Every case spawns `ser` (model load included) a few times on a shared, loaded machine.
@@ -30,16 +30,7 @@ vi.setConfig({ testTimeout: 300_000 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const env = { ...process.env, SER_CACHE_DIR: join(tmp, 'cache'), TF_CPP_MIN_LOG_LEVEL: '2' };
-function ser(args: string[], input?: Buffer) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    timeout: 300_000,
-    env,
-    input,
-    maxBuffer: 64 << 20,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const ser = (args: string[], input?: Buffer) => runSer(args, { env, input });
 
 const SR = 44_100;
 const model = join(tmp, 'model');

@@ -1,28 +1,16 @@
-/**
- * `ser predict` / `ser evaluate` / `ser info` with the shipped pretrained models, end to end
- * through the built binary on speech of speakers the models never heard (RAVDESS actors 04 and
- * 10, EMO-DB speakers 09 and 14, held out of their training).
- */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readWav } from '@serkit/features';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../features/src/testing.js';
+import { runSer } from '../testing.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
-const BIN = join(ROOT, 'packages/cli/dist/bin/ser.js');
 const DATA = resolve(ROOT, '../shared/data');
 
-function ser(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const ser = (...args: string[]) =>
+  runSer(args, { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' }, timeoutMs: 120_000 });
 
 interface Out {
   model: { dir: string; pretrained: string | null };

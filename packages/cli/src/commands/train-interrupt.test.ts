@@ -4,13 +4,13 @@
  * kept), and the same command resumes and ends with the model of an uninterrupted run. The
  * repository's demo set (42 EMO-DB clips: 2 batches per epoch), 2 epochs.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SER_BIN as BIN, runSer } from '../testing.js';
 
-const BIN = resolve(import.meta.dirname, '../../dist/bin/ser.js');
 const DEMO = resolve(import.meta.dirname, '../../../../demo/emodb');
 const tmp = mkdtempSync(join(tmpdir(), 'serkit-interrupt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -18,14 +18,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const env = { ...process.env, SER_CACHE_DIR: join(tmp, 'cache') };
 const trainArgs = (out: string) => ['train', '--data', DEMO, '--out', out, '--epochs', '2'];
 
-function ser(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    timeout: 300_000,
-    env,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const ser = (...args: string[]) => runSer(args, { env });
 
 /** Float32 weights of a saved model. */
 const weights = (dir: string) => {

@@ -24,8 +24,8 @@ import {
   speakerSplit,
 } from '@serkit/experiment';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SER_BIN as BIN, runSer } from '../testing.js';
 
-const BIN = resolve(import.meta.dirname, '../../dist/bin/ser.js');
 const DATA = resolve(import.meta.dirname, '../../../../../shared/data');
 const tmp = mkdtempSync(join(tmpdir(), 'serkit-train-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -33,14 +33,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 // TensorFlow's logging as a user gets it: no TF_CPP_MIN_LOG_LEVEL of our own.
 const { TF_CPP_MIN_LOG_LEVEL: _, ...userEnv } = process.env;
 const env = { ...userEnv, SER_CACHE_DIR: join(tmp, 'cache') };
-function ser(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    timeout: 300_000,
-    env,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const ser = (...args: string[]) => runSer(args, { env });
 
 // Two clips per EMO-DB emotion (14) and a text file posing as a WAV.
 const corpus = join(tmp, 'emodb');
@@ -485,7 +478,8 @@ describe('ser train --split speaker', () => {
     const soft = JSON.parse(ser('predict', '--model', out, quiet, '--json').stdout);
     const probs = (j: { predictions: { probabilities: Record<string, number> }[] }) =>
       Object.values(j.predictions[0].probabilities);
-    probs(soft).forEach((p, i) => expect(p).toBeCloseTo(probs(loud)[i], 2));
+    const expected = probs(loud);
+    for (const [i, p] of probs(soft).entries()) expect(p).toBeCloseTo(expected[i], 2);
   });
 
   it('refuses unknown or overlapping chosen speakers (exit 2, one line naming them)', () => {

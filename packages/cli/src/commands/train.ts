@@ -78,7 +78,7 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
         testSpeakers: opts.testSpeakers,
         validationSpeakers: opts.validationSpeakers,
         validationSplit: opts.validationSplit,
-      dbReference: opts.dbReference,
+        dbReference: opts.dbReference,
         augment: opts.augment,
         epochs: opts.epochs,
         patience: opts.patience,
