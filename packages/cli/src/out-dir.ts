@@ -1,5 +1,5 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, mkdtempSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './context.js';
 
 /** The true reason of a file-system error, one line. */
@@ -12,9 +12,11 @@ function reasonOf(err: unknown): string {
 }
 
 /**
- * Check that `--out <dir>` can be written, before any work starts, without creating
- * anything: `dir` must be a writable folder, or, when it does not exist yet, its nearest
- * existing parent must be (the command creates it when it writes). Every command that
+ * Check that `--out <dir>` can be written, before any work starts, leaving nothing behind:
+ * `dir` must be a writable folder, or, when it does not exist yet, its nearest existing
+ * parent must be (the command creates it when it writes). Writable means a folder can
+ * really be made there (one is made and removed at once): permission bits are not enough
+ * for root, and pseudo file systems such as `/proc` refuse new entries whatever the bits. Every command that
  * writes calls this first, so a bad `--out` is a usage error (exit 2): nothing is decoded
  * or trained for nothing, and nothing is half-written.
  *
@@ -41,11 +43,26 @@ export function ensureWritableDir(dir: string, option = '--out'): void {
     if (!stat.isDirectory()) {
       throw fail(path === resolve(dir) ? 'it is not a directory' : `${path} is not a directory`);
     }
+    const where = (reason: string) => (path === resolve(dir) ? reason : `${path}: ${reason}`);
     try {
       accessSync(path, constants.W_OK | constants.X_OK);
     } catch (err) {
-      throw fail(path === resolve(dir) ? reasonOf(err) : `${path}: ${reasonOf(err)}`);
+      throw fail(where(reasonOf(err)));
     }
+    let probe: string;
+    try {
+      probe = mkdtempSync(join(path, '.ser-write-check-'));
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw fail(
+        where(
+          e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS'
+            ? reasonOf(err)
+            : `no folder can be created there (${e.code ?? e.message})`,
+        ),
+      );
+    }
+    rmdirSync(probe);
     return;
   }
 }

@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  existsSync,
   copyFileSync,
   mkdirSync,
   mkdtempSync,
@@ -166,6 +167,24 @@ describe('folder walks', () => {
 });
 
 describe('--out that is not a folder', () => {
+  it.skipIf(!existsSync('/proc/self'))(
+    'is a usage error where no folder can be created (/proc), for every command that writes',
+    () => {
+      const dir = corpus('proc-out-in', ['03a01Fa.wav']);
+      for (const args of [
+        ['extract', dir, '-o', '/proc/serkit-nope'],
+        ['train', '--data', dir, '--out', '/proc/serkit-nope', '--epochs', '1'],
+        ['evaluate', '--data', dir, '--out', '/proc/serkit-nope'],
+      ]) {
+        const r = ser(args);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toBe(
+          'ser: error: cannot write to --out /proc/serkit-nope: /proc: no folder can be created there (ENOENT)\n',
+        );
+      }
+    },
+  );
+
   it('is a usage error for extract, naming the reason', () => {
     const dir = corpus('file-out-in', ['03a01Fa.wav']);
     const file = join(tmp, 'a-file');
