@@ -11,8 +11,8 @@
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
-  existsSync,
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,

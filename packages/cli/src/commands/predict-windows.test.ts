@@ -155,6 +155,8 @@ describe('ser predict --window', () => {
     const plots = join(tmp, 'plots');
     const r = ser(['predict', long, '--model', model, '--plot', plots]);
     expect(r.code, r.stderr).toBe(0);
+    // TensorFlow's start-up lines (absl, oneDNN) stay off stderr, as in the per-file mode.
+    expect(r.stderr).not.toMatch(/absl|oneDNN|port\.cc/);
     expect(r.stdout).toMatch(/ 0\.00 – +3\.00 s {2}\w+ \(\d+\.\d %\)/);
     expect(r.stdout).toMatch(/silent/);
     expect(r.stdout).toMatch(/share of time: /);

@@ -20,6 +20,7 @@ import {
   SerkitError,
 } from '@serkit/features';
 import {
+  type BackendRequest,
   classifyWindows,
   createPredictor,
   type ModelMetadata,
@@ -30,6 +31,7 @@ import {
 } from '@serkit/model';
 import { renderSvg, svgToPng, timelineSpec } from '@serkit/report';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, UsageError } from '../context.js';
 import { resolveModelRef } from '../model-ref.js';
 import { loadTrainedModel, readModelMetadata } from '../trained-model.js';
@@ -44,6 +46,8 @@ const PREDICT_BATCH = 8;
 /** The options `ser predict` takes for windows and live input. */
 export interface WindowCliOptions {
   model?: string;
+  /** `--backend`: the TensorFlow.js backend. */
+  backend?: BackendRequest;
   json: boolean;
   /** Window length, seconds; set when windows were asked for. */
   window?: number;
@@ -170,6 +174,8 @@ async function loadPredictor(
 }> {
   const { dir } = resolveModelRef(o.model, ctx);
   const meta = readModelMetadata(dir);
+  // TensorFlow's start-up lines stay off stderr, as in every other command.
+  await loadTensorFlow(ctx, o.backend);
   const model = await loadTrainedModel(dir, meta);
   try {
     return {
