@@ -45,7 +45,7 @@ const VERBOSE = "also print TensorFlow's own log lines, and stack traces of unex
 export function createProgram(ctx: CliContext, setExit: (code: number) => void): Command {
   const program = new Command('ser')
     .description(
-      'serkit: speech emotion recognition (CRNN of Yadav, Bastola & Sharma) from WAV files',
+      'serkit: speech emotion recognition (CRNN of Yadav, Bastola & Sharma) from WAV, FLAC, MP3, Ogg Vorbis, AIFF, CAF or M4A audio',
     )
     .version(VERSION, '-V, --version')
     .option('--verbose', VERBOSE, false)

@@ -57,7 +57,7 @@ export function reportToMarkdown(
       `- Augmentation: ${report.augment.enabled ? `${report.augment.names.join(', ')} (${report.augment.copies} spectrograms per training file)` : 'none'}`,
     );
     lines.push(
-      `- Training: ${report.epochs.length} epochs, best epoch ${report.bestEpoch}, seed ${report.seed}`,
+      `- Training: ${report.epochs.length} epoch${report.epochs.length === 1 ? '' : 's'}, best epoch ${report.bestEpoch}, seed ${report.seed}`,
     );
     if (report.dbReference) {
       lines.push(

@@ -206,7 +206,7 @@ export function registerExtract(
   const cmd = program
     .command('extract')
     .description(
-      'extract log-mel spectrograms (SPEC §1–2) of WAV files and folders into <dir>/features.npy + <dir>/manifest.jsonl',
+      'extract log-mel spectrograms (SPEC §1–2) of audio files (WAV, FLAC, MP3, Ogg Vorbis, AIFF, CAF, M4A) and folders into <dir>/features.npy + <dir>/manifest.jsonl',
     )
     .argument('<paths...>', 'audio files and/or folders (walked recursively, sorted)');
   requiredOption(cmd, OPTIONS.out('output directory (created if missing)'));
