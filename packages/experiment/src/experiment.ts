@@ -305,6 +305,12 @@ export async function runExperiment(
     );
   }
 
+  if (valData.labels.length === 0) {
+    emit({
+      type: 'notice',
+      message: `validation: no validation file (too few training files to carve ${c.validationFraction} out): training runs all ${c.epochs} epoch${c.epochs === 1 ? '' : 's'} without early stopping`,
+    });
+  }
   await (run.loadBackend ?? loadBackend)();
   const model = await buildCrnn({ numClasses: files.classes.length, seed: c.seed });
   if (c.checkpointDir && existsSync(c.checkpointDir)) {

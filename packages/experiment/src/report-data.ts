@@ -1,5 +1,5 @@
 /** The mapping of a classification report onto `report.json` (schema `serkit-report/1`). */
-import type { ClassificationReport } from '@serkit/model';
+import { type ClassificationReport, unweightedAverageRecall } from '@serkit/model';
 import type { SerReport } from '@serkit/report';
 
 /** The fields of a {@link SerReport} that describe the run rather than its scores. */
@@ -18,7 +18,8 @@ export type RunDescription = Omit<
 
 /**
  * Turn a classification report and the run's description into `report.json`'s object.
- * UAR (unweighted average recall) is the mean of the per-class recalls, `macro.recall`.
+ * UAR (unweighted average recall) is the mean recall over the classes present in the
+ * evaluated data ({@link unweightedAverageRecall}): `macro.recall` when all are.
  */
 export function toSerReport(r: ClassificationReport, run: RunDescription): SerReport {
   return {
@@ -26,7 +27,7 @@ export function toSerReport(r: ClassificationReport, run: RunDescription): SerRe
     ...run,
     classes: r.classNames,
     accuracy: r.accuracy,
-    uar: r.macro.recall,
+    uar: unweightedAverageRecall(r.confusion),
     confusion: r.confusion,
     confusionPercent: r.confusionPercent,
     perClass: r.perClass.map((s, i) => ({ name: r.classNames[i], ...s })),

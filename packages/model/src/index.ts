@@ -29,6 +29,7 @@ export {
   perClassScores,
   reportFromConfusion,
   rowNormalizedPercent,
+  unweightedAverageRecall,
 } from './metrics.js';
 export { serkitCacheDir } from './native-location.js';
 export { DB_REFERENCES, exampleMax, fitNormalization } from './normalization.js';

@@ -6,6 +6,7 @@ import {
   countsFromPercent,
   formatReport,
   perClassScores,
+  unweightedAverageRecall,
 } from './metrics.js';
 
 // Hand-computed case (also what scikit-learn's classification_report gives):
@@ -89,5 +90,23 @@ describe('metrics', () => {
     const text = formatReport(classificationReport(actual, predicted, ['a', 'b', 'c']));
     expect(text).toMatch(/precision\s+recall\s+f1-score\s+support/);
     expect(text).toMatch(/weighted avg\s+0\.75\s+0\.67\s+0\.68\s+6/);
+  });
+});
+
+describe('unweightedAverageRecall', () => {
+  it('averages recall over the classes present in the evaluated data only', () => {
+    // Class 2 has no evaluated example (its row is empty) but was predicted once.
+    const confusion = [
+      [3, 1, 0],
+      [1, 1, 1],
+      [0, 0, 0],
+    ];
+    expect(unweightedAverageRecall(confusion)).toBeCloseTo((3 / 4 + 1 / 3) / 2, 12);
+    const full = [
+      [2, 1],
+      [0, 3],
+    ];
+    expect(unweightedAverageRecall(full)).toBeCloseTo((2 / 3 + 1) / 2, 12);
+    expect(unweightedAverageRecall([[0]])).toBeNaN();
   });
 });

@@ -184,3 +184,22 @@ export function formatReport(r: ClassificationReport, digits = 2): string {
     line('weighted avg', r.weighted),
   ].join('\n');
 }
+
+/**
+ * UAR, unweighted average recall: the mean recall over the classes that occur in the evaluated
+ * data (row sums > 0 of `confusion`, rows actual). A class with no evaluated example has no
+ * recall and is left out, as SER papers compute it per test set; with every class present it
+ * equals `macro.recall`. NaN when nothing was evaluated.
+ */
+export function unweightedAverageRecall(confusion: number[][]): number {
+  let sum = 0;
+  let classes = 0;
+  confusion.forEach((row, i) => {
+    const support = row.reduce((a, b) => a + b, 0);
+    if (support > 0) {
+      sum += row[i] / support;
+      classes++;
+    }
+  });
+  return classes > 0 ? sum / classes : Number.NaN;
+}

@@ -96,8 +96,9 @@ export interface SerReport {
   /** Accuracy on the evaluated examples (0–1). */
   accuracy: number;
   /**
-   * UAR, unweighted average recall (0–1): the mean of the per-class recalls, equal to
-   * `macro.recall`; the figure SER papers report beside accuracy, blind to class imbalance.
+   * UAR, unweighted average recall (0–1): the mean recall over the classes present in the
+   * evaluated data (`macro.recall` when every class is); the figure SER papers report beside
+   * accuracy, blind to class imbalance.
    */
   uar: number;
   /** Confusion counts: row = actual, column = predicted. */
