@@ -63,7 +63,7 @@ describe('ser extract', () => {
     // stdout is exactly one JSON object.
     const summary = JSON.parse(r.stdout);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
-    expect(summary).toMatchObject({ files: 11, ok: 6, failed: 5 });
+    expect(summary).toMatchObject({ files: 11, ok: 6, failed: 5, skipped: 0 });
     expect(summary.seconds).toBeGreaterThan(0);
     expect(summary.filesPerSecond).toBeGreaterThan(0);
     // One stderr line per failed file, `path: reason`; no progress bar (not a TTY).
@@ -73,6 +73,13 @@ describe('ser extract', () => {
       expect(errLines.some((l) => l.startsWith(`${join(root, name)}: `))).toBe(true);
     }
     expect(r.stderr).toMatch(/adpcm\.wav: unsupported WAV encoding: Microsoft ADPCM/);
+
+    // A missing input is counted (and named) too, and the rest goes on.
+    const missing = join(tmp, 'no-such.flac');
+    const m = ser('extract', root, missing, '--out', join(tmp, 'out-missing'), '--json');
+    expect(m.code).toBe(1);
+    expect(JSON.parse(m.stdout)).toMatchObject({ files: 11, ok: 6, failed: 5, skipped: 1 });
+    expect(m.stderr).toContain(`${missing}: no such file or directory\n`);
 
     const manifest = manifestOf(out);
     expect(manifest.map((m) => m.path)).toEqual([

@@ -39,6 +39,11 @@ export interface ExtractSummary {
   ok: number;
   /** Files that failed. */
   failed: number;
+  /**
+   * Entries given or found that could not be used at all (missing path, unreadable folder,
+   * dangling link), each named on stderr; they make the command exit 1 too.
+   */
+  skipped: number;
   /** Wall-clock seconds of the extraction. */
   seconds: number;
   /** `files / seconds`. */
@@ -183,6 +188,7 @@ export async function runExtract(
     files: items.length,
     ok: batch.ok,
     failed: batch.failed,
+    skipped,
     seconds: Math.round(seconds * 1000) / 1000,
     filesPerSecond: seconds > 0 ? Math.round((items.length / seconds) * 100) / 100 : 0,
   };
@@ -191,7 +197,8 @@ export async function runExtract(
   } else {
     ctx.stdout.write(
       `extracted ${summary.ok}/${summary.files} files (${dataset.kind}) in ${summary.seconds.toFixed(1)} s ` +
-        `(${summary.filesPerSecond} files/s) → ${npyPath} [${batch.shape.join(', ')}], ${manifestPath}\n`,
+        `(${summary.filesPerSecond} files/s) → ${npyPath} [${batch.shape.join(', ')}], ${manifestPath}` +
+        `${skipped > 0 ? `; ${skipped} ${skipped === 1 ? 'entry' : 'entries'} skipped` : ''}\n`,
     );
   }
   return batch.failed === 0 && skipped === 0 ? EXIT.OK : EXIT.FAILED;

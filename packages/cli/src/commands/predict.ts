@@ -41,11 +41,16 @@ export async function runPredict(
   const ref = resolveModelRef(opts.model, ctx);
   const meta = readModelMetadata(ref.dir);
   const walk = listAudioFiles(wavs);
-  const skipped = reportWalk(walk, walk.files.length, wavs, ctx);
+  reportWalk(walk, walk.files.length, wavs, ctx);
   const paths = walk.files.map((e) => e.path);
   const dsp = resolveDspOptions(meta.dsp);
   const batch = await extractFiles(paths, dsp, { threads: opts.jobs, signal: ctx.signal });
-  const out: PredictOutput = { model: ref, predictions: [], failed: [] };
+  // Entries the walk could not use (missing, unreadable, dangling links) are failures too.
+  const out: PredictOutput = {
+    model: ref,
+    predictions: [],
+    failed: walk.skipped.map((s) => ({ path: s.path, error: `${s.path}: ${s.reason}` })),
+  };
   if (batch.ok > 0) {
     await loadTensorFlow(ctx, opts.backend);
     const model = await loadTrainedModel(ref.dir, meta);
@@ -82,7 +87,7 @@ export async function runPredict(
       );
     }
   }
-  return out.failed.length > 0 || skipped > 0 ? EXIT.FAILED : EXIT.OK;
+  return out.failed.length > 0 ? EXIT.FAILED : EXIT.OK;
 }
 
 /** Register `ser predict`. */

@@ -95,6 +95,17 @@ describe('pretrained models from the CLI', () => {
     expectDistributions(out, 8);
   });
 
+  it('predict --json lists a missing input under failed, beside the predictions (exit 1)', () => {
+    const missing = join(tmp, 'no-such-recording.wav');
+    const good = join(DATA, 'ravdess', RAVDESS_EXPECTED[0][0]);
+    const r = ser('predict', missing, good, '--json');
+    expect(r.code, r.stderr).toBe(1);
+    const out = JSON.parse(r.stdout) as Out;
+    expect(out.predictions.map((p) => p.path)).toEqual([good]);
+    expect(out.failed).toEqual([{ path: missing, error: `${missing}: no such file or directory` }]);
+    expect(r.stderr).toContain(`${missing}: no such file or directory\n`);
+  });
+
   it('predict --model emodb reads the original 16 kHz EMO-DB', () => {
     const files = EMODB_EXPECTED.map(([f]) => join(DATA, 'emodb-original/wav', f));
     const r = ser('predict', '--model', 'emodb', ...files, '--json');
