@@ -9,7 +9,7 @@
 //        [data=../shared/data/ravdess]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_DSP_OPTIONS, extractFiles, loadDataset, nFrames } from '@serkit/features';
+import { DEFAULT_DSP_OPTIONS, extractFiles, loadDataset } from '@serkit/features';
 import { buildCrnn, evaluate, train } from '@serkit/model';
 
 const [reference = 'absolute', epochsArg = '20', patienceArg = '6', dataArg] =
@@ -22,7 +22,6 @@ const VALIDATION = ['03', '08'];
 const seed = 42;
 
 const ds = loadDataset([DATA], 'ravdess');
-const per = DEFAULT_DSP_OPTIONS.nMels * nFrames(DEFAULT_DSP_OPTIONS);
 async function part(keep) {
   const items = ds.items.filter((it) => keep(it.speaker));
   const batch = await extractFiles(
