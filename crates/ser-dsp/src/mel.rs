@@ -4,7 +4,7 @@
 //! Weights are computed in f64 and stored as f32 like librosa's; each filter's
 //! non-zero span is kept so applying it touches only those bins.
 
-use crate::options::MelScale;
+use crate::options::{DspOptions, MelScale};
 use crate::stft::BLOCK;
 
 /// Slaney's scale: linear, 200/3 Hz per mel, up to 1 kHz (mel 15), logarithmic above
@@ -59,6 +59,19 @@ pub struct MelFilterbank {
 }
 
 impl MelFilterbank {
+    /// The filterbank of `opts`: [`new`](Self::new) with its sample rate, FFT size, band
+    /// count, `fmin`, effective `fmax` ([`DspOptions::fmax_hz`]) and mel scale.
+    pub fn for_options(opts: &DspOptions) -> Self {
+        Self::new(
+            opts.sample_rate,
+            opts.n_fft,
+            opts.n_mels,
+            opts.fmin,
+            opts.fmax_hz(),
+            opts.mel_scale,
+        )
+    }
+
     /// Filters for an `n_fft`-point STFT at `sample_rate`, `n_mels` bands from `fmin` to `fmax` Hz.
     pub fn new(
         sample_rate: u32,

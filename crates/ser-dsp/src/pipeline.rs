@@ -52,14 +52,7 @@ impl LogMelExtractor {
     pub fn new(opts: DspOptions) -> Result<Self> {
         opts.validate()?;
         let stft = PowerSpectrogram::new(opts.n_fft, opts.hop_length);
-        let mel = MelFilterbank::new(
-            opts.sample_rate,
-            opts.n_fft,
-            opts.n_mels,
-            opts.fmin,
-            opts.fmax_hz(),
-            opts.mel_scale,
-        );
+        let mel = MelFilterbank::for_options(&opts);
         Ok(Self {
             fixed: vec![0.0; opts.n_samples()],
             opts,

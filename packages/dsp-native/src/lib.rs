@@ -157,14 +157,7 @@ pub struct MelFilterbankMatrix {
 pub fn mel_filterbank(env: Env, options: Option<DspOptions>) -> Result<MelFilterbankMatrix> {
     run_sync(&env, || {
         let o = options::to_core(options.as_ref())?;
-        let fb = MelFilterbank::new(
-            o.sample_rate,
-            o.n_fft,
-            o.n_mels,
-            o.fmin,
-            o.fmax_hz(),
-            o.mel_scale,
-        );
+        let fb = MelFilterbank::for_options(&o);
         Ok(MelFilterbankMatrix {
             weights: Float32Array::new(fb.weights().to_vec()),
             n_mels: fb.n_mels() as u32,

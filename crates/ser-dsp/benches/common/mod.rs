@@ -72,14 +72,7 @@ impl Stages {
     pub fn new(from_hz: u32) -> Self {
         let opts = DspOptions::default();
         let stft = PowerSpectrogram::new(opts.n_fft, opts.hop_length);
-        let mel = MelFilterbank::new(
-            opts.sample_rate,
-            opts.n_fft,
-            opts.n_mels,
-            opts.fmin,
-            opts.fmax_hz(),
-            opts.mel_scale,
-        );
+        let mel = MelFilterbank::for_options(&opts);
         Self {
             resampler: Resampler::new(from_hz, opts.sample_rate).unwrap(),
             filtered: Vec::new(),
