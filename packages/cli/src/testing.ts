@@ -3,7 +3,8 @@
  * it. Not part of the build (`tsconfig.build.json` excludes it) nor of the package.
  */
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 /** The built CLI entry point (`npm run build` first). */
 export const SER_BIN = resolve(import.meta.dirname, '../dist/bin/ser.js');
@@ -35,4 +36,26 @@ export function runSer(args: readonly string[], options: RunSerOptions = {}): Se
     maxBuffer: 64 << 20,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Resolves once the process `pid` runs its native extraction: the core's rayon workers are
+ * named `ser-dsp-N` (read from /proc on Linux; elsewhere, after a fixed 2 s).
+ *
+ * @throws Error when no such thread appears within `timeoutMs`.
+ */
+export async function batchRunning(pid: number, timeoutMs: number): Promise<void> {
+  const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
+  if (!existsSync('/proc/self/task')) return sleep(2000);
+  const tasks = `/proc/${pid}/task`;
+  for (const t0 = Date.now(); Date.now() - t0 < timeoutMs; await sleep(10)) {
+    try {
+      for (const t of readdirSync(tasks)) {
+        if (readFileSync(join(tasks, t, 'comm'), 'utf8').startsWith('ser-dsp-')) return;
+      }
+    } catch {
+      // the process or one of its threads went away between the listing and the read
+    }
+  }
+  throw new Error(`process ${pid}: its extraction did not start within ${timeoutMs} ms`);
 }

@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { readNpy } from '@serkit/features';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../features/src/testing.js';
-import { SER_BIN as BIN, runSer } from '../testing.js';
+import { SER_BIN as BIN, batchRunning, runSer } from '../testing.js';
 
 const DATA = resolve(import.meta.dirname, '../../../../../shared/data');
 const ACTOR1 = join(DATA, 'ravdess/Actor_01');
@@ -218,7 +218,7 @@ describe('ser extract', () => {
     });
     // Interrupt once the batch runs (its SIGINT handler is installed before that): a fixed
     // delay would race the extraction, which takes only a few seconds on a quiet machine.
-    await batchRunning(child.pid as number);
+    await batchRunning(child.pid as number, 30_000);
     expect(child.exitCode).toBeNull();
     child.kill('SIGINT');
     const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
@@ -236,23 +236,3 @@ describe('ser extract', () => {
     expect(help.stdout).toMatch(/--dataset <kind>/);
   });
 });
-
-/**
- * Resolves once the process `pid` runs its native batch: the core's rayon workers are named
- * `ser-dsp-N` (read from /proc on Linux; elsewhere, after a fixed 2 s).
- */
-async function batchRunning(pid: number, timeoutMs = 30_000): Promise<void> {
-  const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
-  if (!existsSync('/proc/self/task')) return sleep(2000);
-  const tasks = `/proc/${pid}/task`;
-  for (const t0 = Date.now(); Date.now() - t0 < timeoutMs; await sleep(10)) {
-    try {
-      for (const t of readdirSync(tasks)) {
-        if (readFileSync(join(tasks, t, 'comm'), 'utf8').startsWith('ser-dsp-')) return;
-      }
-    } catch {
-      // the process or one of its threads went away between the listing and the read
-    }
-  }
-  throw new Error(`process ${pid}: its extraction did not start within ${timeoutMs} ms`);
-}

@@ -24,7 +24,7 @@ import {
   speakerSplit,
 } from '@serkit/experiment';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SER_BIN as BIN, runSer } from '../testing.js';
+import { SER_BIN as BIN, batchRunning, runSer } from '../testing.js';
 
 const DATA = resolve(import.meta.dirname, '../../../../../shared/data');
 const tmp = mkdtempSync(join(tmpdir(), 'serkit-train-'));
@@ -248,7 +248,7 @@ describe('ser train → evaluate → predict', () => {
       child.stderr.on('data', (d) => {
         stderr += d;
       });
-      await batchRunning(child.pid as number);
+      await batchRunning(child.pid as number, 60_000);
       const t = performance.now();
       child.kill('SIGINT');
       const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
@@ -553,23 +553,3 @@ describe('ser info', () => {
     expect(info.cpu.cores).toBeGreaterThan(0);
   });
 });
-
-/**
- * Resolves once the process `pid` runs its native extraction: the core's rayon workers are
- * named `ser-dsp-N` (read from /proc on Linux; elsewhere, after a fixed 2 s).
- */
-async function batchRunning(pid: number, timeoutMs = 60_000): Promise<void> {
-  const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
-  if (!existsSync('/proc/self/task')) return sleep(2000);
-  const tasks = `/proc/${pid}/task`;
-  for (const t0 = Date.now(); Date.now() - t0 < timeoutMs; await sleep(10)) {
-    try {
-      for (const t of readdirSync(tasks)) {
-        if (readFileSync(join(tasks, t, 'comm'), 'utf8').startsWith('ser-dsp-')) return;
-      }
-    } catch {
-      // the process or one of its threads went away between the listing and the read
-    }
-  }
-  throw new Error(`process ${pid}: its extraction did not start within ${timeoutMs} ms`);
-}
