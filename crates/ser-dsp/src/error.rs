@@ -55,10 +55,6 @@ pub enum DspError {
     /// An input with no signal at all: every sample is zero.
     #[error("silent input: every sample is zero")]
     Silent,
-    /// The resampler failed to set up or to process a signal (rubato's own error,
-    /// e.g. a rate pair it cannot convert). Code `ERR_SER_RESAMPLE`.
-    #[error("resampling failed: {0}")]
-    Resample(String),
     /// The worker threads of a batch could not be started. Code `ERR_SER_THREADS`.
     #[error("cannot start worker threads: {0}")]
     ThreadPool(String),
@@ -108,7 +104,6 @@ impl DspError {
             DspError::InvalidSampleRate { .. } => "ERR_SER_SAMPLE_RATE",
             DspError::NonFinite { .. } => "ERR_SER_NON_FINITE",
             DspError::Silent => "ERR_SER_SILENT",
-            DspError::Resample(_) => "ERR_SER_RESAMPLE",
             DspError::ThreadPool(_) => "ERR_SER_THREADS",
             DspError::Cancelled => "ABORT_ERR",
             DspError::File { .. } => unreachable!("root() never returns a File error"),
@@ -124,13 +119,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn resampler_and_thread_pool_failures_have_their_own_codes() {
-        let e = DspError::Resample("48000 Hz -> 44100 Hz: bad chunk".into()).in_file("a.wav");
-        assert_eq!(e.code(), "ERR_SER_RESAMPLE");
-        assert_eq!(
-            e.to_string(),
-            "a.wav: resampling failed: 48000 Hz -> 44100 Hz: bad chunk"
-        );
+    fn thread_pool_failures_have_their_own_code() {
         let e = DspError::ThreadPool("out of memory".into());
         assert_eq!(e.code(), "ERR_SER_THREADS");
         assert_eq!(e.to_string(), "cannot start worker threads: out of memory");

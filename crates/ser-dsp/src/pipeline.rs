@@ -120,7 +120,7 @@ impl LogMelExtractor {
                     e.insert(Resampler::new(sample_rate, target)?)
                 }
             };
-            resampler.process(samples)?
+            resampler.process(samples)
         };
         let (start, end) = if self.opts.trim {
             trim_bounds_with(

@@ -26,8 +26,6 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rubato::audioadapter_buffers::direct::InterleavedSlice;
-use rubato::{Fft, Indexing, Resampler as _};
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
@@ -40,6 +38,7 @@ use crate::error::{DspError, Result};
 use crate::fix_length::fix_length_into;
 use crate::options::DspOptions;
 use crate::pipeline::LogMelExtractor;
+use crate::resample::BlockResampler;
 
 /// Files larger than this are decoded block by block; smaller ones are read whole
 /// (the in-memory decoder, with its lenient WAV handling, is then used as is).
@@ -286,9 +285,9 @@ impl AudioInput {
             n_in += block.len();
             out.clear();
             if more {
-                resampler.push(&block, &mut out)?;
+                resampler.push(&block, &mut out);
             } else {
-                resampler.finish(&mut out)?;
+                resampler.finish(&mut out);
             }
             if !out.is_empty() {
                 sink(&out)?;
@@ -305,14 +304,16 @@ impl AudioInput {
 
 /// A resampler fed block by block whose output equals
 /// [`Resampler::process`](crate::resample::Resampler::process) on the whole clip,
-/// sample for sample: same filter, same chunking (a full chunk is processed once more
-/// than a chunk is pending, the last partial one zero-padded, then zeros until the
-/// delay is flushed), the startup delay dropped and the length `ceil(len · to / from)`.
+/// sample for sample: the same block engine fed the same blocks (full blocks as they
+/// fill, the last partial one zero-padded, then silent blocks until the delay is
+/// flushed), the startup delay dropped and the length `ceil(len · to / from)`.
 pub struct StreamResampler {
-    fft: Option<Fft<f32>>,
-    chunk: usize,
+    engine: Option<BlockResampler>,
+    rates: (usize, usize),
+    /// Input not yet handed to the engine (less than one block).
     pending: Vec<f32>,
-    scratch: Vec<f32>,
+    /// The engine's output not yet moved to `held`.
+    raw: Vec<f32>,
     to_trim: usize,
     total_in: usize,
     emitted: usize,
@@ -323,28 +324,20 @@ pub struct StreamResampler {
 
 impl StreamResampler {
     /// A resampler from `from_hz` to `to_hz` (a pass-through when equal).
+    ///
+    /// # Errors
+    /// [`DspError::InvalidOption`] naming `fromHz` or `toHz` outside 1000..=384000 Hz.
     pub fn new(from_hz: u32, to_hz: u32) -> Result<Self> {
         // Same validation as the whole-clip resampler.
         crate::resample::Resampler::new(from_hz, to_hz)?;
-        let fft = if from_hz == to_hz {
-            None
-        } else {
-            let (from, to) = (from_hz as usize, to_hz as usize);
-            Some(crate::resample::fft_resampler(from, to)?)
-        };
-        let (chunk, to_trim, out_max) = match &fft {
-            Some(f) => (
-                f.input_frames_next(),
-                f.output_delay(),
-                f.output_frames_max(),
-            ),
-            None => (0, 0, 0),
-        };
+        let rates = (from_hz as usize, to_hz as usize);
+        let engine = (from_hz != to_hz).then(|| BlockResampler::new(rates.0, rates.1));
+        let to_trim = engine.as_ref().map_or(0, BlockResampler::delay);
         Ok(Self {
-            fft,
-            chunk,
+            engine,
+            rates,
             pending: Vec::new(),
-            scratch: vec![0.0; out_max],
+            raw: Vec::new(),
             to_trim,
             total_in: 0,
             emitted: 0,
@@ -353,39 +346,20 @@ impl StreamResampler {
         })
     }
 
-    /// Output samples for `n` input samples, as rubato counts them.
+    /// Output samples for `n` input samples (as the whole-clip resampler counts them).
     fn expected(&self, n: usize) -> usize {
-        match &self.fft {
-            Some(f) => (f.resample_ratio() * n as f64).ceil() as usize,
+        match &self.engine {
+            Some(_) => (self.rates.1 as f64 / self.rates.0 as f64 * n as f64).ceil() as usize,
             None => n,
         }
     }
 
-    /// Run the chunk at `pending[offset..]`; a partial one (`partial` frames) is
-    /// zero-padded, as rubato reads only `partial` frames and treats the rest as silence.
-    fn run_chunk(&mut self, offset: usize, partial: Option<usize>) -> Result<()> {
-        let fft = self.fft.as_mut().expect("only called when resampling");
-        if self.pending.len() < offset + self.chunk {
-            self.pending.resize(offset + self.chunk, 0.0);
-        }
-        let input = &self.pending[offset..offset + self.chunk];
-        let src = InterleavedSlice::new(input, 1, self.chunk).expect("mono chunk");
-        let out_len = self.scratch.len();
-        let mut dst =
-            InterleavedSlice::new_mut(&mut self.scratch, 1, out_len).expect("mono buffer");
-        let indexing = Indexing {
-            input_offset: 0,
-            output_offset: 0,
-            active_channels_mask: None,
-            partial_len: partial,
-        };
-        let (_, produced) = fft
-            .process_into_buffer(&src, &mut dst, Some(&indexing))
-            .map_err(|e| DspError::Resample(e.to_string()))?;
-        let skip = self.to_trim.min(produced);
+    /// Move the engine's new output to `held`, the startup delay dropped.
+    fn absorb(&mut self) {
+        let skip = self.to_trim.min(self.raw.len());
         self.to_trim -= skip;
-        self.held.extend(&self.scratch[skip..produced]);
-        Ok(())
+        self.held.extend(&self.raw[skip..]);
+        self.raw.clear();
     }
 
     fn release(&mut self, limit: usize, out: &mut Vec<f32>) {
@@ -396,56 +370,55 @@ impl StreamResampler {
 
     /// Resample the next block; the samples ready so far are appended to `out`.
     ///
-    /// # Errors
-    /// [`DspError::Resample`] when rubato fails on the block.
-    ///
     /// # Panics
     /// When called after `finish`.
-    pub fn push(&mut self, input: &[f32], out: &mut Vec<f32>) -> Result<()> {
+    pub fn push(&mut self, input: &[f32], out: &mut Vec<f32>) {
         assert!(!self.finished, "push after finish");
         self.total_in += input.len();
-        if self.fft.is_none() {
+        let Some(engine) = self.engine.as_mut() else {
             out.extend_from_slice(input);
             self.emitted += input.len();
-            return Ok(());
-        }
+            return;
+        };
         self.pending.extend_from_slice(input);
+        let n_in = engine.block_in();
         let mut offset = 0;
-        while self.pending.len() - offset > self.chunk {
-            self.run_chunk(offset, None)?;
-            offset += self.chunk;
+        while self.pending.len() - offset >= n_in {
+            engine.push_block(&self.pending[offset..offset + n_in], &mut self.raw);
+            offset += n_in;
         }
         self.pending.drain(..offset);
+        self.absorb();
         let limit = self.expected(self.total_in);
         self.release(limit, out);
-        Ok(())
     }
 
     /// End of input: the rest of the output (exactly `ceil(len · to / from)` in all).
-    pub fn finish(&mut self, out: &mut Vec<f32>) -> Result<()> {
+    pub fn finish(&mut self, out: &mut Vec<f32>) {
         if self.finished {
-            return Ok(());
+            return;
         }
         self.finished = true;
-        if self.fft.is_none() {
-            return Ok(());
-        }
-        let expected = self.expected(self.total_in);
+        let Some(engine) = self.engine.as_mut() else {
+            return;
+        };
         if self.total_in == 0 {
-            return Ok(());
+            return;
         }
+        let wanted =
+            (self.rates.1 as f64 / self.rates.0 as f64 * self.total_in as f64).ceil() as usize;
+        let blocks = engine.blocks_for(wanted);
         if !self.pending.is_empty() {
-            let left = self.pending.len();
-            self.run_chunk(0, Some(left))?;
+            engine.push_block(&self.pending, &mut self.raw);
             self.pending.clear();
         }
-        while self.emitted + self.held.len() < expected {
-            self.pending.clear();
-            self.run_chunk(0, Some(0))?;
+        while engine.blocks() < blocks {
+            engine.push_block(&[], &mut self.raw);
         }
-        self.release(expected, out);
+        engine.flush(&mut self.raw);
+        self.absorb();
+        self.release(wanted, out);
         self.held.clear();
-        Ok(())
     }
 }
 
@@ -1153,9 +1126,9 @@ impl FileWindows {
             let more = pass.source.next_block(&mut block)?;
             out.clear();
             if more {
-                pass.resampler.push(&block, &mut out)?;
+                pass.resampler.push(&block, &mut out);
             } else {
-                pass.resampler.finish(&mut out)?;
+                pass.resampler.finish(&mut out);
             }
             let ready = &mut self.ready;
             self.windower.push(&out, &mut |w| ready.push_back(w))?;
@@ -1203,7 +1176,7 @@ impl LiveWindows {
             return Err(DspError::NonFinite { index });
         }
         self.out.clear();
-        self.resampler.push(samples, &mut self.out)?;
+        self.resampler.push(samples, &mut self.out);
         let mut done = Vec::new();
         self.windower.push(&self.out, &mut |w| done.push(w))?;
         Ok(done)
@@ -1212,7 +1185,7 @@ impl LiveWindows {
     /// End of input: the last windows.
     pub fn finish(&mut self) -> Result<Vec<Window>> {
         self.out.clear();
-        self.resampler.finish(&mut self.out)?;
+        self.resampler.finish(&mut self.out);
         let mut done = Vec::new();
         self.windower.push(&self.out, &mut |w| done.push(w))?;
         self.windower.finish(&mut |w| done.push(w))?;

@@ -1,6 +1,6 @@
 //! Pitch shift, as `librosa.effects.pitch_shift` (0.10): time-stretch by
 //! `rate = 2^(-semitones/12)`, then resample from `sr / rate` to `sr` (a
-//! non-integer ratio: rubato's FFT resampler at the closest rational ratio
+//! non-integer ratio: the FFT resampler ([`crate::resample`]) at the closest rational ratio
 //! where librosa uses soxr), then cut or pad to the input length.
 
 use std::collections::HashMap;
@@ -44,7 +44,7 @@ impl PitchShifter {
         let stretched = self.stretcher.process(y, rate);
         // librosa.resample(orig_sr = sr / rate, target_sr = sr) keeps ceil(len · rate) samples.
         let n_out = (stretched.len() as f64 * rate).ceil() as usize;
-        // rubato's FFT resampler takes integer rates: use the best rational p/q ≈ rate whose
+        // The FFT resampler takes integer rates: use the best rational p/q ≈ rate whose
         // drift over the whole signal stays below 1/100 sample.
         let (to, from) = rational_approximation(rate, 0.01 / stretched.len().max(1) as f64);
         let (from, to) = (from as u32, to as u32);
@@ -52,7 +52,7 @@ impl PitchShifter {
             .resamplers
             .entry((from, to))
             .or_insert_with(|| Resampler::for_ratio(from, to));
-        let mut out = resampler.process(&stretched)?.to_vec();
+        let mut out = resampler.process(&stretched).to_vec();
         out.resize(n_out, 0.0);
         out.resize(y.len(), 0.0);
         Ok(out)

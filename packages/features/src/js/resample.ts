@@ -1,6 +1,6 @@
 /**
  * Band-limited resampling, the same method as the native engine (rubato's
- * synchronous FFT resampler, as `crates/ser-dsp/src/resample.rs` configures it):
+ * synchronous FFT resampler, as `crates/ser-dsp/src/resample.rs` computes it):
  *
  * - the input is cut into blocks of `nIn` samples (`nIn / nOut = from / to`);
  * - each block is zero-padded to `2·nIn`, transformed, multiplied by the spectrum
@@ -40,9 +40,9 @@ export function blockFrames(from: number, to: number): [number, number] {
 /**
  * The coefficients of rubato 5.1.0's cutoff fit for the `BlackmanHarris2` window
  * (`calculate_cutoff` in rubato's `src/windows.rs`): `1 / (k1/n + k2/n² + k3/n³ + 1)`.
- * The native engine pins rubato at exactly 5.1.0 (crates/ser-dsp/Cargo.toml), and the
- * Rust test `resample::tests::js_mirror_constants_are_rubatos` fails if rubato's own
- * values ever differ from these.
+ * The native engine holds the same constants, and its test
+ * `resample::tests::cutoff_fit_constants_are_rubatos` (rubato exactly 5.1.0 is a
+ * dev-dependency of crates/ser-dsp) fails if rubato's own values ever differ from these.
  */
 const RUBATO_BH2_CUTOFF_FIT = [13.745202940783823, 121.73532586374934, 5964.163279612051] as const;
 
