@@ -29,7 +29,6 @@ import {
   type WindowPrediction,
   type WindowSummary,
 } from '@serkit/model';
-import { renderSvg, svgToPng, timelineSpec } from '@serkit/report';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, UsageError } from '../context.js';
@@ -246,6 +245,8 @@ export async function runPredictWindows(
       if (!o.json) printFile(ctx, path, all, summary);
       if (o.plot !== undefined) {
         const file = plotName(o.plot, path, plotted);
+        // Loaded on first use: the charting stack is a fifth of a second of every ser start-up.
+        const { renderSvg, svgToPng, timelineSpec } = await import('@serkit/report');
         const spec = timelineSpec({
           title: `${basename(path)} — window ${windows.window} s, hop ${windows.hop} s`,
           classes: meta.classNames,
