@@ -39,8 +39,13 @@ export function reportToMarkdown(
       split.testFraction != null && split.testFraction !== split.testSize
         ? ` asked, ${(100 * split.testFraction).toFixed(1)} % obtained`
         : '';
+    // No fraction is asked for when the test part is a fold or named speakers.
+    const size =
+      split.testSize == null
+        ? `test part ${split.testFraction != null ? `${(100 * split.testFraction).toFixed(1)} % of the files` : 'as given'}`
+        : `test size ${Number(split.testSize.toFixed(3))}${obtained}`;
     lines.push(
-      `- Split: ${split.kind}, test size ${typeof split.testSize === 'number' ? Number(split.testSize.toFixed(3)) : split.testSize}${obtained} — train ${split.train}, validation ${split.validation}, test ${split.test}${speakers}`,
+      `- Split: ${split.kind}, ${size} — train ${split.train}, validation ${split.validation}, test ${split.test}${speakers}`,
     );
     if (split.note) lines.push(`- Note: ${split.note}`);
     if (split.fold) {

@@ -112,6 +112,22 @@ describe('reportToMarkdown: what each kind of run did, and nothing else', () => 
     expect(md).toContain('![03a01Fa.wav (happiness)](spectrogram.png)');
     expect(md).toContain('![Training curves](training-curves.png)');
   });
+
+  it('a fold of a cross-validation asks for no test size and says what it got', () => {
+    const r = sampleReport();
+    r.split = {
+      ...r.split,
+      kind: 'speaker',
+      testSize: null,
+      testFraction: 0.25,
+      testSpeakers: ['03', '07', '10'],
+      fold: { index: 1, of: 4, protocol: 'kfold' },
+    };
+    const md = reportToMarkdown(r);
+    expect(md).toContain('- Split: speaker, test part 25.0 % of the files — train');
+    expect(md).not.toContain('null');
+    expect(md).toContain('- Cross-validation: fold 1 of 4 (speaker 4-fold)');
+  });
 });
 
 /** RGBA pixels of a rendered spec (resvg, as svgToPng renders it). */
