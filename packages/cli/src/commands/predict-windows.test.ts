@@ -175,6 +175,11 @@ describe('ser predict --window', () => {
     expect(out.predictions).toHaveLength(1);
     expect(ser(['predict', long, '--model', model, '--hop', '0']).code).toBe(2);
     expect(ser(['predict', long, '--model', model, '--window', 'x']).code).toBe(2);
+    const image = join(tmp, 'timeline.png');
+    const p = ser(['predict', long, '--model', model, '--plot', image]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain(`--plot ${image}: takes a folder`);
+    expect(existsSync(image)).toBe(false);
   });
 });
 

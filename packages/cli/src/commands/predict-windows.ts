@@ -5,7 +5,7 @@
  * (`classifyWindows`, `summarizeWindows`); this module parses, prints and plots.
  */
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import {
   type AudioWindow,
@@ -210,6 +210,12 @@ export async function runPredictWindows(
   }
   if (paths.length === 0) throw new UsageError(`no audio files found in ${inputs.join(', ')}`);
   if (o.plot !== undefined) {
+    // `--plot timeline.png` would otherwise become a folder of that name.
+    if (/\.(png|svg|jpe?g)$/i.test(o.plot) && !isDirectory(o.plot)) {
+      throw new UsageError(
+        `--plot ${o.plot}: takes a folder (one <file>.timeline.png is written there per input), not an image file name`,
+      );
+    }
     try {
       mkdirSync(o.plot, { recursive: true });
     } catch (err) {
@@ -313,6 +319,14 @@ function reduceEnvelope(e: [number, number, number][], max: number): [number, nu
     out.push([e[i][0], lo, hi]);
   }
   return out;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function plotName(dir: string, path: string, taken: Set<string>): string {
