@@ -152,6 +152,12 @@ impl BlockResampler {
         self.n_out / 2
     }
 
+    /// Output samples for `input_len` input samples: `ceil(len · n_out / n_in)` in `f64`
+    /// (the same value as `ceil(len · to / from)`: both quotients round the same rational).
+    pub(crate) fn output_len(&self, input_len: usize) -> usize {
+        expected_len(self.n_in, self.n_out, input_len)
+    }
+
     /// Blocks needed to produce `wanted` samples after the delay is dropped.
     pub(crate) fn blocks_for(&self, wanted: usize) -> usize {
         (wanted + self.delay()).div_ceil(self.n_out)
@@ -175,15 +181,7 @@ impl BlockResampler {
             self.has_waiting = true;
             return;
         }
-        self.has_waiting = false;
-        let (head, tail) = self.spectrum_in[..self.n_in].split_at_mut(block.len());
-        for ((z, &a), &b) in head.iter_mut().zip(&self.waiting).zip(block) {
-            *z = Complex::new(a, b);
-        }
-        for (z, &a) in tail.iter_mut().zip(&self.waiting[block.len()..]) {
-            *z = Complex::new(a, 0.0);
-        }
-        self.run_pair(out);
+        self.run_pair(block, out);
     }
 
     /// If a block is waiting for its partner, transform it with a silent one and append
@@ -192,18 +190,26 @@ impl BlockResampler {
         if !self.has_waiting {
             return;
         }
-        self.has_waiting = false;
-        for (z, &a) in self.spectrum_in[..self.n_in].iter_mut().zip(&self.waiting) {
-            *z = Complex::new(a, 0.0);
-        }
         let start = out.len();
-        self.run_pair(out);
+        self.run_pair(&[], out);
         out.truncate(start + self.n_out);
     }
 
-    /// Transform the pair in `spectrum_in[..n_in]` (a + i·b) and overlap-add both outputs.
-    fn run_pair(&mut self, out: &mut Vec<f32>) {
+    /// Transform the waiting block `a` and `b` (zero-padded to `n_in`) as `a + i·b` and
+    /// overlap-add both outputs.
+    fn run_pair(&mut self, b: &[f32], out: &mut Vec<f32>) {
         let (n_in, n_out, keep) = (self.n_in, self.n_out, self.keep);
+        self.has_waiting = false;
+        let (head, tail) = self.spectrum_in.split_at_mut(b.len());
+        for ((z, &a), &b) in head.iter_mut().zip(&self.waiting).zip(b) {
+            *z = Complex::new(a, b);
+        }
+        for (z, &a) in tail[..n_in - b.len()]
+            .iter_mut()
+            .zip(&self.waiting[b.len()..])
+        {
+            *z = Complex::new(a, 0.0);
+        }
         self.spectrum_in[n_in..].fill(Complex::default());
         self.forward
             .process_with_scratch(&mut self.spectrum_in, &mut self.scratch);
@@ -346,7 +352,6 @@ impl Resampler {
         engine.reset();
         let blocks = engine.blocks_for(wanted);
         let n_in = engine.block_in();
-        self.raw.clear();
         for b in 0..blocks {
             let start = (b * n_in).min(input.len());
             let end = (start + n_in).min(input.len());

@@ -309,7 +309,6 @@ impl AudioInput {
 /// flushed), the startup delay dropped and the length `ceil(len · to / from)`.
 pub struct StreamResampler {
     engine: Option<BlockResampler>,
-    rates: (usize, usize),
     /// Input not yet handed to the engine (less than one block).
     pending: Vec<f32>,
     /// The engine's output not yet moved to `held`.
@@ -330,12 +329,11 @@ impl StreamResampler {
     pub fn new(from_hz: u32, to_hz: u32) -> Result<Self> {
         // Same validation as the whole-clip resampler.
         crate::resample::Resampler::new(from_hz, to_hz)?;
-        let rates = (from_hz as usize, to_hz as usize);
-        let engine = (from_hz != to_hz).then(|| BlockResampler::new(rates.0, rates.1));
+        let engine =
+            (from_hz != to_hz).then(|| BlockResampler::new(from_hz as usize, to_hz as usize));
         let to_trim = engine.as_ref().map_or(0, BlockResampler::delay);
         Ok(Self {
             engine,
-            rates,
             pending: Vec::new(),
             raw: Vec::new(),
             to_trim,
@@ -348,10 +346,7 @@ impl StreamResampler {
 
     /// Output samples for `n` input samples (as the whole-clip resampler counts them).
     fn expected(&self, n: usize) -> usize {
-        match &self.engine {
-            Some(_) => (self.rates.1 as f64 / self.rates.0 as f64 * n as f64).ceil() as usize,
-            None => n,
-        }
+        self.engine.as_ref().map_or(n, |e| e.output_len(n))
     }
 
     /// Move the engine's new output to `held`, the startup delay dropped.
@@ -399,14 +394,13 @@ impl StreamResampler {
             return;
         }
         self.finished = true;
+        let wanted = self.expected(self.total_in);
         let Some(engine) = self.engine.as_mut() else {
             return;
         };
         if self.total_in == 0 {
             return;
         }
-        let wanted =
-            (self.rates.1 as f64 / self.rates.0 as f64 * self.total_in as f64).ceil() as usize;
         let blocks = engine.blocks_for(wanted);
         if !self.pending.is_empty() {
             engine.push_block(&self.pending, &mut self.raw);
