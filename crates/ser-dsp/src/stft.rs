@@ -46,9 +46,9 @@ pub struct PowerSpectrogram {
     /// `exp(−2πik / n_fft)` for `k = 0 ..= n_fft / 2`, computed in f64.
     tw_re: Vec<f32>,
     tw_im: Vec<f32>,
-    /// `|X[k]|²` of the last frame.
-    power: Vec<f32>,
     avx: bool,
+    /// [`BLOCK`] frames' power, frame-major, before [`transpose_block`] makes them bin-major.
+    rows: Vec<f32>,
     block: Vec<f32>,
 }
 
@@ -87,8 +87,8 @@ impl PowerSpectrogram {
             z_im: vec![0.0; m + 1],
             tw_re,
             tw_im,
-            power: vec![0.0; m + 1],
             avx: has_avx(),
+            rows: Vec::new(),
             block: Vec::new(),
             fft,
         }
@@ -105,8 +105,8 @@ impl PowerSpectrogram {
     }
 
     /// Window frame `t` of `y` (centred, zeros beyond the edges), transform it and
-    /// leave `|X[k]|²` in `self.power`.
-    fn transform_frame(&mut self, y: &[f32], t: usize) {
+    /// write `|X[k]|²` into `power` (`n_bins` values).
+    fn transform_frame(&mut self, y: &[f32], t: usize, power: &mut [f32]) {
         let half = (self.n_fft / 2) as isize;
         // Frame t covers y[t·hop − n_fft/2 .. t·hop + n_fft/2), zeros outside.
         let start = t as isize * self.hop as isize - half;
@@ -148,7 +148,7 @@ impl PowerSpectrogram {
             &self.z_im[..],
             &self.tw_re[..],
             &self.tw_im[..],
-            &mut self.power[..],
+            power,
         );
         #[cfg(target_arch = "x86_64")]
         if self.avx {
@@ -172,8 +172,7 @@ impl PowerSpectrogram {
             "output must hold n_frames * n_bins values"
         );
         for (t, row) in out.chunks_exact_mut(n_bins).enumerate() {
-            self.transform_frame(y, t);
-            row.copy_from_slice(&self.power);
+            self.transform_frame(y, t, row);
         }
     }
 
@@ -188,22 +187,93 @@ impl PowerSpectrogram {
     pub fn process_blocks(&mut self, y: &[f32], mut f: impl FnMut(usize, usize, &[f32])) {
         let n_bins = self.n_bins();
         let n_frames = self.n_frames(y.len());
+        let mut rows = std::mem::take(&mut self.rows);
         let mut block = std::mem::take(&mut self.block);
+        rows.resize(BLOCK * n_bins, 0.0);
         block.resize(n_bins * BLOCK, 0.0);
         for t0 in (0..n_frames).step_by(BLOCK) {
             let count = BLOCK.min(n_frames - t0);
-            if count < BLOCK {
-                block.fill(0.0);
-            }
-            for j in 0..count {
-                self.transform_frame(y, t0 + j);
-                for (dst, &p) in block[j..].iter_mut().step_by(BLOCK).zip(&self.power) {
-                    *dst = p;
+            for (j, row) in rows.chunks_exact_mut(n_bins).enumerate() {
+                if j < count {
+                    self.transform_frame(y, t0 + j, row);
+                } else {
+                    row.fill(0.0);
                 }
             }
+            transpose_block(&rows, &mut block, self.avx);
             f(t0, count, &block);
         }
+        self.rows = rows;
         self.block = block;
+    }
+}
+
+/// `block[k · BLOCK + j] = rows[j · n_bins + k]`: [`BLOCK`] frame-major rows of `n_bins`
+/// values to bin-major. With AVX, 8 × 8 tiles are transposed in registers (the
+/// strided scalar stores cost as much as the FFT's own butterflies); values are moved,
+/// not computed, so both paths give the same block.
+fn transpose_block(rows: &[f32], block: &mut [f32], avx: bool) {
+    let n_bins = rows.len() / BLOCK;
+    assert!(rows.len() == BLOCK * n_bins && block.len() == rows.len());
+    let mut k0 = 0;
+    #[cfg(target_arch = "x86_64")]
+    if avx {
+        k0 = n_bins / 8 * 8;
+        // SAFETY: `avx` is true only when the CPU reported AVX at run time; the tiles
+        // read bins `0 .. k0 <= n_bins` of each row and write `block[.. k0 · BLOCK]`.
+        unsafe { transpose_tiles_avx(rows, n_bins, k0, block) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = avx;
+    for k in k0..n_bins {
+        for j in 0..BLOCK {
+            block[k * BLOCK + j] = rows[j * n_bins + k];
+        }
+    }
+}
+
+/// The AVX part of [`transpose_block`]: bins `0 .. k0` (a multiple of 8).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn transpose_tiles_avx(rows: &[f32], n_bins: usize, k0: usize, block: &mut [f32]) {
+    use std::arch::x86_64::*;
+    const _: () = assert!(BLOCK == 8, "one AVX register holds a bin's BLOCK frames");
+    assert!(k0 % 8 == 0 && k0 <= n_bins && rows.len() >= 8 * n_bins && block.len() >= 8 * k0);
+    let (src, dst) = (rows.as_ptr(), block.as_mut_ptr());
+    for k in (0..k0).step_by(8) {
+        // SAFETY: row j's bins k .. k + 8 lie within `rows` (k + 8 <= k0 <= n_bins).
+        let r = |j: usize| _mm256_loadu_ps(src.add(j * n_bins + k));
+        let (r0, r1, r2, r3, r4, r5, r6, r7) = (r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7));
+        let (t0, t1) = (_mm256_unpacklo_ps(r0, r1), _mm256_unpackhi_ps(r0, r1));
+        let (t2, t3) = (_mm256_unpacklo_ps(r2, r3), _mm256_unpackhi_ps(r2, r3));
+        let (t4, t5) = (_mm256_unpacklo_ps(r4, r5), _mm256_unpackhi_ps(r4, r5));
+        let (t6, t7) = (_mm256_unpacklo_ps(r6, r7), _mm256_unpackhi_ps(r6, r7));
+        let (u0, u1) = (
+            _mm256_shuffle_ps::<0x44>(t0, t2),
+            _mm256_shuffle_ps::<0xEE>(t0, t2),
+        );
+        let (u2, u3) = (
+            _mm256_shuffle_ps::<0x44>(t1, t3),
+            _mm256_shuffle_ps::<0xEE>(t1, t3),
+        );
+        let (u4, u5) = (
+            _mm256_shuffle_ps::<0x44>(t4, t6),
+            _mm256_shuffle_ps::<0xEE>(t4, t6),
+        );
+        let (u6, u7) = (
+            _mm256_shuffle_ps::<0x44>(t5, t7),
+            _mm256_shuffle_ps::<0xEE>(t5, t7),
+        );
+        // SAFETY: bins k .. k + 8 of the block are `block[k · 8 .. k · 8 + 64]`, k + 8 <= k0.
+        let w = |i: usize, v: __m256| _mm256_storeu_ps(dst.add((k + i) * 8), v);
+        w(0, _mm256_permute2f128_ps::<0x20>(u0, u4));
+        w(1, _mm256_permute2f128_ps::<0x20>(u1, u5));
+        w(2, _mm256_permute2f128_ps::<0x20>(u2, u6));
+        w(3, _mm256_permute2f128_ps::<0x20>(u3, u7));
+        w(4, _mm256_permute2f128_ps::<0x31>(u0, u4));
+        w(5, _mm256_permute2f128_ps::<0x31>(u1, u5));
+        w(6, _mm256_permute2f128_ps::<0x31>(u2, u6));
+        w(7, _mm256_permute2f128_ps::<0x31>(u3, u7));
     }
 }
 
@@ -374,8 +444,9 @@ mod tests {
             .map(|i| ((i * 37 % 17) as f32 - 8.0) / 9.0 + (i as f32 * 0.3).sin())
             .collect();
         let w = periodic_hann(n);
+        let mut power = vec![0.0; n / 2 + 1];
         for t in 0..stft.n_frames(y.len()) {
-            stft.transform_frame(&y, t);
+            stft.transform_frame(&y, t, &mut power);
             let start = (t * n) as isize - (n / 2) as isize;
             let x: Vec<f64> = (0..n)
                 .map(|i| {
@@ -387,7 +458,7 @@ mod tests {
                     }
                 })
                 .collect();
-            for k in 0..=n / 2 {
+            for (k, &got) in power.iter().enumerate() {
                 let (mut re, mut im) = (0.0f64, 0.0f64);
                 for (i, v) in x.iter().enumerate() {
                     let ph = -2.0 * std::f64::consts::PI * (k * i) as f64 / n as f64;
@@ -395,7 +466,7 @@ mod tests {
                     im += v * ph.sin();
                 }
                 let want = re * re + im * im;
-                let got = stft.power[k] as f64;
+                let got = got as f64;
                 assert!(
                     (got - want).abs() <= 1e-5 * want.max(1.0),
                     "frame {t} bin {k}: {got} vs {want}"
@@ -443,5 +514,25 @@ mod tests {
             }
         });
         assert!(seen.iter().all(|&s| s), "every frame once");
+    }
+
+    #[test]
+    fn transpose_paths_agree_with_the_definition() {
+        for n_bins in [1usize, 7, 8, 129, 1025] {
+            let rows: Vec<f32> = (0..BLOCK * n_bins).map(|i| i as f32 * 0.5 - 3.0).collect();
+            for avx in [false, has_avx()] {
+                let mut block = vec![f32::NAN; rows.len()];
+                transpose_block(&rows, &mut block, avx);
+                for k in 0..n_bins {
+                    for j in 0..BLOCK {
+                        assert_eq!(
+                            block[k * BLOCK + j],
+                            rows[j * n_bins + k],
+                            "avx {avx}, bin {k}, frame {j}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
