@@ -36,16 +36,17 @@ pub struct PowerSpectrogram {
     window: Vec<f32>,
     /// Complex FFT of `n_fft / 2` points.
     fft: Arc<dyn Fft<f32>>,
-    /// The windowed frame, even samples in `re`, odd ones in `im`; transformed in place.
+    /// The windowed frame, even samples in `re`, odd ones in `im`, transformed in place
+    /// (the first `n_fft / 2`); one more value repeats the first, so bin `k`'s mirror
+    /// `n_fft/2 − k` needs no wrap-around.
     packed: Vec<Complex<f32>>,
     scratch: Vec<Complex<f32>>,
-    /// Real and imaginary parts of the packed spectrum, `n_fft / 2 + 1` long (the last
-    /// repeats the first, so bin `k`'s mirror `n_fft/2 − k` needs no wrap-around).
-    z_re: Vec<f32>,
-    z_im: Vec<f32>,
     /// `exp(−2πik / n_fft)` for `k = 0 ..= n_fft / 2`, computed in f64.
     tw_re: Vec<f32>,
     tw_im: Vec<f32>,
+    /// The same twiddles with each run of 8 in the lane order of [`split_power_avx`].
+    tw_lanes_re: Vec<f32>,
+    tw_lanes_im: Vec<f32>,
     avx: bool,
     /// [`BLOCK`] frames' power, frame-major, before [`transpose_block`] makes them bin-major.
     rows: Vec<f32>,
@@ -71,22 +72,23 @@ impl PowerSpectrogram {
         );
         let m = n_fft / 2;
         let fft = FftPlanner::<f32>::new().plan_fft_forward(m);
-        let (tw_re, tw_im) = (0..=m)
+        let (tw_re, tw_im): (Vec<f32>, Vec<f32>) = (0..=m)
             .map(|k| {
                 let phase = -2.0 * std::f64::consts::PI * k as f64 / n_fft as f64;
                 (phase.cos() as f32, phase.sin() as f32)
             })
             .unzip();
+        let (tw_lanes_re, tw_lanes_im) = (avx_lane_order(&tw_re), avx_lane_order(&tw_im));
         Self {
             n_fft,
             hop: hop_length,
             window: periodic_hann(n_fft),
-            packed: vec![Complex::default(); m],
+            packed: vec![Complex::default(); m + 1],
             scratch: vec![Complex::default(); fft.get_inplace_scratch_len()],
-            z_re: vec![0.0; m + 1],
-            z_im: vec![0.0; m + 1],
             tw_re,
             tw_im,
+            tw_lanes_re,
+            tw_lanes_im,
             avx: has_avx(),
             rows: Vec::new(),
             block: Vec::new(),
@@ -110,17 +112,19 @@ impl PowerSpectrogram {
         let half = (self.n_fft / 2) as isize;
         // Frame t covers y[t·hop − n_fft/2 .. t·hop + n_fft/2), zeros outside.
         let start = t as isize * self.hop as isize - half;
+        let m = self.n_fft / 2;
         if start >= 0 && start as usize + self.n_fft <= y.len() {
-            // Interior frame: a straight windowed copy the compiler vectorises.
+            // Interior frame: a straight windowed copy.
             let src = &y[start as usize..start as usize + self.n_fft];
-            for ((dst, x), w) in self
-                .packed
-                .iter_mut()
-                .zip(src.chunks_exact(2))
-                .zip(self.window.chunks_exact(2))
-            {
-                *dst = Complex::new(x[0] * w[0], x[1] * w[1]);
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            if self.avx {
+                // SAFETY: `avx` is true only when the CPU reported AVX at run time.
+                unsafe { window_frame_avx(src, &self.window, &mut self.packed[..m]) };
+            } else {
+                window_frame(src, &self.window, &mut self.packed[..m]);
             }
+            #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
+            window_frame(src, &self.window, &mut self.packed[..m]);
         } else {
             let at = |i: usize| {
                 let j = start + i as isize;
@@ -130,33 +134,29 @@ impl PowerSpectrogram {
                     0.0
                 }
             };
-            for (n, dst) in self.packed.iter_mut().enumerate() {
+            for (n, dst) in self.packed[..m].iter_mut().enumerate() {
                 *dst = Complex::new(at(2 * n), at(2 * n + 1));
             }
         }
         self.fft
-            .process_with_scratch(&mut self.packed, &mut self.scratch);
-        let m = self.packed.len();
-        for ((re, im), z) in self.z_re.iter_mut().zip(&mut self.z_im).zip(&self.packed) {
-            *re = z.re;
-            *im = z.im;
-        }
-        self.z_re[m] = self.z_re[0];
-        self.z_im[m] = self.z_im[0];
-        let args = (
-            &self.z_re[..],
-            &self.z_im[..],
-            &self.tw_re[..],
-            &self.tw_im[..],
-            power,
-        );
+            .process_with_scratch(&mut self.packed[..m], &mut self.scratch);
+        self.packed[m] = self.packed[0];
         #[cfg(target_arch = "x86_64")]
         if self.avx {
             // SAFETY: `avx` is true only when the CPU reported AVX at run time.
-            unsafe { split_power_avx(args.0, args.1, args.2, args.3, args.4) };
+            unsafe {
+                split_power_avx(
+                    &self.packed,
+                    &self.tw_re,
+                    &self.tw_im,
+                    &self.tw_lanes_re,
+                    &self.tw_lanes_im,
+                    power,
+                )
+            };
             return;
         }
-        split_power(args.0, args.1, args.2, args.3, args.4);
+        split_power(&self.packed, &self.tw_re, &self.tw_im, power);
     }
 
     /// Write `|X|²` of `y`, frame-major `[n_frames][n_bins]`, into `out`.
@@ -289,22 +289,49 @@ pub(crate) fn has_avx() -> bool {
     }
 }
 
-/// The real spectrum's power from the packed half-length spectrum `Z` (`z_*`, with
-/// `Z[m] = Z[0]`): with `a = Z[k]`, `b = Z[m − k]`, the even part `E = (a + b̄) / 2`
-/// and the odd part `O = (a − b̄) / 2i` give `X[k] = E + W^k·O` and `power[k] = |X[k]|²`.
+/// `packed[n] = (x[2n]·w[2n], x[2n+1]·w[2n+1])`: an interior frame, windowed.
 #[inline(always)]
-fn split_power(z_re: &[f32], z_im: &[f32], tw_re: &[f32], tw_im: &[f32], power: &mut [f32]) {
+fn window_frame(x: &[f32], window: &[f32], packed: &mut [Complex<f32>]) {
+    for ((dst, x), w) in packed
+        .iter_mut()
+        .zip(x.chunks_exact(2))
+        .zip(window.chunks_exact(2))
+    {
+        *dst = Complex::new(x[0] * w[0], x[1] * w[1]);
+    }
+}
+
+/// [`window_frame`] compiled for AVX (the same multiplications).
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[target_feature(enable = "avx")]
+unsafe fn window_frame_avx(x: &[f32], window: &[f32], packed: &mut [Complex<f32>]) {
+    window_frame(x, window, packed)
+}
+
+/// Each full run of 8 values of `v` in the lane order `0, 1, 4, 5, 2, 3, 6, 7` in which
+/// [`split_power_avx`] de-interleaves 8 complex values; the tail as it is.
+fn avx_lane_order(v: &[f32]) -> Vec<f32> {
+    const LANES: [usize; 8] = [0, 1, 4, 5, 2, 3, 6, 7];
+    let mut out = v.to_vec();
+    for (dst, src) in out.chunks_exact_mut(8).zip(v.chunks_exact(8)) {
+        for (d, &l) in dst.iter_mut().zip(&LANES) {
+            *d = src[l];
+        }
+    }
+    out
+}
+
+/// The real spectrum's power from the packed half-length spectrum `Z` (`z`, `m + 1`
+/// values with `Z[m] = Z[0]`): with `a = Z[k]`, `b = Z[m − k]`, the even part
+/// `E = (a + b̄) / 2` and the odd part `O = (a − b̄) / 2i` give `X[k] = E + W^k·O` and
+/// `power[k] = |X[k]|²`.
+#[inline(always)]
+fn split_power(z: &[Complex<f32>], tw_re: &[f32], tw_im: &[f32], power: &mut [f32]) {
     let n = power.len();
-    let (z_re, z_im, tw_re, tw_im) = (&z_re[..n], &z_im[..n], &tw_re[..n], &tw_im[..n]);
+    let (z, tw_re, tw_im) = (&z[..n], &tw_re[..n], &tw_im[..n]);
     for k in 0..n {
-        power[k] = split_bin(
-            z_re[k],
-            z_im[k],
-            z_re[n - 1 - k],
-            z_im[n - 1 - k],
-            tw_re[k],
-            tw_im[k],
-        );
+        let (a, b) = (z[k], z[n - 1 - k]);
+        power[k] = split_bin(a.re, a.im, b.re, b.im, tw_re[k], tw_im[k]);
     }
 }
 
@@ -318,36 +345,54 @@ fn split_bin(ar: f32, ai: f32, br: f32, bi: f32, c: f32, s: f32) -> f32 {
     xr * xr + xi * xi
 }
 
-/// [`split_power`] with AVX: eight bins per step, the mirrored bins loaded backwards
-/// and reversed in the register. The same operations in the same order as
-/// [`split_bin`] (no fused multiply-add), so the result is bit-identical.
+/// [`split_power`] with AVX: eight bins per step. The 8 complex values of `Z[k ..]` are
+/// de-interleaved into real and imaginary registers in the lane order `0, 1, 4, 5, 2, 3,
+/// 6, 7` (one in-lane shuffle each; `tw_lanes_*` hold the twiddles in that order), the
+/// mirrored `Z[m − k − 7 ..= m − k]` the same way and then reversed, which puts each
+/// bin's mirror in its lane; the powers are put back in bin order before the store.
+/// The same operations in the same order as [`split_bin`] (no fused multiply-add), so
+/// the result is bit-identical.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
 unsafe fn split_power_avx(
-    z_re: &[f32],
-    z_im: &[f32],
+    z: &[Complex<f32>],
     tw_re: &[f32],
     tw_im: &[f32],
+    tw_lanes_re: &[f32],
+    tw_lanes_im: &[f32],
     power: &mut [f32],
 ) {
     use std::arch::x86_64::*;
     let n = power.len();
-    assert!(z_re.len() >= n && z_im.len() >= n && tw_re.len() >= n && tw_im.len() >= n);
+    assert!(z.len() >= n && tw_re.len() >= n && tw_im.len() >= n);
+    assert!(tw_lanes_re.len() >= n && tw_lanes_im.len() >= n);
     let full = n / 8 * 8;
+    let zp = z.as_ptr() as *const f32;
     let half = _mm256_set1_ps(0.5);
     let rev = |v: __m256| {
         _mm256_permute2f128_ps::<0x01>(_mm256_permute_ps::<0x1B>(v), _mm256_permute_ps::<0x1B>(v))
     };
+    // Complex values i .. i + 8 as (re, im), each in the lane order 0, 1, 4, 5, 2, 3, 6, 7.
+    // SAFETY (of every call below): i + 8 <= n <= z.len().
+    let load = |i: usize| {
+        let (lo, hi) = (
+            _mm256_loadu_ps(zp.add(2 * i)),
+            _mm256_loadu_ps(zp.add(2 * i + 8)),
+        );
+        (
+            _mm256_shuffle_ps::<0x88>(lo, hi),
+            _mm256_shuffle_ps::<0xDD>(lo, hi),
+        )
+    };
     let mut k = 0;
     while k < full {
-        // SAFETY: k + 8 <= n and n − k − 8 >= 0, within every slice (asserted above).
-        let (ar, ai, br, bi, c, s) = (
-            _mm256_loadu_ps(z_re.as_ptr().add(k)),
-            _mm256_loadu_ps(z_im.as_ptr().add(k)),
-            rev(_mm256_loadu_ps(z_re.as_ptr().add(n - k - 8))),
-            rev(_mm256_loadu_ps(z_im.as_ptr().add(n - k - 8))),
-            _mm256_loadu_ps(tw_re.as_ptr().add(k)),
-            _mm256_loadu_ps(tw_im.as_ptr().add(k)),
+        // The mirrors of bins k .. k + 8 are n − 1 − k − 7 ..= n − 1 − k (≥ 0: k + 8 <= n).
+        let (ar, ai) = load(k);
+        let (br, bi) = load(n - k - 8);
+        let (br, bi) = (rev(br), rev(bi));
+        let (c, s) = (
+            _mm256_loadu_ps(tw_lanes_re.as_ptr().add(k)),
+            _mm256_loadu_ps(tw_lanes_im.as_ptr().add(k)),
         );
         let er = _mm256_mul_ps(half, _mm256_add_ps(ar, br));
         let ei = _mm256_mul_ps(half, _mm256_sub_ps(ai, bi));
@@ -361,19 +406,19 @@ unsafe fn split_power_avx(
             ei,
             _mm256_add_ps(_mm256_mul_ps(c, oi), _mm256_mul_ps(s, or)),
         );
-        let p = _mm256_add_ps(_mm256_mul_ps(xr, xr), _mm256_mul_ps(xi, xi));
-        _mm256_storeu_ps(power.as_mut_ptr().add(k), p);
+        let p = _mm256_castps_pd(_mm256_add_ps(_mm256_mul_ps(xr, xr), _mm256_mul_ps(xi, xi)));
+        // Bin pairs (0,1)(4,5) | (2,3)(6,7) back to (0,1)(2,3) | (4,5)(6,7).
+        let x = _mm256_permute2f128_pd::<0x01>(p, p);
+        let ordered = _mm256_blend_pd::<0b1100>(
+            _mm256_shuffle_pd::<0b0000>(p, x),
+            _mm256_shuffle_pd::<0b1111>(x, p),
+        );
+        _mm256_storeu_ps(power.as_mut_ptr().add(k), _mm256_castpd_ps(ordered));
         k += 8;
     }
     for k in full..n {
-        power[k] = split_bin(
-            z_re[k],
-            z_im[k],
-            z_re[n - 1 - k],
-            z_im[n - 1 - k],
-            tw_re[k],
-            tw_im[k],
-        );
+        let (a, b) = (z[k], z[n - 1 - k]);
+        power[k] = split_bin(a.re, a.im, b.re, b.im, tw_re[k], tw_im[k]);
     }
 }
 
