@@ -6,8 +6,28 @@
 ///
 /// The logarithm is [`ln_f32`], a branch-free polynomial the compiler vectorises
 /// (within 2 ulp of the correctly rounded `ln`, i.e. ≈ 1e-6 dB here), instead of a
-/// libm call per bin.
+/// libm call per bin. On CPUs with AVX2 (checked at run time) the same code runs eight
+/// bins per instruction instead of four; both give the same values.
 pub fn power_to_db_in_place(s: &mut [f32], db_ref: f32, amin: f32, top_db: Option<f32>) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU reported AVX2 at run time.
+        unsafe { power_to_db_avx2(s, db_ref, amin, top_db) };
+        return;
+    }
+    power_to_db(s, db_ref, amin, top_db);
+}
+
+/// [`power_to_db`] compiled for AVX2 (the same operations; no fused multiply-add).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn power_to_db_avx2(s: &mut [f32], db_ref: f32, amin: f32, top_db: Option<f32>) {
+    power_to_db(s, db_ref, amin, top_db)
+}
+
+/// The portable body of [`power_to_db_in_place`].
+#[inline(always)]
+fn power_to_db(s: &mut [f32], db_ref: f32, amin: f32, top_db: Option<f32>) {
     const DB_PER_NEPER: f32 = 10.0 * std::f32::consts::LOG10_E;
     let offset = 10.0 * db_ref.max(amin).log10();
     let mut peak = [f32::NEG_INFINITY; 8];
@@ -106,5 +126,18 @@ mod tests {
         for (got, want) in s.iter().zip(&want) {
             assert!((got - want).abs() < 2e-5, "{got} vs {want}");
         }
+    }
+
+    #[test]
+    fn avx2_and_portable_paths_agree_bit_for_bit() {
+        // Powers from subnormal to 1e11, and amin / top_db / reference as the pipeline uses them.
+        let x: Vec<f32> = (0..3000)
+            .map(|i| (1e-40 * 1.04f64.powi(i)) as f32)
+            .collect();
+        assert!(x.iter().all(|v| v.is_finite()));
+        let (mut a, mut b) = (x.clone(), x);
+        power_to_db(&mut a, 1.0, 1e-10, Some(80.0));
+        power_to_db_in_place(&mut b, 1.0, 1e-10, Some(80.0));
+        assert_eq!(a, b);
     }
 }
