@@ -56,6 +56,9 @@ pub struct MelFilterbank {
     spans: Vec<(usize, usize)>,
     /// Bands whose filter has no non-zero weight although its upper edge is above 0 Hz.
     empty: Vec<usize>,
+    /// Whether the CPU has AVX (checked once): [`apply_block`](Self::apply_block) then
+    /// keeps a block's `BLOCK` frames in one register.
+    avx: bool,
 }
 
 impl MelFilterbank {
@@ -131,6 +134,7 @@ impl MelFilterbank {
             weights,
             spans,
             empty,
+            avx: crate::stft::has_avx(),
         }
     }
 
@@ -220,6 +224,38 @@ impl MelFilterbank {
         n_frames: usize,
         out: &mut [f32],
     ) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx {
+            // SAFETY: `avx` is true only when the CPU reported AVX at run time.
+            unsafe { self.apply_block_avx(block, t0, count, n_frames, out) };
+            return;
+        }
+        self.apply_block_body(block, t0, count, n_frames, out);
+    }
+
+    /// [`apply_block`](Self::apply_block) compiled for AVX (the same operations).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    unsafe fn apply_block_avx(
+        &self,
+        block: &[f32],
+        t0: usize,
+        count: usize,
+        n_frames: usize,
+        out: &mut [f32],
+    ) {
+        self.apply_block_body(block, t0, count, n_frames, out)
+    }
+
+    #[inline(always)]
+    fn apply_block_body(
+        &self,
+        block: &[f32],
+        t0: usize,
+        count: usize,
+        n_frames: usize,
+        out: &mut [f32],
+    ) {
         assert_eq!(
             block.len(),
             self.n_bins * BLOCK,
@@ -294,7 +330,7 @@ mod tests {
     #[test]
     fn blocks_give_the_values_of_the_frame_major_product() {
         use crate::stft::PowerSpectrogram;
-        let fb = MelFilterbank::new(22_050, 512, 40, 0.0, 11_025.0, MelScale::Slaney);
+        let mut fb = MelFilterbank::new(22_050, 512, 40, 0.0, 11_025.0, MelScale::Slaney);
         let mut stft = PowerSpectrogram::new(512, 128);
         let y: Vec<f32> = (0..9000)
             .map(|i| (i as f32 * 0.07).sin() + (i as f32 * 0.9).cos() * 0.1)
@@ -304,10 +340,13 @@ mod tests {
         stft.process_into(&y, &mut power);
         let mut want = vec![0.0; 40 * n_frames];
         fb.apply_into(&power, n_frames, &mut want);
-        let mut got = vec![f32::NAN; 40 * n_frames];
-        stft.process_blocks(&y, |t0, count, block| {
-            fb.apply_block(block, t0, count, n_frames, &mut got)
-        });
-        assert_eq!(got, want);
+        for avx in [false, crate::stft::has_avx()] {
+            fb.avx = avx;
+            let mut got = vec![f32::NAN; 40 * n_frames];
+            stft.process_blocks(&y, |t0, count, block| {
+                fb.apply_block(block, t0, count, n_frames, &mut got)
+            });
+            assert_eq!(got, want, "avx {avx}");
+        }
     }
 }
