@@ -140,6 +140,10 @@ fn check_sample_rate(rate: u32) -> Result<u32> {
     }
 }
 
+/// The most samples [`Downmix::reserve_frames`] reserves from a header: 10 minutes at
+/// 48 kHz (longer files grow as they decode).
+const RESERVE_MAX: usize = 10 * 60 * 48_000;
+
 /// Decoded buffers averaged to mono as they come.
 #[derive(Default)]
 struct Downmix {
@@ -169,19 +173,31 @@ impl Downmix {
         }
     }
 
+    /// Reserve room for `frames` more mono samples when a container states its length
+    /// (at most [`RESERVE_MAX`]: a damaged header must not allocate gigabytes up front).
+    fn reserve_frames(&mut self, frames: Option<u64>) {
+        if let Some(frames) = frames {
+            self.samples
+                .reserve(frames.min(RESERVE_MAX as u64) as usize);
+        }
+    }
+
     fn push(&mut self, buf: &GenericAudioBufferRef<'_>) {
         let channels = buf.spec().channels().count();
+        if channels == 1 {
+            // Mono: convert straight into the output, no intermediate copy.
+            let start = self.samples.len();
+            self.samples.resize(start + buf.samples_interleaved(), 0.0);
+            buf.copy_to_slice_interleaved(&mut self.samples[start..]);
+            return;
+        }
         self.interleaved.resize(buf.samples_interleaved(), 0.0);
         buf.copy_to_slice_interleaved(&mut self.interleaved);
-        if channels == 1 {
-            self.samples.extend_from_slice(&self.interleaved);
-        } else {
-            let scale = 1.0 / channels as f32;
-            self.samples.extend(
-                self.interleaved
-                    .chunks_exact(channels)
-                    .map(|frame| frame.iter().sum::<f32>() * scale),
-            );
-        }
+        let scale = 1.0 / channels as f32;
+        self.samples.extend(
+            self.interleaved
+                .chunks_exact(channels)
+                .map(|frame| frame.iter().sum::<f32>() * scale),
+        );
     }
 }

@@ -68,6 +68,7 @@ pub(crate) fn decode_into(
         .default_track(TrackType::Audio)
         .ok_or_else(|| invalid("no audio track".into()))?;
     let track_id = track.id;
+    out.reserve_frames(track.num_frames);
     let params = track
         .codec_params
         .as_ref()
