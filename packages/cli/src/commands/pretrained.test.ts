@@ -51,18 +51,25 @@ const tmp = mkdtempSync(join(tmpdir(), 'serkit-pretrained-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('pretrained models from the CLI', () => {
-  it('ravdess reads levels, not loudness: the same speech 12, 24 and 36 dB quieter gets the same label', () => {
-    // The model's inputs are dB relative to each spectrogram's loudest bin (utterance-max).
+  it('ravdess reads levels, not loudness: the same speech 6 and 12 dB quieter gets the same probabilities', () => {
+    // The model's inputs are dB relative to each spectrogram's loudest bin (utterance-max), and
+    // trim, Wiener filter and mel are scale-equivariant: a gain moves nothing but float rounding.
+    // The copies are 32-bit float WAV, so the gain is all that changes. Two limits, both
+    // measured in RESULTS.md's gain check: 16-bit copies also raise the quantisation floor
+    // relative to the speech; and once a clip's loudest frame is below about −40 dB mean
+    // square (this file at −24 dB), librosa's trim (absolute floor amin = 1e-10, which serkit
+    // follows) no longer finds silence to cut, so the model sees other samples.
     const src = join(DATA, 'ravdess', 'Actor_10/03-01-01-01-01-01-10.flac');
     const audio = readWav(src);
     const files = [src];
-    for (const db of [-12, -24, -36]) {
+    for (const db of [-6, -12]) {
       const f = join(tmp, `quieter${db}.wav`);
       writeFileSync(
         f,
         encodeWav(
           audio.samples.map((v) => v * 10 ** (db / 20)),
           audio.sampleRate,
+          { encoding: 'float32' },
         ),
       );
       files.push(f);
@@ -76,10 +83,7 @@ describe('pretrained models from the CLI', () => {
     for (const p of quieter) {
       expect(p.label, p.path).toBe('neutral');
       for (const [k, v] of Object.entries(p.probabilities)) {
-        // Re-quantising to 16 bits moves the faintest bins: close to the original, and the
-        // quieter copies agree with each other to the 3rd decimal.
-        expect(Math.abs(v - first.probabilities[k]), `${p.path} ${k}`).toBeLessThan(0.1);
-        expect(Math.abs(v - quieter[0].probabilities[k]), `${p.path} ${k}`).toBeLessThan(0.05);
+        expect(Math.abs(v - first.probabilities[k]), `${p.path} ${k}`).toBeLessThan(1e-3);
       }
     }
   });
