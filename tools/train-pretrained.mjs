@@ -4,9 +4,9 @@
 //
 //   npm run build && node tools/train-pretrained.mjs ravdess   # or: emodb
 //
-// The recipe is `ser train` with the paper's method (--augment) on a speaker split: whole
-// speakers are held out for the test and for early stopping, so the report's accuracy and UAR
-// are speaker-independent. The shipped
+// The recipe is `ser train` on a speaker split: whole speakers are held out for the test, so the
+// report's accuracy and UAR are speaker-independent (early stopping uses each recipe's own
+// validation part: for ravdess a stratified 10 % of the training actors' files). The shipped
 // weights are the model of that run (trained on the other speakers), so the figures in the
 // model card are the shipped model's own. metadata.json gets a `recipe` record: this command,
 // the `ser train` arguments, the serkit version and the SHA-256 of the training file list (each
@@ -108,8 +108,15 @@ function install(modelName, runDir, args) {
   const modelDir = join(pkgDir, 'model');
   mkdirSync(modelDir, { recursive: true });
   for (const f of ['model.json', 'weights.bin']) copyFileSync(join(runDir, f), join(modelDir, f));
-  copyFileSync(join(runDir, 'confusion-matrix.png'), join(pkgDir, 'confusion-matrix.png'));
-  copyFileSync(join(runDir, 'report.md'), join(pkgDir, 'EVALUATION.md'));
+  for (const f of ['confusion-matrix.png', 'training-curves.png']) {
+    copyFileSync(join(runDir, f), join(pkgDir, f));
+  }
+  // The report's input example (a 0.5 MB spectrogram image of one test file) is not shipped.
+  const evaluation = readFileSync(join(runDir, 'report.md'), 'utf8').replace(
+    /\n## Input example\n[\s\S]*$/,
+    '\n',
+  );
+  writeFileSync(join(pkgDir, 'EVALUATION.md'), evaluation);
   const meta = JSON.parse(readFileSync(join(runDir, 'metadata.json'), 'utf8'));
   const version = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')).version;
   meta.recipe = {
