@@ -17,6 +17,7 @@
 
 pub mod augment;
 pub mod batch;
+mod cpu;
 pub mod decode;
 pub mod error;
 pub mod fix_length;

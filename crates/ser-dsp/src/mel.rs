@@ -134,7 +134,7 @@ impl MelFilterbank {
             weights,
             spans,
             empty,
-            avx: crate::stft::has_avx(),
+            avx: crate::cpu::has_avx(),
         }
     }
 
@@ -340,7 +340,7 @@ mod tests {
         stft.process_into(&y, &mut power);
         let mut want = vec![0.0; 40 * n_frames];
         fb.apply_into(&power, n_frames, &mut want);
-        for avx in [false, crate::stft::has_avx()] {
+        for avx in [false, crate::cpu::has_avx()] {
             fb.avx = avx;
             let mut got = vec![f32::NAN; 40 * n_frames];
             stft.process_blocks(&y, |t0, count, block| {

@@ -136,7 +136,7 @@ impl BlockResampler {
             waiting: vec![0.0; n_in],
             has_waiting: false,
             blocks: 0,
-            avx: crate::stft::has_avx(),
+            avx: crate::cpu::has_avx(),
         }
     }
 
@@ -547,7 +547,7 @@ mod tests {
             engine.flush(&mut out);
             out
         };
-        assert_eq!(run(false), run(crate::stft::has_avx()));
+        assert_eq!(run(false), run(crate::cpu::has_avx()));
     }
 
     #[test]

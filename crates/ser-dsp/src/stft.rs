@@ -18,6 +18,8 @@ use std::sync::Arc;
 use realfft::num_complex::Complex;
 use rustfft::{Fft, FftPlanner};
 
+use crate::cpu::has_avx;
+
 /// Periodic Hann window of `n` points (`scipy.signal.get_window('hann', n, fftbins=True)`,
 /// librosa's STFT window), computed in f64.
 pub fn periodic_hann(n: usize) -> Vec<f32> {
@@ -144,19 +146,10 @@ impl PowerSpectrogram {
         #[cfg(target_arch = "x86_64")]
         if self.avx {
             // SAFETY: `avx` is true only when the CPU reported AVX at run time.
-            unsafe {
-                split_power_avx(
-                    &self.packed,
-                    &self.tw_re,
-                    &self.tw_im,
-                    &self.tw_lanes_re,
-                    &self.tw_lanes_im,
-                    power,
-                )
-            };
+            unsafe { split_power_avx(&self.packed, &self.tw_lanes_re, &self.tw_lanes_im, power) };
             return;
         }
-        split_power(&self.packed, &self.tw_re, &self.tw_im, power);
+        split_power(&self.packed, &self.tw_re, &self.tw_im, power, 0);
     }
 
     /// Write `|X|²` of `y`, frame-major `[n_frames][n_bins]`, into `out`.
@@ -277,18 +270,6 @@ unsafe fn transpose_tiles_avx(rows: &[f32], n_bins: usize, k0: usize, block: &mu
     }
 }
 
-/// Whether the CPU can run the AVX paths (the STFT checks once per `PowerSpectrogram`).
-pub(crate) fn has_avx() -> bool {
-    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    {
-        std::arch::is_x86_feature_detected!("avx")
-    }
-    #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
-    {
-        false
-    }
-}
-
 /// `packed[n] = (x[2n]·w[2n], x[2n+1]·w[2n+1])`: an interior frame, windowed.
 #[inline(always)]
 fn window_frame(x: &[f32], window: &[f32], packed: &mut [Complex<f32>]) {
@@ -324,12 +305,12 @@ fn avx_lane_order(v: &[f32]) -> Vec<f32> {
 /// The real spectrum's power from the packed half-length spectrum `Z` (`z`, `m + 1`
 /// values with `Z[m] = Z[0]`): with `a = Z[k]`, `b = Z[m − k]`, the even part
 /// `E = (a + b̄) / 2` and the odd part `O = (a − b̄) / 2i` give `X[k] = E + W^k·O` and
-/// `power[k] = |X[k]|²`.
+/// `power[k] = |X[k]|²`, for the bins `from ..` (`n_bins = power.len()`).
 #[inline(always)]
-fn split_power(z: &[Complex<f32>], tw_re: &[f32], tw_im: &[f32], power: &mut [f32]) {
+fn split_power(z: &[Complex<f32>], tw_re: &[f32], tw_im: &[f32], power: &mut [f32], from: usize) {
     let n = power.len();
     let (z, tw_re, tw_im) = (&z[..n], &tw_re[..n], &tw_im[..n]);
-    for k in 0..n {
+    for k in from..n {
         let (a, b) = (z[k], z[n - 1 - k]);
         power[k] = split_bin(a.re, a.im, b.re, b.im, tw_re[k], tw_im[k]);
     }
@@ -350,22 +331,20 @@ fn split_bin(ar: f32, ai: f32, br: f32, bi: f32, c: f32, s: f32) -> f32 {
 /// 6, 7` (one in-lane shuffle each; `tw_lanes_*` hold the twiddles in that order), the
 /// mirrored `Z[m − k − 7 ..= m − k]` the same way and then reversed, which puts each
 /// bin's mirror in its lane; the powers are put back in bin order before the store.
-/// The same operations in the same order as [`split_bin`] (no fused multiply-add), so
-/// the result is bit-identical.
+/// The bins past the last full 8 go through [`split_power`] (their twiddles are in bin
+/// order in `tw_lanes_*`). The same operations in the same order as [`split_bin`] (no
+/// fused multiply-add), so the result is bit-identical.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
 unsafe fn split_power_avx(
     z: &[Complex<f32>],
-    tw_re: &[f32],
-    tw_im: &[f32],
     tw_lanes_re: &[f32],
     tw_lanes_im: &[f32],
     power: &mut [f32],
 ) {
     use std::arch::x86_64::*;
     let n = power.len();
-    assert!(z.len() >= n && tw_re.len() >= n && tw_im.len() >= n);
-    assert!(tw_lanes_re.len() >= n && tw_lanes_im.len() >= n);
+    assert!(z.len() >= n && tw_lanes_re.len() >= n && tw_lanes_im.len() >= n);
     let full = n / 8 * 8;
     let zp = z.as_ptr() as *const f32;
     let half = _mm256_set1_ps(0.5);
@@ -416,10 +395,7 @@ unsafe fn split_power_avx(
         _mm256_storeu_ps(power.as_mut_ptr().add(k), _mm256_castpd_ps(ordered));
         k += 8;
     }
-    for k in full..n {
-        let (a, b) = (z[k], z[n - 1 - k]);
-        power[k] = split_bin(a.re, a.im, b.re, b.im, tw_re[k], tw_im[k]);
-    }
+    split_power(z, tw_lanes_re, tw_lanes_im, power, full);
 }
 
 #[cfg(test)]

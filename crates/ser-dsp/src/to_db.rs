@@ -10,7 +10,7 @@
 /// bins per instruction instead of four; both give the same values.
 pub fn power_to_db_in_place(s: &mut [f32], db_ref: f32, amin: f32, top_db: Option<f32>) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
+    if crate::cpu::has_avx2() {
         // SAFETY: the CPU reported AVX2 at run time.
         unsafe { power_to_db_avx2(s, db_ref, amin, top_db) };
         return;

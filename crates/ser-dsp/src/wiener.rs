@@ -44,7 +44,7 @@ pub fn wiener_into(y: &[f32], size: usize, out: &mut [f32]) -> Result<()> {
     let inv = 1.0 / size as f64;
     if half == 1 && n >= 3 {
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        if crate::stft::has_avx() {
+        if crate::cpu::has_avx() {
             // SAFETY: the CPU reported AVX at run time.
             unsafe { wiener3_avx(y, out) };
             return Ok(());
