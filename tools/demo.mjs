@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`, in two parts, with the `ser` CLI exactly as a user runs it:
 // A. the shipped pretrained model (`ravdess`, no training) predicts the emotion of the eight
-//    RAVDESS clips in demo/ravdess (actors the model never heard), with a probability chart;
+//    RAVDESS clips in demo/ravdess (utterances of its own test part), with a probability chart;
 // B. the whole method on the demo set (demo/emodb, 42 EMO-DB clips, see demo/README.md):
 //    extract → train a few epochs → evaluate → predict. The model and its report land in
 //    out/demo-model.

@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""Copies of audio files at a lower sample rate, for the band-limit check of a model
+(RESULTS.md, "Pretrained RAVDESS model, final fit": 16 and 8 kHz recordings).
+
+Usage: rate_copies.py <out-dir> <rate-Hz> <folder>...
+Writes <out-dir>/<folder name>/<file stem>.wav for every .wav/.flac of each folder: the samples
+resampled to <rate-Hz> with soxr's HQ converter (librosa's default), as 16-bit PCM, so the
+copy has no content above <rate-Hz>/2, like a recording made at that rate. Needs soundfile and
+soxr (the benchmark venv: python3 -m venv .venv-bench && .venv-bench/bin/pip install -r
+benchmarks/reference/requirements.txt).
+"""
+import sys
+from pathlib import Path
+
+import soundfile as sf
+import soxr
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    out, rate, folders = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+    n = 0
+    for folder in map(Path, folders):
+        dest = out / folder.name
+        dest.mkdir(parents=True, exist_ok=True)
+        for f in sorted(p for p in folder.iterdir() if p.suffix.lower() in (".wav", ".flac")):
+            y, sr = sf.read(f, dtype="float32")
+            sf.write(dest / (f.stem + ".wav"), soxr.resample(y, sr, rate, "HQ"), rate, subtype="PCM_16")
+            n += 1
+    print(f"{n} files at {rate} Hz in {out}")
+
+
+if __name__ == "__main__":
+    main()
