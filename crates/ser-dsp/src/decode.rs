@@ -96,10 +96,7 @@ pub fn decode_audio_owned(bytes: Vec<u8>) -> Result<Audio> {
             )))
         }
         None => {
-            let text = bytes
-                .iter()
-                .take(512)
-                .all(|b| b.is_ascii() && (*b >= 0x20 || b.is_ascii_whitespace()));
+            let text = looks_like_text(&bytes[..bytes.len().min(512)], bytes.len() > 512);
             return Err(DspError::NotAudio(if text {
                 "the file is text, not audio".into()
             } else {
@@ -129,6 +126,23 @@ pub fn decode_audio_owned(bytes: Vec<u8>) -> Result<Audio> {
         sample_rate,
         channels: channels as u16,
     })
+}
+
+/// Whether `head`, a file's first bytes, reads as text: UTF-8 (an optional byte-order mark; when
+/// `cut`, the file goes on and a character split at the end is allowed) with no control
+/// character but tab, line feed, form feed and carriage return.
+fn looks_like_text(head: &[u8], cut: bool) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        Err(e) if cut && e.error_len().is_none() => {
+            // The bytes before `valid_up_to` are valid UTF-8 by definition.
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return false,
+    };
+    text.chars()
+        .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\x0C' | '\r'))
 }
 
 /// `rate` when it is within [`SAMPLE_RATE_RANGE`].

@@ -153,6 +153,28 @@ fn bad_inputs_are_one_line_errors_that_say_why() {
             "the file is text",
         ),
         (
+            "UTF-8 text (a README with accents and dashes)",
+            "# Grüße — this is not audio\r\n\tnaïve café\n"
+                .as_bytes()
+                .to_vec(),
+            "the file is text",
+        ),
+        (
+            "UTF-8 text with a byte-order mark",
+            "\u{feff}Überschrift\n".as_bytes().to_vec(),
+            "the file is text",
+        ),
+        (
+            "UTF-8 text whose 512th byte splits a character",
+            [b"a".repeat(511), "é and more text".as_bytes().to_vec()].concat(),
+            "the file is text",
+        ),
+        (
+            "bytes that are valid UTF-8 but control characters",
+            b"\x01\x02\x03\x04 not text either".to_vec(),
+            "not an audio file: no known audio header",
+        ),
+        (
             "random bytes",
             (0..200u8).map(|b| b.wrapping_mul(37) ^ 0x9c).collect(),
             "not an audio file: no known audio header",

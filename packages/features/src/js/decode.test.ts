@@ -125,6 +125,30 @@ describe('decodeWavJs', () => {
     ['empty file', new Uint8Array(0), 'ERR_SER_INVALID_WAV', 'the file is empty'],
     ['text', Buffer.from('hello, this is not audio\n'), 'ERR_SER_INVALID_WAV', 'the file is text'],
     [
+      'UTF-8 text (a README with accents and dashes)',
+      Buffer.from('# Grüße — this is not audio\r\n\tnaïve café\n'),
+      'ERR_SER_INVALID_WAV',
+      'the file is text',
+    ],
+    [
+      'UTF-8 text with a byte-order mark',
+      Buffer.from('\uFEFFÜberschrift\n'),
+      'ERR_SER_INVALID_WAV',
+      'the file is text',
+    ],
+    [
+      'UTF-8 text whose 512th byte splits a character',
+      Buffer.from(`${'a'.repeat(511)}é and more text`),
+      'ERR_SER_INVALID_WAV',
+      'the file is text',
+    ],
+    [
+      'bytes that are valid UTF-8 but control characters',
+      Buffer.from('\x01\x02\x03\x04 not text either'),
+      'ERR_SER_INVALID_WAV',
+      'not an audio file: no known audio header',
+    ],
+    [
       'random bytes',
       Uint8Array.from({ length: 200 }, (_, i) => ((i * 37) & 255) ^ 0x9c),
       'ERR_SER_INVALID_WAV',

@@ -168,17 +168,38 @@ function parseWav(bytes: Uint8Array): WavLayout {
   return { fmt, bigEndian, data };
 }
 
+/**
+ * Whether `head`, a file's first bytes, reads as text: UTF-8 (an optional byte-order mark; when
+ * `cut`, the file goes on and a character split at the end is allowed) with no control character
+ * but tab, line feed, form feed and carriage return. The same rule as the Rust core's.
+ */
+function looksLikeText(head: Uint8Array, cut: boolean): boolean {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  // A character split by the cut loses at most its last 3 bytes.
+  for (let drop = 0; drop <= (cut ? 3 : 0); drop++) {
+    let text: string;
+    try {
+      text = decoder.decode(head.subarray(0, head.length - drop));
+    } catch {
+      continue;
+    }
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      const control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
+      if (control && c !== 9 && c !== 10 && c !== 12 && c !== 13) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
 /** Decode the bytes of an audio file to a mono waveform (WAV only in the JS engine). */
 export function decodeWavJs(bytes: Uint8Array): DecodedAudio {
   if (bytes.length === 0) throw notAudio('the file is empty (0 bytes)');
   const sniffed = sniffAudio(bytes);
   if (sniffed === null) {
-    const head = bytes.subarray(0, 512);
-    const isText = head.every(
-      (b) => b < 0x80 && (b >= 0x20 || b === 9 || b === 10 || b === 12 || b === 13),
-    );
     throw notAudio(
-      isText
+      looksLikeText(bytes.subarray(0, 512), bytes.length > 512)
         ? 'the file is text, not audio'
         : `no known audio header (serkit reads ${SUPPORTED_FORMATS})`,
     );
