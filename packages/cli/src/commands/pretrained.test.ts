@@ -42,11 +42,12 @@ const RAVDESS_EXPECTED: [string, string][] = [
 ];
 const EMODB_EXPECTED: [string, string][] = [
   ['09a01Wb.wav', 'anger'],
-  ['14a01Aa.wav', 'fear'],
-  ['14a01Ea.wav', 'disgust'],
-  ['14a01Na.wav', 'neutral'],
   ['14a02La.wav', 'boredom'],
+  ['09a05Ed.wav', 'disgust'],
+  ['14a01Aa.wav', 'fear'],
+  ['14a07Fd.wav', 'happiness'],
   ['14a02Tb.wav', 'sadness'],
+  ['14a01Na.wav', 'neutral'],
 ];
 
 const tmp = mkdtempSync(join(tmpdir(), 'serkit-pretrained-'));
