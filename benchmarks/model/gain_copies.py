@@ -8,24 +8,16 @@ times 10^(gain/20), as 16-bit PCM at the file's own rate. Needs soundfile (the r
 python3 -m venv .venv && .venv/bin/pip install -r tools/parity/requirements.txt).
 """
 import sys
-from pathlib import Path
 
-import soundfile as sf
+from audio_copies import write_copies
 
 
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
-    out, gain_db, folders = Path(sys.argv[1]), float(sys.argv[2]), sys.argv[3:]
+    out, gain_db, folders = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
     g = 10 ** (gain_db / 20)
-    n = 0
-    for folder in map(Path, folders):
-        dest = out / folder.name
-        dest.mkdir(parents=True, exist_ok=True)
-        for f in sorted(p for p in folder.iterdir() if p.suffix.lower() in (".wav", ".flac")):
-            y, sr = sf.read(f, dtype="float32")
-            sf.write(dest / (f.stem + ".wav"), y * g, sr, subtype="PCM_16")
-            n += 1
+    n = write_copies(out, folders, lambda y, sr: (y * g, sr))
     print(f"{n} files at {gain_db:+g} dB in {out}")
 
 

@@ -10,24 +10,16 @@ soxr (the benchmark venv: python3 -m venv .venv-bench && .venv-bench/bin/pip ins
 benchmarks/reference/requirements.txt).
 """
 import sys
-from pathlib import Path
 
-import soundfile as sf
 import soxr
+from audio_copies import write_copies
 
 
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
-    out, rate, folders = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
-    n = 0
-    for folder in map(Path, folders):
-        dest = out / folder.name
-        dest.mkdir(parents=True, exist_ok=True)
-        for f in sorted(p for p in folder.iterdir() if p.suffix.lower() in (".wav", ".flac")):
-            y, sr = sf.read(f, dtype="float32")
-            sf.write(dest / (f.stem + ".wav"), soxr.resample(y, sr, rate, "HQ"), rate, subtype="PCM_16")
-            n += 1
+    out, rate, folders = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+    n = write_copies(out, folders, lambda y, sr: (soxr.resample(y, sr, rate, "HQ"), rate))
     print(f"{n} files at {rate} Hz in {out}")
 
 
