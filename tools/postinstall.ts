@@ -10,6 +10,7 @@
  *    `SERKIT_POSTINSTALL_NO_BUILD=1` skips it.
  */
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setupNativeTensorflow } from '../packages/model/src/setup.js';
@@ -57,6 +58,14 @@ if (process.env.SERKIT_POSTINSTALL_NO_BUILD !== '1') {
     console.log(
       `${TAG} built ${projects.join(', ')} in ${((Date.now() - t0) / 1000).toFixed(0)} s: \`npx ser --help\` works`,
     );
+    const addon = readdirSync(path.join(ROOT, 'packages', 'dsp-native')).some((f) =>
+      f.endsWith('.node'),
+    );
+    if (!addon) {
+      console.log(
+        `${TAG} the Rust addon is not built yet: until \`npm run build\` (or \`npm start\`) builds it (a few minutes), serkit reads WAV only, with its JS engine`,
+      );
+    }
   } else {
     process.stdout.write(b.stdout ?? '');
     process.stderr.write(b.stderr ?? '');
