@@ -128,21 +128,25 @@ pub fn decode_audio_owned(bytes: Vec<u8>) -> Result<Audio> {
     })
 }
 
-/// Whether `head`, a file's first bytes, reads as text: UTF-8 (an optional byte-order mark; when
-/// `cut`, the file goes on and a character split at the end is allowed) with no control
-/// character but tab, line feed, form feed and carriage return.
+/// Whether `head`, a file's first bytes, reads as text with no control character but tab, line
+/// feed, form feed and carriage return: as UTF-8 (an optional byte-order mark; when `cut`, the
+/// file goes on and a character split at the end is allowed), or as a single-byte Latin
+/// encoding (ISO 8859-1 and its kin: every byte printable ASCII or 0xA0 and above).
 fn looks_like_text(head: &[u8], cut: bool) -> bool {
+    let allowed = |c: char| !c.is_control() || matches!(c, '\t' | '\n' | '\x0C' | '\r');
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let text = match std::str::from_utf8(head) {
-        Ok(text) => text,
+    let utf8 = match std::str::from_utf8(head) {
+        Ok(text) => Some(text),
+        // The bytes before `valid_up_to` are valid UTF-8 by definition.
         Err(e) if cut && e.error_len().is_none() => {
-            // The bytes before `valid_up_to` are valid UTF-8 by definition.
-            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+            std::str::from_utf8(&head[..e.valid_up_to()]).ok()
         }
-        Err(_) => return false,
+        Err(_) => None,
     };
-    text.chars()
-        .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\x0C' | '\r'))
+    match utf8 {
+        Some(text) => text.chars().all(allowed),
+        None => head.iter().all(|&b| allowed(char::from(b))),
+    }
 }
 
 /// `rate` when it is within [`SAMPLE_RATE_RANGE`].

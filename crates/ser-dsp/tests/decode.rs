@@ -170,6 +170,11 @@ fn bad_inputs_are_one_line_errors_that_say_why() {
             "the file is text",
         ),
         (
+            "Latin-1 text (ISO 8859-1 accents, not UTF-8)",
+            b"Gr\xfc\xdfe, caf\xe9, na\xefve: not audio\r\n".to_vec(),
+            "the file is text",
+        ),
+        (
             "bytes that are valid UTF-8 but control characters",
             b"\x01\x02\x03\x04 not text either".to_vec(),
             "not an audio file: no known audio header",

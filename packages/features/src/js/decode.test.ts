@@ -143,6 +143,12 @@ describe('decodeWavJs', () => {
       'the file is text',
     ],
     [
+      'Latin-1 text (ISO 8859-1 accents, not UTF-8)',
+      Buffer.from('Gr\xfc\xdfe, caf\xe9, na\xefve: not audio\r\n', 'latin1'),
+      'ERR_SER_INVALID_WAV',
+      'the file is text',
+    ],
+    [
       'bytes that are valid UTF-8 but control characters',
       Buffer.from('\x01\x02\x03\x04 not text either'),
       'ERR_SER_INVALID_WAV',

@@ -169,28 +169,25 @@ function parseWav(bytes: Uint8Array): WavLayout {
 }
 
 /**
- * Whether `head`, a file's first bytes, reads as text: UTF-8 (an optional byte-order mark; when
- * `cut`, the file goes on and a character split at the end is allowed) with no control character
- * but tab, line feed, form feed and carriage return. The same rule as the Rust core's.
+ * Whether `head`, a file's first bytes, reads as text with no control character but tab, line
+ * feed, form feed and carriage return: as UTF-8 (an optional byte-order mark; when `cut`, the file
+ * goes on and a character split at the end is allowed), or as a single-byte Latin encoding
+ * (ISO 8859-1 and its kin: every byte printable ASCII or 0xA0 and above). The same rule as the
+ * Rust core's.
  */
 function looksLikeText(head: Uint8Array, cut: boolean): boolean {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-  // A character split by the cut loses at most its last 3 bytes.
-  for (let drop = 0; drop <= (cut ? 3 : 0); drop++) {
-    let text: string;
-    try {
-      text = decoder.decode(head.subarray(0, head.length - drop));
-    } catch {
-      continue;
-    }
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      const control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
-      if (control && c !== 9 && c !== 10 && c !== 12 && c !== 13) return false;
-    }
-    return true;
+  const allowed = (c: number) =>
+    !(c < 0x20 || (c >= 0x7f && c <= 0x9f)) || c === 9 || c === 10 || c === 12 || c === 13;
+  let text: string | null = null;
+  try {
+    // `stream`: an incomplete character at the cut waits for bytes that never come, not an error.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: cut });
+  } catch {
+    // Not UTF-8: read it byte by byte.
   }
-  return false;
+  if (text === null) return head.every(allowed);
+  for (let i = 0; i < text.length; i++) if (!allowed(text.charCodeAt(i))) return false;
+  return true;
 }
 
 /** Decode the bytes of an audio file to a mono waveform (WAV only in the JS engine). */
