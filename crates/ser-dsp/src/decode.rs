@@ -19,6 +19,7 @@
 
 mod demux;
 mod sniff;
+mod text;
 mod wav;
 
 use std::path::Path;
@@ -96,8 +97,7 @@ pub fn decode_audio_owned(bytes: Vec<u8>) -> Result<Audio> {
             )))
         }
         None => {
-            let text = looks_like_text(&bytes[..bytes.len().min(512)], bytes.len() > 512);
-            return Err(DspError::NotAudio(if text {
+            return Err(DspError::NotAudio(if text::is_text(&bytes) {
                 "the file is text, not audio".into()
             } else {
                 format!("no known audio header (serkit reads {SUPPORTED_FORMATS})")
@@ -126,27 +126,6 @@ pub fn decode_audio_owned(bytes: Vec<u8>) -> Result<Audio> {
         sample_rate,
         channels: channels as u16,
     })
-}
-
-/// Whether `head`, a file's first bytes, reads as text with no control character but tab, line
-/// feed, form feed and carriage return: as UTF-8 (an optional byte-order mark; when `cut`, the
-/// file goes on and a character split at the end is allowed), or as a single-byte Latin
-/// encoding (ISO 8859-1 and its kin: every byte printable ASCII or 0xA0 and above).
-fn looks_like_text(head: &[u8], cut: bool) -> bool {
-    let allowed = |c: char| !c.is_control() || matches!(c, '\t' | '\n' | '\x0C' | '\r');
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let utf8 = match std::str::from_utf8(head) {
-        Ok(text) => Some(text),
-        // The bytes before `valid_up_to` are valid UTF-8 by definition.
-        Err(e) if cut && e.error_len().is_none() => {
-            std::str::from_utf8(&head[..e.valid_up_to()]).ok()
-        }
-        Err(_) => None,
-    };
-    match utf8 {
-        Some(text) => text.chars().all(allowed),
-        None => head.iter().all(|&b| allowed(char::from(b))),
-    }
 }
 
 /// `rate` when it is within [`SAMPLE_RATE_RANGE`].

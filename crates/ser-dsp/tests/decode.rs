@@ -139,6 +139,11 @@ fn an_hour_long_file_is_cut_to_three_seconds() {
     assert_eq!(features.len(), 128 * 259);
 }
 
+/// `text` in UTF-16, each code unit's bytes in the order `bytes` gives them.
+fn utf16(text: &str, bytes: fn(u16) -> [u8; 2]) -> Vec<u8> {
+    text.encode_utf16().flat_map(bytes).collect()
+}
+
 fn error_of(bytes: &[u8]) -> DspError {
     decode_wav(bytes).expect_err("bad input must be an error")
 }
@@ -172,6 +177,24 @@ fn bad_inputs_are_one_line_errors_that_say_why() {
         (
             "Latin-1 text (ISO 8859-1 accents, not UTF-8)",
             b"Gr\xfc\xdfe, caf\xe9, na\xefve: not audio\r\n".to_vec(),
+            "the file is text",
+        ),
+        (
+            "UTF-16 little-endian text with its byte-order mark (also an MPEG frame sync)",
+            [
+                &b"\xFF\xFE"[..],
+                &utf16("Grüße, naïve café\r\n", u16::to_le_bytes),
+            ]
+            .concat(),
+            "the file is text",
+        ),
+        (
+            "UTF-16 big-endian text with its byte-order mark",
+            [
+                &b"\xFE\xFF"[..],
+                &utf16("Überschrift 🎵\n", u16::to_be_bytes),
+            ]
+            .concat(),
             "the file is text",
         ),
         (

@@ -123,6 +123,9 @@ pub(crate) fn sniff(b: &[u8]) -> Option<Sniffed> {
             // A tag followed by nothing recognisable: let the MPEG reader search for a frame.
             _ => S(Mpeg),
         }
+    } else if b.starts_with(super::text::UTF16_LE_BOM) && super::text::is_text(b) {
+        // UTF-16 text: its byte-order mark would pass for an MPEG frame sync below.
+        return None;
     } else if b.len() >= 2 && b[0] == 0xFF && b[1] & 0xE0 == 0xE0 {
         // Frame sync: MPEG audio has a non-zero layer; ADTS (AAC) has layer 0.
         if b[1] & 0x06 == 0 {

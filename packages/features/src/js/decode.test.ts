@@ -149,6 +149,18 @@ describe('decodeWavJs', () => {
       'the file is text',
     ],
     [
+      'UTF-16 little-endian text with its byte-order mark (also an MPEG frame sync)',
+      Buffer.from('\ufeffGrüße, naïve café\r\n', 'utf16le'),
+      'ERR_SER_INVALID_WAV',
+      'the file is text',
+    ],
+    [
+      'UTF-16 big-endian text with its byte-order mark',
+      Buffer.from('\ufeffÜberschrift 🎵\n', 'utf16le').swap16(),
+      'ERR_SER_INVALID_WAV',
+      'the file is text',
+    ],
+    [
       'bytes that are valid UTF-8 but control characters',
       Buffer.from('\x01\x02\x03\x04 not text either'),
       'ERR_SER_INVALID_WAV',

@@ -20,6 +20,7 @@ import wavefile from 'wavefile';
 import type { DecodedAudio } from '../engine.js';
 import { SerkitError } from '../errors.js';
 import { SUPPORTED_FORMATS, sniffAudio } from './sniff.js';
+import { isText } from './text.js';
 
 /** Lowest and highest input sample rates accepted. */
 export const SAMPLE_RATE_MIN = 1000;
@@ -168,35 +169,13 @@ function parseWav(bytes: Uint8Array): WavLayout {
   return { fmt, bigEndian, data };
 }
 
-/**
- * Whether `head`, a file's first bytes, reads as text with no control character but tab, line
- * feed, form feed and carriage return: as UTF-8 (an optional byte-order mark; when `cut`, the file
- * goes on and a character split at the end is allowed), or as a single-byte Latin encoding
- * (ISO 8859-1 and its kin: every byte printable ASCII or 0xA0 and above). The same rule as the
- * Rust core's.
- */
-function looksLikeText(head: Uint8Array, cut: boolean): boolean {
-  const allowed = (c: number) =>
-    !(c < 0x20 || (c >= 0x7f && c <= 0x9f)) || c === 9 || c === 10 || c === 12 || c === 13;
-  let text: string | null = null;
-  try {
-    // `stream`: an incomplete character at the cut waits for bytes that never come, not an error.
-    text = new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: cut });
-  } catch {
-    // Not UTF-8: read it byte by byte.
-  }
-  if (text === null) return head.every(allowed);
-  for (let i = 0; i < text.length; i++) if (!allowed(text.charCodeAt(i))) return false;
-  return true;
-}
-
 /** Decode the bytes of an audio file to a mono waveform (WAV only in the JS engine). */
 export function decodeWavJs(bytes: Uint8Array): DecodedAudio {
   if (bytes.length === 0) throw notAudio('the file is empty (0 bytes)');
   const sniffed = sniffAudio(bytes);
   if (sniffed === null) {
     throw notAudio(
-      looksLikeText(bytes.subarray(0, 512), bytes.length > 512)
+      isText(bytes)
         ? 'the file is text, not audio'
         : `no known audio header (serkit reads ${SUPPORTED_FORMATS})`,
     );

@@ -3,6 +3,8 @@
  * names as the native core (`crates/ser-dsp/src/decode/sniff.rs`).
  */
 
+import { isText } from './text.js';
+
 /** What the first bytes of a file say it is. */
 export type Sniffed =
   | { supported: true; container: ContainerName }
@@ -66,6 +68,8 @@ export function sniffAudio(b: Uint8Array): Sniffed | null {
       return rest;
     return yes('MP3');
   }
+  // UTF-16 text: its little-endian byte-order mark would pass for an MPEG frame sync below.
+  if (b[0] === 0xff && b[1] === 0xfe && isText(b)) return null;
   if (b.length >= 2 && b[0] === 0xff && (b[1] & 0xe0) === 0xe0) {
     return (b[1] & 0x06) === 0 ? yes('AAC (ADTS)') : yes('MP3');
   }

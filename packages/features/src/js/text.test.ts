@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { isText, TEXT_HEAD } from './text.js';
+
+describe('isText (the same rule as crates/ser-dsp/src/decode/text.rs)', () => {
+  it('reads UTF-16 of either byte order with its byte-order mark', () => {
+    expect(isText(Buffer.from('\ufeffGrüße, naïve café\r\n', 'utf16le'))).toBe(true);
+    expect(isText(Buffer.from('\ufeffÜberschrift 🎵\n', 'utf16le').swap16())).toBe(true);
+  });
+
+  it('allows a surrogate pair split by the end of the head', () => {
+    const text = `\ufeff${'a'.repeat(TEXT_HEAD / 2 - 2)}🎵 and more`;
+    const bytes = Buffer.from(text, 'utf16le');
+    expect(bytes[TEXT_HEAD - 1]).toBe(0xd8);
+    expect(isText(bytes)).toBe(true);
+  });
+
+  it('does not take an MPEG stream behind FF FE for text', () => {
+    const frames = Uint8Array.from({ length: 400 }, (_, i) => ((i * 97) & 255) ^ 0x5a);
+    expect(isText(Uint8Array.from([0xff, 0xfe, 0x48, 0x00, 0x01, 0x00, ...frames]))).toBe(false);
+  });
+});
