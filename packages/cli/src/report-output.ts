@@ -16,6 +16,14 @@ export function summary(report: SerReport, where: string | null, files: string[]
         : `accuracy ${(100 * report.seen.unseenAccuracy).toFixed(2)} % on the ${report.seen.unseen} files the model never saw (${report.seen.files} were its training or validation files)`,
     );
   }
+  const heard = report.seen?.heardSpeakers;
+  if (heard && heard.files > 0) {
+    lines.push(
+      heard.newSpeakerAccuracy === null
+        ? `all ${heard.files} unseen files are by speakers the model heard in training: not a speaker-independent figure`
+        : `accuracy ${(100 * heard.newSpeakerAccuracy).toFixed(2)} %, UAR ${(100 * (heard.newSpeakerUar ?? 0)).toFixed(2)} % on the ${heard.newSpeakerFiles} files by speakers the model never heard (${heard.files} unseen files are by speakers it heard)`,
+    );
+  }
   if (where) lines.push(`report: ${where}/report.md (${files.join(', ')})`);
   return `${lines.join('\n')}\n`;
 }

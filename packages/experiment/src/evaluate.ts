@@ -8,6 +8,7 @@ import {
   type Examples,
   type ModelMetadata,
   predictProbabilities,
+  unweightedAverageRecall,
   type ZScore,
 } from '@serkit/model';
 import type { SerReport } from '@serkit/report';
@@ -88,7 +89,10 @@ export interface FileEvaluation {
  * `ser evaluate` as a function: the report of a trained model on labelled files, features
  * computed with the model's own DSP options (through the cache). When the model records its
  * training files (by content hash), the report says how many evaluated files it has seen and
- * gives the figures on the unseen ones (`seen`), with a notice.
+ * gives the figures on the unseen ones (`seen`), with a notice; when the files' speakers are
+ * known, also how many unseen files are by speakers the model heard (its metadata's
+ * `trainingSpeakers` for the same corpus, else the speakers of the evaluated files it saw: a lower
+ * bound) and the figures on the files by the other speakers (`seen.heardSpeakers`).
  *
  * @throws {ExperimentError} when the data has classes the model does not know, or no file can
  *   be read.
@@ -172,10 +176,44 @@ export async function evaluateOnFiles(
       unseenAccuracy: unseen?.accuracy ?? null,
       unseenMacroF1: unseen?.macro.f1 ?? null,
     };
+    // Unseen files by speakers the model heard: its recorded training speakers when it was
+    // trained on this corpus, else (a lower bound) the speakers of the evaluated files it saw.
+    const speakerOfRow = (row: number) => files.speakers[ok[row]];
+    if (ok.every((i) => files.speakers[i] !== null)) {
+      const recorded =
+        meta.trainingSpeakers?.dataset === files.kind ? meta.trainingSpeakers.ids : null;
+      const heard = new Set(
+        recorded ??
+          ok.flatMap((i, row) => (set.has(got.hashes[i] ?? '') ? [speakerOfRow(row)] : [])),
+      );
+      const newRows = unseenRows.filter((r) => !heard.has(speakerOfRow(r)));
+      const fresh =
+        newRows.length > 0
+          ? classificationReport(
+              newRows.map((r) => data.labels[r]),
+              newRows.map((r) => predicted[r]),
+              meta.classNames,
+            )
+          : null;
+      seen.heardSpeakers = {
+        basis: recorded ? 'model' : 'evaluated-files',
+        files: unseenRows.length - newRows.length,
+        newSpeakerFiles: newRows.length,
+        newSpeakerAccuracy: fresh?.accuracy ?? null,
+        newSpeakerUar: fresh ? unweightedAverageRecall(fresh.confusion) : null,
+      };
+    }
     if (nSeen > 0) {
       emit({
         type: 'notice',
         message: `${nSeen} of ${ok.length} evaluated files were the model's training or validation files: accuracy ${(100 * classification.accuracy).toFixed(2)} % on all, ${unseen ? `${(100 * unseen.accuracy).toFixed(2)} % on the ${unseenRows.length} unseen` : 'no unseen file'}`,
+      });
+    }
+    const h = seen.heardSpeakers;
+    if (h && h.files > 0) {
+      emit({
+        type: 'notice',
+        message: `${h.files} of the ${unseenRows.length} unseen files are by speakers the model heard in training (not a speaker-independent figure): ${h.newSpeakerAccuracy === null ? 'no file is by a speaker it did not hear' : `accuracy ${(100 * h.newSpeakerAccuracy).toFixed(2)} % on the ${h.newSpeakerFiles} files by the other speakers`}`,
       });
     }
   }

@@ -399,8 +399,9 @@ export async function runExperiment(
   });
   // The files the model learnt from (fitting + validation), by content, so that an evaluation
   // can say how many of its files the model has already seen.
-  const seenHashes = [...carve.fit, ...carve.validation]
-    .filter((i) => perFile[i] !== null)
+  const learnt = [...carve.fit, ...carve.validation].filter((i) => perFile[i] !== null);
+  const learntSpeakers = learnt.map((i) => files.speakers[i]);
+  const seenHashes = learnt
     .map((i) => hashes[i])
     .filter((h): h is string => h !== null)
     .sort();
@@ -419,6 +420,14 @@ export async function runExperiment(
       seed: c.seed,
       training: { epochs: result.history.length, bestEpoch: result.bestEpoch, augment },
       trainingFiles: { sha256: seenHashes },
+      ...(learntSpeakers.every((s): s is string => s !== null)
+        ? {
+            trainingSpeakers: {
+              dataset: files.kind,
+              ids: [...new Set(learntSpeakers as string[])].sort(),
+            },
+          }
+        : {}),
     },
     ...(example === undefined
       ? {}

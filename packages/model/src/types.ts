@@ -255,6 +255,12 @@ export interface ModelMetadata {
    * their bytes (hex, sorted): lets an evaluation say how many of its files the model has seen.
    */
   trainingFiles?: { sha256: string[] };
+  /**
+   * The speakers of those files (sorted ids, e.g. RAVDESS actors `01`…`12`) and the corpus whose
+   * naming gives them (`ravdess`, `emodb`): lets an evaluation on that corpus say which files are
+   * by speakers the model has heard. Absent when the speakers are not known (`folders` data).
+   */
+  trainingSpeakers?: { dataset: string; ids: string[] };
   /** Versions: @serkit/model, TensorFlow.js, TensorFlow, Node, backend. */
   versions: Record<string, string | null>;
   /** ISO date of saving. */

@@ -81,6 +81,19 @@ export function reportToMarkdown(
               : `on the ${unseen} unseen files only: accuracy **${pct(unseenAccuracy)} %**, macro F1 ${fixed(unseenMacroF1 ?? 0)}`
           }`,
     );
+    const h = report.seen.heardSpeakers;
+    // "Speaker-independent" only when the model records its speakers: the other basis is a lower bound.
+    if (h && unseen > 0 && (h.files > 0 || h.basis === 'model')) {
+      lines.push(
+        h.files === 0
+          ? `- Speakers: none of the ${unseen} unseen files is by a speaker the model heard in training (speaker-independent)`
+          : `- Speakers: **${h.files} of the ${unseen}** unseen files are by speakers the model heard in training, so those figures are not speaker-independent; ${
+              h.newSpeakerAccuracy === null
+                ? 'no file is by a speaker it did not hear'
+                : `on the ${h.newSpeakerFiles} files by the other speakers: accuracy **${pct(h.newSpeakerAccuracy)} %**, UAR ${pct(h.newSpeakerUar ?? 0)} %`
+            }`,
+      );
+    }
   }
   const s = report.seconds;
   const phases = [

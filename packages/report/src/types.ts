@@ -81,6 +81,27 @@ export interface SerReport {
     unseenAccuracy: number | null;
     /** Macro F1 on the unseen files only (null when there are none). */
     unseenMacroF1: number | null;
+    /**
+     * Of the unseen files, those by a speaker the model heard in training: their figures are not
+     * speaker-independent. Absent when the files' speakers are not known (`folders` datasets).
+     */
+    heardSpeakers?: {
+      /**
+       * How the heard speakers are known: `model`, the training speakers its metadata records
+       * for this corpus (exact); `evaluated-files`, the speakers of the evaluated files it was
+       * trained on (a lower bound: a speaker none of whose training files was evaluated counts
+       * as new).
+       */
+      basis: 'model' | 'evaluated-files';
+      /** Unseen files by heard speakers. */
+      files: number;
+      /** Unseen files by the other speakers (none of their evaluated files was seen). */
+      newSpeakerFiles: number;
+      /** Accuracy on the files by the other speakers only (null when there are none). */
+      newSpeakerAccuracy: number | null;
+      /** UAR on the files by the other speakers only (null when there are none). */
+      newSpeakerUar: number | null;
+    };
   };
   /** Whether the training split was augmented (SPEC §3), and the copies per file. */
   augment: { enabled: boolean; copies: number; names: string[] };

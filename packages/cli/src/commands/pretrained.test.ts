@@ -50,6 +50,14 @@ const EMODB_EXPECTED: [string, string][] = [
   ['14a01Na.wav', 'neutral'],
 ];
 
+/** The parts of `ser evaluate --json`'s report these tests read. */
+interface EvaluateReport {
+  classes: string[];
+  accuracy: number;
+  dataset: { files: number };
+  seen: Record<string, unknown>;
+}
+
 const tmp = mkdtempSync(join(tmpdir(), 'serkit-pretrained-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -123,12 +131,34 @@ describe('pretrained models from the CLI', () => {
     expectDistributions(out, 7);
   });
 
-  it('evaluate --model ravdess reports on held-out speech', () => {
+  it('evaluate --model ravdess reports on unseen utterances, and says it heard their speakers', () => {
     const r = ser('evaluate', '--model', 'ravdess', '--data', join(ROOT, 'demo/ravdess'), '--json');
     expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout) as { classes: string[]; dataset: { files: number } };
+    const report = JSON.parse(r.stdout) as EvaluateReport;
     expect(report.dataset.files).toBe(8);
     expect(report.classes).toHaveLength(8);
+    // The final fit trained on all 12 actors (its metadata says so), not on these utterances.
+    expect(report.seen).toMatchObject({
+      files: 0,
+      unseen: 8,
+      heardSpeakers: { basis: 'model', files: 8, newSpeakerFiles: 0, newSpeakerAccuracy: null },
+    });
+    expect(r.stderr).toContain(
+      'ser evaluate: 8 of the 8 unseen files are by speakers the model heard in training (not a speaker-independent figure)',
+    );
+  });
+
+  it('evaluate --model emodb on its held-out speakers is speaker-independent', () => {
+    const files = EMODB_EXPECTED.map(([f]) => join(DATA, 'emodb-original/wav', f));
+    const r = ser('evaluate', '--model', 'emodb', '--data', ...files, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as EvaluateReport;
+    expect(report.accuracy).toBe(1); // EMODB_EXPECTED are the true labels
+    expect(report.seen).toMatchObject({
+      files: 0,
+      unseen: 7,
+      heardSpeakers: { basis: 'model', files: 0, newSpeakerFiles: 7, newSpeakerAccuracy: 1 },
+    });
   });
 
   it('refuses an unknown --model in one line (exit 2)', () => {

@@ -151,6 +151,16 @@ describe('ser train → evaluate → predict', () => {
       .sort();
     const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8'));
     expect(meta.trainingFiles.sha256).toEqual(expected);
+    expect(meta.trainingSpeakers).toEqual({
+      dataset: 'emodb',
+      ids: [
+        ...new Set(
+          [...carve.fit, ...carve.validation]
+            .filter((i) => basename(files.paths[i]) !== '03a01Wz.wav')
+            .map((i) => files.speakers[i]),
+        ),
+      ].sort(),
+    });
     expect(report.split.test).toBe(split.test.length);
   });
 
@@ -167,6 +177,16 @@ describe('ser train → evaluate → predict', () => {
     const seen = trained.split.train + trained.split.validation;
     expect(report.seen).toMatchObject({ files: seen, unseen: 14 - seen });
     expect(report.seen.unseenAccuracy).toBeCloseTo(trained.accuracy, 12);
+    // The unseen (test) files by speakers it trained on, from the metadata's speakers.
+    const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8'));
+    const heardFiles = readdirSync(corpus).filter(
+      (f) => f !== '03a01Wz.wav' && meta.trainingSpeakers.ids.includes(f.slice(0, 2)),
+    ).length;
+    expect(report.seen.heardSpeakers).toMatchObject({
+      basis: 'model',
+      files: heardFiles - seen,
+      newSpeakerFiles: 14 - heardFiles,
+    });
     expect(report.seconds.train).toBeNull();
     expect(r.stderr).toContain(
       `ser evaluate: ${seen} of 14 evaluated files were the model's training or validation files`,
