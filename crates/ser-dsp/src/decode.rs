@@ -97,11 +97,13 @@ pub fn decode_audio_owned(bytes: Vec<u8>) -> Result<Audio> {
             )))
         }
         None => {
-            return Err(DspError::NotAudio(if text::is_text(&bytes) {
-                "the file is text, not audio".into()
-            } else {
-                format!("no known audio header (serkit reads {SUPPORTED_FORMATS})")
-            }));
+            return Err(DspError::NotAudio(
+                if let Some(encoding) = text::text_encoding(&bytes) {
+                    format!("it is {encoding} text")
+                } else {
+                    format!("no known audio header (serkit reads {SUPPORTED_FORMATS})")
+                },
+            ));
         }
     };
     let mut mono = Downmix::default();

@@ -155,29 +155,29 @@ fn bad_inputs_are_one_line_errors_that_say_why() {
         (
             "text",
             b"hello, this is not audio\n".to_vec(),
-            "the file is text",
+            "it is UTF-8 text",
         ),
         (
             "UTF-8 text (a README with accents and dashes)",
             "# Grüße — this is not audio\r\n\tnaïve café\n"
                 .as_bytes()
                 .to_vec(),
-            "the file is text",
+            "it is UTF-8 text",
         ),
         (
             "UTF-8 text with a byte-order mark",
             "\u{feff}Überschrift\n".as_bytes().to_vec(),
-            "the file is text",
+            "it is UTF-8 text",
         ),
         (
             "UTF-8 text whose 512th byte splits a character",
             [b"a".repeat(511), "é and more text".as_bytes().to_vec()].concat(),
-            "the file is text",
+            "it is UTF-8 text",
         ),
         (
             "Latin-1 text (ISO 8859-1 accents, not UTF-8)",
             b"Gr\xfc\xdfe, caf\xe9, na\xefve: not audio\r\n".to_vec(),
-            "the file is text",
+            "it is single-byte (Latin-1 or Windows-1252) text",
         ),
         (
             "UTF-16 little-endian text with its byte-order mark (also an MPEG frame sync)",
@@ -186,7 +186,7 @@ fn bad_inputs_are_one_line_errors_that_say_why() {
                 &utf16("Grüße, naïve café\r\n", u16::to_le_bytes),
             ]
             .concat(),
-            "the file is text",
+            "it is UTF-16 LE text",
         ),
         (
             "UTF-16 big-endian text with its byte-order mark",
@@ -195,7 +195,22 @@ fn bad_inputs_are_one_line_errors_that_say_why() {
                 &utf16("Überschrift 🎵\n", u16::to_be_bytes),
             ]
             .concat(),
-            "the file is text",
+            "it is UTF-16 BE text",
+        ),
+        (
+            "Windows-1252 text (curly quotes, a dash and the euro sign in 0x80-0x9F)",
+            b"\x93Gr\xfc\xdfe\x94 \x96 5 \x80, not audio\r\n".to_vec(),
+            "it is single-byte (Latin-1 or Windows-1252) text",
+        ),
+        (
+            "UTF-16 little-endian text without a byte-order mark (.NET's default)",
+            utf16("naïve café\r\n", u16::to_le_bytes),
+            "it is UTF-16 LE text",
+        ),
+        (
+            "a terminal log with ANSI colour codes",
+            b"\x1b[32m ok \x1b[0m extracted 12 files\n".to_vec(),
+            "it is UTF-8 text",
         ),
         (
             "bytes that are valid UTF-8 but control characters",

@@ -103,7 +103,7 @@ describe('ser train → evaluate → predict', () => {
       '--json',
     );
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/03a01Wz\.wav: not an audio file: the file is text/);
+    expect(r.stderr).toMatch(/03a01Wz\.wav: not an audio file: it is UTF-8 text/);
     expectOnlySerkitLines(r.stderr, 'train');
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ schema: 'serkit-report/1', kind: 'train', seed: 42 });

@@ -123,42 +123,60 @@ describe('decodeWavJs', () => {
   const full = encodeWav(tone(1600, 16000), 16000);
   const bad: [string, Uint8Array, string, string][] = [
     ['empty file', new Uint8Array(0), 'ERR_SER_INVALID_WAV', 'the file is empty'],
-    ['text', Buffer.from('hello, this is not audio\n'), 'ERR_SER_INVALID_WAV', 'the file is text'],
+    ['text', Buffer.from('hello, this is not audio\n'), 'ERR_SER_INVALID_WAV', 'it is UTF-8 text'],
     [
       'UTF-8 text (a README with accents and dashes)',
       Buffer.from('# Grüße — this is not audio\r\n\tnaïve café\n'),
       'ERR_SER_INVALID_WAV',
-      'the file is text',
+      'it is UTF-8 text',
     ],
     [
       'UTF-8 text with a byte-order mark',
       Buffer.from('\uFEFFÜberschrift\n'),
       'ERR_SER_INVALID_WAV',
-      'the file is text',
+      'it is UTF-8 text',
     ],
     [
       'UTF-8 text whose 512th byte splits a character',
       Buffer.from(`${'a'.repeat(511)}é and more text`),
       'ERR_SER_INVALID_WAV',
-      'the file is text',
+      'it is UTF-8 text',
     ],
     [
       'Latin-1 text (ISO 8859-1 accents, not UTF-8)',
       Buffer.from('Gr\xfc\xdfe, caf\xe9, na\xefve: not audio\r\n', 'latin1'),
       'ERR_SER_INVALID_WAV',
-      'the file is text',
+      'it is single-byte (Latin-1 or Windows-1252) text',
     ],
     [
       'UTF-16 little-endian text with its byte-order mark (also an MPEG frame sync)',
       Buffer.from('\ufeffGrüße, naïve café\r\n', 'utf16le'),
       'ERR_SER_INVALID_WAV',
-      'the file is text',
+      'it is UTF-16 LE text',
     ],
     [
       'UTF-16 big-endian text with its byte-order mark',
       Buffer.from('\ufeffÜberschrift 🎵\n', 'utf16le').swap16(),
       'ERR_SER_INVALID_WAV',
-      'the file is text',
+      'it is UTF-16 BE text',
+    ],
+    [
+      'Windows-1252 text (curly quotes, a dash and the euro sign in 0x80-0x9F)',
+      Buffer.from('\x93Gr\xfc\xdfe\x94 \x96 5 \x80, not audio\r\n', 'latin1'),
+      'ERR_SER_INVALID_WAV',
+      'it is single-byte (Latin-1 or Windows-1252) text',
+    ],
+    [
+      "UTF-16 little-endian text without a byte-order mark (.NET's default)",
+      Buffer.from('naïve café\r\n', 'utf16le'),
+      'ERR_SER_INVALID_WAV',
+      'it is UTF-16 LE text',
+    ],
+    [
+      'a terminal log with ANSI colour codes',
+      Buffer.from('\x1b[32m ok \x1b[0m extracted 12 files\n'),
+      'ERR_SER_INVALID_WAV',
+      'it is UTF-8 text',
     ],
     [
       'bytes that are valid UTF-8 but control characters',

@@ -20,7 +20,7 @@ import wavefile from 'wavefile';
 import type { DecodedAudio } from '../engine.js';
 import { SerkitError } from '../errors.js';
 import { SUPPORTED_FORMATS, sniffAudio } from './sniff.js';
-import { isText } from './text.js';
+import { textEncoding } from './text.js';
 
 /** Lowest and highest input sample rates accepted. */
 export const SAMPLE_RATE_MIN = 1000;
@@ -174,9 +174,10 @@ export function decodeWavJs(bytes: Uint8Array): DecodedAudio {
   if (bytes.length === 0) throw notAudio('the file is empty (0 bytes)');
   const sniffed = sniffAudio(bytes);
   if (sniffed === null) {
+    const encoding = textEncoding(bytes);
     throw notAudio(
-      isText(bytes)
-        ? 'the file is text, not audio'
+      encoding
+        ? `it is ${encoding} text`
         : `no known audio header (serkit reads ${SUPPORTED_FORMATS})`,
     );
   }

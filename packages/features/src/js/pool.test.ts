@@ -46,7 +46,7 @@ describe('extractFilesJs', () => {
       null,
     ]);
     expect(r.errors[1]).toBe(`${silent}: silent input: every sample is zero`);
-    expect(r.errors[3]).toBe(`${text}: not an audio file: the file is text, not audio`);
+    expect(r.errors[3]).toBe(`${text}: not an audio file: it is UTF-8 text`);
     expect(progress).toEqual([1, 2, 3, 4, 5, 6]);
     // Same numbers as the extractor on the main thread.
     const direct = new JsLogMelExtractor().extractFile(good[1]);
