@@ -12,6 +12,7 @@ import {
   type ZScore,
 } from '@serkit/model';
 import type { SerReport } from '@serkit/report';
+import { seenSpeakersSentence } from '@serkit/report/speakers';
 import type * as TF from '@tensorflow/tfjs';
 import { defaultCacheDir, extractWithCache } from './cache.js';
 import { ExperimentError } from './errors.js';
@@ -176,9 +177,9 @@ export async function evaluateOnFiles(
       unseenAccuracy: unseen?.accuracy ?? null,
       unseenMacroF1: unseen?.macro.f1 ?? null,
     };
-    // Unseen files by speakers the model heard: its recorded training speakers when it was
+    // The unseen files' speakers the model heard: its recorded training speakers when it was
     // trained on this corpus, else (a lower bound) the speakers of the evaluated files it saw.
-    const speakerOfRow = (row: number) => files.speakers[ok[row]];
+    const speakerOfRow = (row: number) => files.speakers[ok[row]] as string;
     if (ok.every((i) => files.speakers[i] !== null)) {
       const recorded =
         meta.trainingSpeakers?.dataset === files.kind ? meta.trainingSpeakers.ids : null;
@@ -186,21 +187,24 @@ export async function evaluateOnFiles(
         recorded ??
           ok.flatMap((i, row) => (set.has(got.hashes[i] ?? '') ? [speakerOfRow(row)] : [])),
       );
-      const newRows = unseenRows.filter((r) => !heard.has(speakerOfRow(r)));
-      const fresh =
-        newRows.length > 0
+      const otherRows = unseenRows.filter((r) => !heard.has(speakerOfRow(r)));
+      const other =
+        otherRows.length > 0
           ? classificationReport(
-              newRows.map((r) => data.labels[r]),
-              newRows.map((r) => predicted[r]),
+              otherRows.map((r) => data.labels[r]),
+              otherRows.map((r) => predicted[r]),
               meta.classNames,
             )
           : null;
-      seen.heardSpeakers = {
+      const idsOf = (rows: number[]) => [...new Set(rows.map(speakerOfRow))].sort();
+      seen.speakers = {
         basis: recorded ? 'model' : 'evaluated-files',
-        files: unseenRows.length - newRows.length,
-        newSpeakerFiles: newRows.length,
-        newSpeakerAccuracy: fresh?.accuracy ?? null,
-        newSpeakerUar: fresh ? unweightedAverageRecall(fresh.confusion) : null,
+        heard: idsOf(unseenRows.filter((r) => heard.has(speakerOfRow(r)))),
+        heardFiles: unseenRows.length - otherRows.length,
+        other: idsOf(otherRows),
+        otherFiles: otherRows.length,
+        otherAccuracy: other?.accuracy ?? null,
+        otherUar: other ? unweightedAverageRecall(other.confusion) : null,
       };
     }
     if (nSeen > 0) {
@@ -209,13 +213,8 @@ export async function evaluateOnFiles(
         message: `${nSeen} of ${ok.length} evaluated files were the model's training or validation files: accuracy ${(100 * classification.accuracy).toFixed(2)} % on all, ${unseen ? `${(100 * unseen.accuracy).toFixed(2)} % on the ${unseenRows.length} unseen` : 'no unseen file'}`,
       });
     }
-    const h = seen.heardSpeakers;
-    if (h && h.files > 0) {
-      emit({
-        type: 'notice',
-        message: `${h.files} of the ${unseenRows.length} unseen files are by speakers the model heard in training (not a speaker-independent figure): ${h.newSpeakerAccuracy === null ? 'no file is by a speaker it did not hear' : `accuracy ${(100 * h.newSpeakerAccuracy).toFixed(2)} % on the ${h.newSpeakerFiles} files by the other speakers`}`,
-      });
-    }
+    const sentence = seen.speakers ? seenSpeakersSentence(seen.speakers, unseenRows.length) : null;
+    if (sentence) emit({ type: 'notice', message: sentence });
   }
   const tEval = performance.now();
   const backend = currentBackendInfo();

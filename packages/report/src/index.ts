@@ -24,6 +24,7 @@ export {
 } from './paper.js';
 export { type PredictionRow, predictionsSpec } from './predictions-chart.js';
 export { renderSvg, svgToPng } from './render.js';
+export { seenSpeakersSentence } from './speakers.js';
 export { type TimelineInput, type TimelineWindow, timelineSpec } from './timeline.js';
 export type * from './types.js';
 export { writeReport } from './write.js';

@@ -1,4 +1,5 @@
 import { PAPER_RESULTS, PAPER_SOURCE, paperBaseline } from './paper.js';
+import { seenSpeakersSentence } from './speakers.js';
 import type { ClassRow, Scores, SerReport } from './types.js';
 
 const pct = (x: number): string => (100 * x).toFixed(2);
@@ -74,26 +75,17 @@ export function reportToMarkdown(
     const { files, unseen, unseenAccuracy, unseenMacroF1 } = report.seen;
     lines.push(
       files === 0
-        ? '- Seen in training: none of the evaluated files'
+        ? '- Seen in training: none of the evaluated files (compared byte for byte: a re-encoded copy of a training file counts as unseen)'
         : `- Seen in training: **${files} of ${split.test}** evaluated files were the model's training or validation files; ${
             unseenAccuracy === null
               ? 'none is unseen'
               : `on the ${unseen} unseen files only: accuracy **${pct(unseenAccuracy)} %**, macro F1 ${fixed(unseenMacroF1 ?? 0)}`
           }`,
     );
-    const h = report.seen.heardSpeakers;
-    // "Speaker-independent" only when the model records its speakers: the other basis is a lower bound.
-    if (h && unseen > 0 && (h.files > 0 || h.basis === 'model')) {
-      lines.push(
-        h.files === 0
-          ? `- Speakers: none of the ${unseen} unseen files is by a speaker the model heard in training (speaker-independent)`
-          : `- Speakers: **${h.files} of the ${unseen}** unseen files are by speakers the model heard in training, so those figures are not speaker-independent; ${
-              h.newSpeakerAccuracy === null
-                ? 'no file is by a speaker it did not hear'
-                : `on the ${h.newSpeakerFiles} files by the other speakers: accuracy **${pct(h.newSpeakerAccuracy)} %**, UAR ${pct(h.newSpeakerUar ?? 0)} %`
-            }`,
-      );
-    }
+    const sentence = report.seen.speakers
+      ? seenSpeakersSentence(report.seen.speakers, unseen)
+      : null;
+    if (sentence) lines.push(`- Speakers: ${sentence}`);
   }
   const s = report.seconds;
   const phases = [

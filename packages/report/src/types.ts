@@ -82,26 +82,11 @@ export interface SerReport {
     /** Macro F1 on the unseen files only (null when there are none). */
     unseenMacroF1: number | null;
     /**
-     * Of the unseen files, those by a speaker the model heard in training: their figures are not
-     * speaker-independent. Absent when the files' speakers are not known (`folders` datasets).
+     * The unseen files' speakers: which the model heard in training (its figures on their
+     * files are not speaker-independent) and which it did not. Absent when the files' speakers
+     * are not known (`folders` datasets).
      */
-    heardSpeakers?: {
-      /**
-       * How the heard speakers are known: `model`, the training speakers its metadata records
-       * for this corpus (exact); `evaluated-files`, the speakers of the evaluated files it was
-       * trained on (a lower bound: a speaker none of whose training files was evaluated counts
-       * as new).
-       */
-      basis: 'model' | 'evaluated-files';
-      /** Unseen files by heard speakers. */
-      files: number;
-      /** Unseen files by the other speakers (none of their evaluated files was seen). */
-      newSpeakerFiles: number;
-      /** Accuracy on the files by the other speakers only (null when there are none). */
-      newSpeakerAccuracy: number | null;
-      /** UAR on the files by the other speakers only (null when there are none). */
-      newSpeakerUar: number | null;
-    };
+    speakers?: SeenSpeakers;
   };
   /** Whether the training split was augmented (SPEC §3), and the copies per file. */
   augment: { enabled: boolean; copies: number; names: string[] };
@@ -163,4 +148,26 @@ export interface SpectrogramInput {
   title: string;
   /** Seconds per frame (hop / sample rate), for the time axis. */
   secondsPerFrame: number;
+}
+
+/** {@link SerReport}'s `seen.speakers`: the unseen files by speakers the model heard, and the rest. */
+export interface SeenSpeakers {
+  /**
+   * How the heard speakers are known: `model`, the training speakers its metadata records for
+   * this corpus (exact); `evaluated-files`, the speakers of the evaluated files it was trained on
+   * (a lower bound: the `other` speakers may still have files among its training files).
+   */
+  basis: 'model' | 'evaluated-files';
+  /** Speakers of unseen files whom the model heard in training (sorted ids). */
+  heard: string[];
+  /** Unseen files by those speakers. */
+  heardFiles: number;
+  /** The unseen files' other speakers (sorted ids): never heard, when `basis` is `model`. */
+  other: string[];
+  /** Unseen files by the other speakers. */
+  otherFiles: number;
+  /** Accuracy on the other speakers' files (null when there are none). */
+  otherAccuracy: number | null;
+  /** UAR on the other speakers' files (null when there are none). */
+  otherUar: number | null;
 }

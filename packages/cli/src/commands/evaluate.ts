@@ -87,7 +87,7 @@ export function registerEvaluate(
   const cmd = program
     .command('evaluate')
     .description(
-      "a trained model's report (accuracy, confusion matrix, per-class scores) on labelled data",
+      "a trained model's report (accuracy, confusion matrix, per-class scores) on labelled data, with the figures on the files it never saw and on speakers it never heard",
     );
   requiredOption(cmd, OPTIONS.data());
   cmd

@@ -141,11 +141,12 @@ describe('pretrained models from the CLI', () => {
     expect(report.seen).toMatchObject({
       files: 0,
       unseen: 8,
-      heardSpeakers: { basis: 'model', files: 8, newSpeakerFiles: 0, newSpeakerAccuracy: null },
+      speakers: { basis: 'model', heardFiles: 8, otherFiles: 0, otherAccuracy: null },
     });
-    expect(r.stderr).toContain(
-      'ser evaluate: 8 of the 8 unseen files are by speakers the model heard in training (not a speaker-independent figure)',
-    );
+    const heard = 'all 8 unseen files are by speakers the model heard in training (';
+    expect(r.stderr).toContain(`ser evaluate: ${heard}`);
+    const text = ser('evaluate', '--model', 'ravdess', '--data', join(ROOT, 'demo/ravdess'));
+    expect(text.stdout).toContain(heard);
   });
 
   it('evaluate --model emodb on its held-out speakers is speaker-independent', () => {
@@ -157,8 +158,18 @@ describe('pretrained models from the CLI', () => {
     expect(report.seen).toMatchObject({
       files: 0,
       unseen: 7,
-      heardSpeakers: { basis: 'model', files: 0, newSpeakerFiles: 7, newSpeakerAccuracy: 1 },
+      speakers: {
+        basis: 'model',
+        heard: [],
+        heardFiles: 0,
+        other: ['09', '14'],
+        otherFiles: 7,
+        otherAccuracy: 1,
+      },
     });
+    expect(r.stderr).toContain(
+      'ser evaluate: all 7 unseen files are by speakers the model never heard (09, 14): speaker-independent, accuracy 100.00 %',
+    );
   });
 
   it('refuses an unknown --model in one line (exit 2)', () => {

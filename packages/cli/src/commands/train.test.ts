@@ -182,10 +182,10 @@ describe('ser train → evaluate → predict', () => {
     const heardFiles = readdirSync(corpus).filter(
       (f) => f !== '03a01Wz.wav' && meta.trainingSpeakers.ids.includes(f.slice(0, 2)),
     ).length;
-    expect(report.seen.heardSpeakers).toMatchObject({
+    expect(report.seen.speakers).toMatchObject({
       basis: 'model',
-      files: heardFiles - seen,
-      newSpeakerFiles: 14 - heardFiles,
+      heardFiles: heardFiles - seen,
+      otherFiles: 14 - heardFiles,
     });
     expect(report.seconds.train).toBeNull();
     expect(r.stderr).toContain(
