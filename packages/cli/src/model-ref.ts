@@ -20,17 +20,21 @@ export interface ModelRef {
 /**
  * Resolve `--model`: a folder written by `ser train` (one holding `metadata.json`), or the name
  * of a shipped pretrained model; without a value, the default pretrained model, announced in
- * one line on stderr.
+ * one line on stderr prefixed `ser <command>:`.
  *
  * @throws UsageError naming the value when it is neither, or the package to install when the
  *   pretrained model is not installed.
  */
-export function resolveModelRef(value: string | undefined, ctx: CliContext): ModelRef {
+export function resolveModelRef(
+  value: string | undefined,
+  ctx: CliContext,
+  command: string,
+): ModelRef {
   if (value === undefined) {
     const name = DEFAULT_PRETRAINED_MODEL;
     const dir = pretrainedDir(name);
     ctx.stderr.write(
-      `ser: using the pretrained model \`${name}\` (${PRETRAINED_MODELS[name].language}; choose another with --model emodb or --model <dir>)\n`,
+      `ser ${command}: using the pretrained model \`${name}\` (${PRETRAINED_MODELS[name].language}; choose another with --model emodb or --model <dir>)\n`,
     );
     return { dir, pretrained: name };
   }

@@ -34,7 +34,7 @@ export interface EvaluateCliOptions {
  */
 export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Promise<number> {
   if (opts.out) ensureWritableDir(opts.out);
-  const ref = resolveModelRef(opts.model, ctx);
+  const ref = resolveModelRef(opts.model, ctx, 'evaluate');
   const meta = readModelMetadata(ref.dir);
   const progress = experimentProgress('evaluate', ctx);
   let result: Awaited<ReturnType<typeof evaluateOnFiles>>;

@@ -171,7 +171,7 @@ async function loadPredictor(
   meta: ModelMetadata;
   predictor: Predictor;
 }> {
-  const { dir } = resolveModelRef(o.model, ctx);
+  const { dir } = resolveModelRef(o.model, ctx, 'predict');
   const meta = readModelMetadata(dir);
   // TensorFlow's start-up lines stay off stderr, as in every other command.
   await loadTensorFlow(ctx, o.backend);
@@ -365,7 +365,7 @@ export async function runPredictStream(
   const windows = { window: o.window ?? DEFAULT_WINDOW_SECONDS, hop: o.hop ?? DEFAULT_HOP_SECONDS };
   const { meta, predictor } = await loadPredictor(o, ctx);
   ctx.stderr.write(
-    `ser: reading ${o.rate === undefined ? 'a WAV stream' : `raw ${o.format ?? 's16le'} PCM`} from stdin (window ${windows.window} s, hop ${windows.hop} s)\n`,
+    `ser predict: reading ${o.rate === undefined ? 'a WAV stream' : `raw ${o.format ?? 's16le'} PCM`} from stdin (window ${windows.window} s, hop ${windows.hop} s)\n`,
   );
   let live: LiveWindows | null = null;
   const emit = async (ws: { windows: AudioWindow[]; features: Float32Array }) => {

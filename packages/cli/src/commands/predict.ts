@@ -38,7 +38,7 @@ export async function runPredict(
   opts: { model?: string; jobs: number; backend?: BackendRequest; json: boolean },
   ctx: CliContext,
 ): Promise<number> {
-  const ref = resolveModelRef(opts.model, ctx);
+  const ref = resolveModelRef(opts.model, ctx, 'predict');
   const meta = readModelMetadata(ref.dir);
   const walk = listAudioFiles(wavs);
   reportWalk(walk, walk.files.length, wavs, ctx);

@@ -102,7 +102,7 @@ describe('pretrained models from the CLI', () => {
     const files = RAVDESS_EXPECTED.map(([f]) => join(DATA, 'ravdess', f));
     const r = ser('predict', ...files, '--json');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/using the pretrained model `ravdess`/);
+    expect(r.stderr).toMatch(/^ser predict: using the pretrained model `ravdess`/m);
     const out = JSON.parse(r.stdout) as Out;
     expect(out.model.pretrained).toBe('ravdess');
     expect(out.predictions.map((p) => p.label)).toEqual(RAVDESS_EXPECTED.map(([, l]) => l));
