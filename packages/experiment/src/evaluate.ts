@@ -163,14 +163,16 @@ export async function evaluateOnFiles(
       .map((i, row) => (set.has(got.hashes[i] ?? '') ? -1 : row))
       .filter((r) => r >= 0);
     const nSeen = ok.length - unseenRows.length;
-    const unseen =
-      unseenRows.length > 0
+    /** The classification report of some evaluated rows, null for none. */
+    const reportOn = (rows: number[]) =>
+      rows.length > 0
         ? classificationReport(
-            unseenRows.map((r) => data.labels[r]),
-            unseenRows.map((r) => predicted[r]),
+            rows.map((r) => data.labels[r]),
+            rows.map((r) => predicted[r]),
             meta.classNames,
           )
         : null;
+    const unseen = reportOn(unseenRows);
     seen = {
       files: nSeen,
       unseen: unseenRows.length,
@@ -188,14 +190,7 @@ export async function evaluateOnFiles(
           ok.flatMap((i, row) => (set.has(got.hashes[i] ?? '') ? [speakerOfRow(row)] : [])),
       );
       const otherRows = unseenRows.filter((r) => !heard.has(speakerOfRow(r)));
-      const other =
-        otherRows.length > 0
-          ? classificationReport(
-              otherRows.map((r) => data.labels[r]),
-              otherRows.map((r) => predicted[r]),
-              meta.classNames,
-            )
-          : null;
+      const other = reportOn(otherRows);
       const idsOf = (rows: number[]) => [...new Set(rows.map(speakerOfRow))].sort();
       seen.speakers = {
         basis: recorded ? 'model' : 'evaluated-files',

@@ -7,7 +7,7 @@ import { spectrogramSpec } from './charts.js';
 import { reportToMarkdown } from './markdown.js';
 import { encodePngRgb } from './raster.js';
 import { renderSvg } from './render.js';
-import type { SerReport } from './types.js';
+import type { SeenSpeakers, SerReport } from './types.js';
 import { writeReport } from './write.js';
 
 /** A 3-class report whose numbers are checked by hand below. */
@@ -75,19 +75,28 @@ describe('reportToMarkdown', () => {
   });
 });
 
+/** An evaluation of 30 files, 20 of them seen in training, with `speakers` when given. */
+function evaluationReport(speakers?: SeenSpeakers): SerReport {
+  return {
+    ...sampleReport(),
+    kind: 'evaluate',
+    split: { kind: 'all', testSize: null, train: 0, validation: 0, test: 30 },
+    epochs: [],
+    bestEpoch: 0,
+    seconds: { extract: 1, train: null, evaluate: 2, total: 3 },
+    seen: {
+      files: 20,
+      unseen: 10,
+      unseenAccuracy: 0.6,
+      unseenMacroF1: 0.55,
+      ...(speakers ? { speakers } : {}),
+    },
+  };
+}
+
 describe('reportToMarkdown: what each kind of run did, and nothing else', () => {
   it('an evaluation names no training time and no training curves, and gives the unseen-only figures', () => {
-    const r = sampleReport();
-    const evaluation: SerReport = {
-      ...r,
-      kind: 'evaluate',
-      split: { kind: 'all', testSize: null, train: 0, validation: 0, test: 30 },
-      epochs: [],
-      bestEpoch: 0,
-      seconds: { extract: 1, train: null, evaluate: 2, total: 3 },
-      seen: { files: 20, unseen: 10, unseenAccuracy: 0.6, unseenMacroF1: 0.55 },
-    };
-    const md = reportToMarkdown(evaluation);
+    const md = reportToMarkdown(evaluationReport());
     expect(md).toContain('- Time: extract 1.0 s, evaluate 2.0 s, total 3.0 s');
     expect(md).not.toMatch(/train \d/);
     expect(md).not.toContain('training-curves.png');
@@ -99,30 +108,17 @@ describe('reportToMarkdown: what each kind of run did, and nothing else', () => 
   });
 
   it('an evaluation says which unseen files are by speakers the model heard', () => {
-    const r = sampleReport();
-    const md = reportToMarkdown({
-      ...r,
-      kind: 'evaluate',
-      split: { kind: 'all', testSize: null, train: 0, validation: 0, test: 30 },
-      epochs: [],
-      bestEpoch: 0,
-      seconds: { extract: 1, train: null, evaluate: 2, total: 3 },
-      seen: {
-        files: 20,
-        unseen: 10,
-        unseenAccuracy: 0.6,
-        unseenMacroF1: 0.55,
-        speakers: {
-          basis: 'model',
-          heard: ['03'],
-          heardFiles: 6,
-          other: ['09', '14'],
-          otherFiles: 4,
-          otherAccuracy: 0.5,
-          otherUar: 0.375,
-        },
-      },
-    });
+    const md = reportToMarkdown(
+      evaluationReport({
+        basis: 'model',
+        heard: ['03'],
+        heardFiles: 6,
+        other: ['09', '14'],
+        otherFiles: 4,
+        otherAccuracy: 0.5,
+        otherUar: 0.375,
+      }),
+    );
     expect(md).toContain(
       '- Speakers: 6 of the 10 unseen files are by speakers the model heard in training (03): not speaker-independent; on the 4 files by speakers it never heard (09, 14): accuracy 50.00 %, UAR 37.50 %',
     );
