@@ -49,8 +49,14 @@ export function experimentProgress(
           bar = createProgress(
             ctx,
             e.total,
-            `${e.label} [{bar}] {value}/{total} files | {failed} failed | ETA {eta_formatted}`,
-            { lineEverySeconds: 10, payload: { failed: 0 } },
+            `${e.label} [{bar}] {value}/{total} files{cached} | {failed} failed | ETA {eta_formatted}`,
+            {
+              lineEverySeconds: 10,
+              payload: {
+                failed: 0,
+                cached: e.cached > 0 ? ` (${e.cached} more from the cache)` : '',
+              },
+            },
           );
         }
         bar.update(e.done, { failed: e.failed });

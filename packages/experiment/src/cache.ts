@@ -45,8 +45,11 @@ export interface ExtractRequest {
   jobs: number;
   /** Cache folder, or null for none. */
   cacheDir: string | null;
-  /** Called as files are extracted (not for files served from the cache). */
-  onProgress?: (p: { done: number; total: number; failed: number }) => void;
+  /**
+   * Called as files are extracted: `done` of `total` files to extract, `cached` more served from
+   * the cache (not called when every file is cached).
+   */
+  onProgress?: (p: { done: number; total: number; failed: number; cached: number }) => void;
   signal?: AbortSignal;
 }
 
@@ -123,8 +126,8 @@ export async function extractWithCache(
   if (misses.length > 0) {
     const total = misses.length;
     const onProgress = (p: { done: number; failed: number }) =>
-      req.onProgress?.({ done: p.done, total, failed: p.failed });
-    req.onProgress?.({ done: 0, total, failed: 0 });
+      req.onProgress?.({ done: p.done, total, failed: p.failed, cached });
+    req.onProgress?.({ done: 0, total, failed: 0, cached });
     const missPaths = misses.map((i) => paths[i]);
     const batch = req.augment
       ? await extractFilesAugmented(missPaths, req.dsp, {

@@ -122,8 +122,8 @@ export type ExperimentEvent =
   | { type: 'notice'; message: string }
   /** One line naming a file or entry that could not be used (the run goes on without it). */
   | { type: 'problem'; message: string }
-  /** Extraction progress of the files not in the cache. */
-  | { type: 'extract'; label: string; done: number; total: number; failed: number }
+  /** Extraction progress of the files not in the cache (`cached`: the others). */
+  | { type: 'extract'; label: string; done: number; total: number; failed: number; cached: number }
   | ({ type: 'batch' } & BatchEvent)
   | ({ type: 'epoch' } & EpochEvent);
 
