@@ -4,6 +4,7 @@
 //
 //   npm run build && node tools/train-pretrained.mjs ravdess   # or: emodb
 //   node tools/train-pretrained.mjs ravdess --held-out 04,10    # the card's speaker-independent run
+//   node tools/train-pretrained.mjs ravdess --summarize benchmarks/runs/2026-12-06   # their summary
 //
 // Each recipe is one `ser train` command. `ravdess` ships a final fit: its training part is 90 %
 // of all 12 actors' files (a stratified random 10 % is its own test, same speakers, so that
@@ -18,7 +19,7 @@
 // its bytes).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset } from '@serkit/features';
@@ -96,16 +97,23 @@ function fileListSha256(dataDir) {
 
 // `--from <dir>`: install the model of a run already made with this recipe's exact command.
 // `--held-out A,B`: run the recipe with speakers A and B held out (not installed).
+// `--summarize <folder>`: the held-out runs in <folder>/<name>-held-out-*/ as one speaker
+// cross-validation report (mean ± std, pooled confusion matrix, plot) in
+// <folder>/<name>-held-out-summary/.
 const [name, flag, value] = process.argv.slice(2);
 const recipe = RECIPES[name];
-const usage = `usage: node tools/train-pretrained.mjs ${Object.keys(RECIPES).join('|')} [--from <runDir> | --held-out <A,B>]`;
+const usage = `usage: node tools/train-pretrained.mjs ${Object.keys(RECIPES).join('|')} [--from <runDir> | --held-out <A,B> | --summarize <folder>]`;
 if (
   !recipe ||
-  (flag !== undefined && (!['--from', '--held-out'].includes(flag) || !value)) ||
-  (flag === '--held-out' && !recipe.heldOut)
+  (flag !== undefined && (!['--from', '--held-out', '--summarize'].includes(flag) || !value)) ||
+  (['--held-out', '--summarize'].includes(flag) && !recipe.heldOut)
 ) {
   process.stderr.write(`${usage}\n`);
   process.exit(2);
+}
+if (flag === '--summarize') {
+  await summarizeHeldOut(name, value);
+  process.exit(0);
 }
 const heldOut = flag === '--held-out' ? value : null;
 const from = flag === '--from' ? value : null;
@@ -170,5 +178,123 @@ function install(modelName, runDir, args) {
     : `a random ${report.split.test} test files (same speakers as training)`;
   process.stderr.write(
     `installed ${pkgDir}: on ${test}, accuracy ${(100 * report.accuracy).toFixed(2)} %, UAR ${(100 * report.uar).toFixed(2)} %\n`,
+  );
+}
+
+/**
+ * The held-out runs of a recipe (`<folder>/<modelName>-held-out-<A>-<B>/report.json`) as one speaker
+ * cross-validation report, written by `@serkit/report`'s `writeCrossvalReport` into
+ * `<folder>/<modelName>-held-out-summary/`. Refuses runs whose options differ from the recipe's
+ * or whose test speakers overlap, and a set of runs that leaves a speaker of the recipe's data
+ * never held out, naming them.
+ */
+async function summarizeHeldOut(modelName, folder) {
+  const { meanStd } = await import('@serkit/experiment');
+  const { classificationReport } = await import('@serkit/model');
+  const { writeCrossvalReport } = await import('@serkit/report');
+  const method = RECIPES[modelName].method;
+  const option = (o) => method[method.indexOf(o) + 1];
+  const prefix = `${modelName}-held-out-`;
+  const dirs = readdirSync(folder)
+    .filter((d) => d.startsWith(prefix) && d !== `${prefix}summary`)
+    .sort();
+  const runs = dirs.map((d) => ({
+    dir: d,
+    report: JSON.parse(readFileSync(join(folder, d, 'report.json'), 'utf8')),
+  }));
+  const fail = (m) => {
+    process.stderr.write(`train-pretrained: ${m}\n`);
+    process.exit(1);
+  };
+  if (runs.length < 2) fail(`${folder}: fewer than two ${prefix}* runs with a report.json`);
+  const seen = new Map();
+  for (const { dir, report } of runs) {
+    const speakers = report.split.testSpeakers ?? [];
+    if (report.kind !== 'train' || report.split.kind !== 'speaker' || speakers.length === 0) {
+      fail(`${dir}: not a speaker split with named test speakers`);
+    }
+    const differs = [
+      report.dbReference !== option('--db-reference') && '--db-reference',
+      report.augment.enabled !== method.includes('--augment') && '--augment',
+      report.seed !== Number(option('--seed')) && '--seed',
+      report.epochs.length > Number(option('--epochs')) && '--epochs',
+    ].filter(Boolean);
+    if (differs.length > 0) fail(`${dir}: not this recipe's run (${differs.join(', ')} differ)`);
+    for (const s of speakers) {
+      if (seen.has(s)) fail(`${dir}: speaker ${s} is also held out in ${seen.get(s)}`);
+      seen.set(s, dir);
+    }
+  }
+  // A cross-validation holds every speaker out once: name the ones no run held out.
+  const speakers = new Set(
+    loadDataset([join(root, RECIPES[modelName].data)]).items.map((i) => i.speaker),
+  );
+  const missing = [...speakers].filter((s) => !seen.has(s)).sort();
+  if (missing.length > 0) {
+    fail(
+      `no run in ${folder} holds out speaker${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: not a cross-validation yet`,
+    );
+  }
+  const classes = runs[0].report.classes;
+  const actual = [];
+  const predicted = [];
+  for (const { report } of runs) {
+    report.confusion.forEach((row, i) => {
+      row.forEach((n, j) => {
+        for (let k = 0; k < n; k++) {
+          actual.push(i);
+          predicted.push(j);
+        }
+      });
+    });
+  }
+  const pooled = classificationReport(actual, predicted, classes);
+  const folds = runs.map(({ dir, report }, i) => ({
+    fold: i + 1,
+    seed: report.seed,
+    testSpeakers: report.split.testSpeakers,
+    accuracy: report.accuracy,
+    uar: report.uar,
+    files: report.split.test,
+    bestEpoch: report.bestEpoch,
+    dir: `../${dir}`,
+  }));
+  const out = join(folder, `${prefix}summary`);
+  await writeCrossvalReport(out, {
+    schema: 'serkit-crossval/1',
+    dataset: {
+      name: runs[0].report.dataset.name,
+      roots: runs[0].report.dataset.roots,
+      files: runs[0].report.dataset.files,
+      failed: runs[0].report.dataset.failed,
+    },
+    protocol: {
+      split: 'speaker',
+      folds: runs.length,
+      seeds: [...new Set(runs.map((r) => r.report.seed))],
+      augment: runs[0].report.augment.enabled,
+      epochs: Number(option('--epochs')),
+      patience: Number(option('--patience')),
+    },
+    folds,
+    summary: {
+      accuracy: meanStd(folds.map((f) => f.accuracy)),
+      uar: meanStd(folds.map((f) => f.uar)),
+      confusion: pooled.confusion,
+      confusionPercent: pooled.confusionPercent,
+      classes,
+      perClass: pooled.perClass.map((c, i) => ({ name: classes[i], ...c })),
+      macro: pooled.macro,
+      weighted: pooled.weighted,
+      pooledAccuracy: pooled.accuracy,
+    },
+    seconds: { total: runs.reduce((t, r) => t + r.report.seconds.total, 0) },
+    createdAt: new Date().toISOString(),
+  });
+  const acc = meanStd(folds.map((f) => f.accuracy));
+  const uar = meanStd(folds.map((f) => f.uar));
+  const pct = (x) => (100 * x).toFixed(2);
+  process.stderr.write(
+    `${runs.length} held-out runs (${folds.map((f) => f.testSpeakers.join('+')).join(', ')}): accuracy ${pct(acc.mean)} ± ${pct(acc.std)} %, UAR ${pct(uar.mean)} ± ${pct(uar.std)} % → ${out}/report.md\n`,
   );
 }
