@@ -314,15 +314,19 @@ console.log('esm ok', DEFAULT_DSP_OPTIONS.nMels, model.outputs[0].shape.join('x'
 const esm = sh(process.execPath, ['esm.mjs'], { cwd: app, check: false });
 if (esm.status !== 0) fail(`ESM script: ${esm.stderr.trim().split('\n').slice(-5).join(' | ')}`);
 else console.log(`  ${esm.stdout.trim()}`);
+// Node's require(esm) for every package the README says it works for (all but @serkit/report,
+// whose charting dependency uses top-level await).
 const cjs = sh(
   process.execPath,
   [
     '-e',
-    "const f = require('@serkit/features'); if (typeof f.extractFile !== 'function') process.exit(1)",
+    `const f = require('@serkit/features'); if (typeof f.extractFile !== 'function') process.exit(1);
+for (const p of ['@serkit/model', '@serkit/experiment', '@serkit/model-ravdess', '@serkit/model-emodb']) require(p);
+if (!require('@serkit/model-ravdess').modelDir.endsWith('model/')) process.exit(1);`,
   ],
   { cwd: app, check: false },
 );
-if (cjs.status !== 0) fail(`require('@serkit/features'): ${cjs.stderr.trim().split('\n')[0]}`);
+if (cjs.status !== 0) fail(`require() of the packages: ${cjs.stderr.trim().split('\n')[0]}`);
 
 fs.writeFileSync(
   path.join(app, 'tsconfig.json'),
