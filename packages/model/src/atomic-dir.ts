@@ -16,10 +16,37 @@ interface Staging {
   old: string;
 }
 
+/** Whether process `pid` runs on this machine. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove the temporary folders that killed writers of `abs` left beside it
+ * (`.<name>.tmp-<pid>-<tag>` of a process that no longer runs): a `ser setup` stopped while
+ * extracting libtensorflow would otherwise leave a gigabyte behind on every attempt.
+ */
+function sweepStale(abs: string): void {
+  const prefix = `.${path.basename(abs)}.tmp-`;
+  for (const name of fs.readdirSync(path.dirname(abs))) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) {
+      fs.rmSync(path.join(path.dirname(abs), name), { recursive: true, force: true });
+    }
+  }
+}
+
 function stage(dir: string): Staging {
   const abs = path.resolve(dir);
   const parent = path.dirname(abs);
   fs.mkdirSync(parent, { recursive: true });
+  sweepStale(abs);
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const tmp = path.join(parent, `.${path.basename(abs)}.tmp-${tag}`);
   const old = path.join(parent, `.${path.basename(abs)}.old-${tag}`);
@@ -57,7 +84,8 @@ function rollback({ abs, tmp, old }: Staging): void {
 /**
  * Write folder `dir` atomically: `fill(tmp)` writes into a fresh temporary folder beside `dir`,
  * which then replaces `dir` (any previous content) by rename. On error the temporary folder is
- * removed, `dir` is left as it was and the error is rethrown.
+ * removed, `dir` is left as it was and the error is rethrown; temporary folders of earlier
+ * writers that were killed are removed first.
  * @throws Error `<dir>: exists and is not a folder` when `dir` is a file.
  */
 export async function writeDirAtomic(

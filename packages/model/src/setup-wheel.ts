@@ -109,9 +109,45 @@ async function fetchWheel(
   return path.join(dir, f.filename);
 }
 
-/** Extract the entries accepted by `want(name)` from `zipPath` into `destDir` (yauzl). */
-function unzip(zipPath: string, destDir: string, want: (name: string) => boolean): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** How long {@link unzip} waits without progress (no entry, no data) before it fails. */
+const UNZIP_STALL_MS = 120_000;
+
+/**
+ * Extract the entries accepted by `want(name)` from `zipPath` into `destDir` (yauzl).
+ * @throws when the archive cannot be read, or nothing moves for `stallMs`.
+ */
+export function unzip(
+  zipPath: string,
+  destDir: string,
+  want: (name: string) => boolean,
+  stallMs = UNZIP_STALL_MS,
+): Promise<number> {
+  return new Promise((resolveAll, rejectAll) => {
+    // A watchdog: an extraction that stops making progress fails with a message instead of
+    // hanging `ser setup` (and `npm ci`, which runs it) for good.
+    let last = Date.now();
+    let current = '';
+    const watchdog = setInterval(
+      () => {
+        if (Date.now() - last < stallMs) return;
+        reject(
+          new Error(
+            `extracting ${path.basename(zipPath)}: no progress for ${Math.round(stallMs / 1000)} s${current ? ` (at ${current})` : ''}; run \`ser setup\` again`,
+          ),
+        );
+      },
+      Math.min(stallMs, 5_000),
+    );
+    watchdog.unref();
+    const settle = () => clearInterval(watchdog);
+    const resolve = (n: number) => {
+      settle();
+      resolveAll(n);
+    };
+    const reject = (e: unknown) => {
+      settle();
+      rejectAll(e);
+    };
     yauzl.open(zipPath, { lazyEntries: true, autoClose: true }, (err, zip) => {
       if (err || !zip) {
         reject(err ?? new Error(`cannot open ${zipPath}`));
@@ -121,6 +157,8 @@ function unzip(zipPath: string, destDir: string, want: (name: string) => boolean
       zip.on('error', reject);
       zip.on('end', () => resolve(n));
       zip.on('entry', (entry: yauzl.Entry) => {
+        last = Date.now();
+        current = entry.fileName;
         // yauzl rejects absolute paths and `..` segments before emitting an entry.
         if (entry.fileName.endsWith('/') || !want(entry.fileName)) {
           zip.readEntry();
@@ -133,6 +171,9 @@ function unzip(zipPath: string, destDir: string, want: (name: string) => boolean
             reject(e ?? new Error(`cannot read ${entry.fileName}`));
             return;
           }
+          stream.on('data', () => {
+            last = Date.now();
+          });
           pipeline(stream, fs.createWriteStream(dest)).then(() => {
             n++;
             zip.readEntry();
