@@ -8,7 +8,7 @@ import { seenSpeakersSentence } from '@serkit/report/speakers';
  */
 export function summary(report: SerReport, where: string | null, files: string[] = []): string {
   const lines = [
-    `accuracy ${(100 * report.accuracy).toFixed(2)} %, UAR ${(100 * report.uar).toFixed(2)} % on ${report.split.test} utterances (${report.classes.length} classes); macro F1 ${report.macro.f1.toFixed(3)}`,
+    `accuracy ${(100 * report.accuracy).toFixed(2)} %, UAR ${(100 * report.uar).toFixed(2)} % on ${report.split.test} utterance${report.split.test === 1 ? '' : 's'} (${report.classes.length} classes); macro F1 ${report.macro.f1.toFixed(3)}`,
   ];
   const seen = report.seen;
   if (seen && seen.files > 0) {

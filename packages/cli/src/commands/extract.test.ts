@@ -125,7 +125,7 @@ describe('ser extract', () => {
     const r = ser('extract', ...files, '-o', out);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^extracted 3\/3 files \(emodb\)/);
+    expect(r.stdout).toMatch(/^extracted 3\/3 files \(labels from EMO-DB names\)/);
     const manifest = manifestOf(out);
     expect(manifest.map((m) => m.path)).toEqual(files);
     expect(manifest.map((m) => m.row)).toEqual([0, 1, 2]);

@@ -196,7 +196,7 @@ export async function runExtract(
     ctx.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
     ctx.stdout.write(
-      `extracted ${summary.ok}/${summary.files} files (${dataset.kind}) in ${summary.seconds.toFixed(1)} s ` +
+      `extracted ${summary.ok}/${summary.files} files (${labelSource(dataset.kind, items)}) in ${summary.seconds.toFixed(1)} s ` +
         `(${summary.filesPerSecond} files/s) → ${npyPath} [${batch.shape.join(', ')}], ${manifestPath}` +
         `${skipped > 0 ? `; ${skipped} ${skipped === 1 ? 'entry' : 'entries'} skipped` : ''}\n`,
     );
@@ -230,4 +230,15 @@ export function registerExtract(
     .action(async (paths: string[], opts: ExtractOptions) => {
       setExit(await runExtract(paths, opts, ctx));
     });
+}
+
+/** Where the manifest's labels came from, for the summary line. */
+function labelSource(kind: string, items: readonly { label: string | null }[]): string {
+  if (items.every((i) => i.label === null)) return 'no labels';
+  const from: Record<string, string> = {
+    ravdess: 'RAVDESS names',
+    emodb: 'EMO-DB names',
+    folders: 'parent folder names',
+  };
+  return `labels from ${from[kind] ?? kind}`;
 }
