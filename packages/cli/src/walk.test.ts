@@ -119,7 +119,7 @@ describe('folder walks', () => {
     const out = join(tmp, 'upper-out');
     const r = ser(['extract', dir, '-o', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('(emodb)');
+    expect(r.stdout).toContain('(labels from EMO-DB names)');
     expect(manifestOf(out).map((l) => [l.label, l.speaker])).toEqual([
       ['happiness', '03'],
       ['anger', '08'],

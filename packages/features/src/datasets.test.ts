@@ -172,6 +172,17 @@ describe('listAudioFiles: every file once, every unusable entry named', () => {
     expect(both.files.map((f) => f.path)).toEqual([a, join(root, 'real', 'sub', 'b.Flac')]);
   });
 
+  it('says when an input folder holds no audio file', () => {
+    const empty = join(root, 'empty');
+    mkdirSync(join(empty, 'docs'), { recursive: true });
+    writeFileSync(join(empty, 'docs', 'notes.txt'), 'not audio');
+    const a = join(root, 'real', 'a.wav');
+    const r = listAudioFiles([a, empty]);
+    expect(r.files).toEqual([{ path: a, root: null }]);
+    expect(r.notices).toEqual([{ path: empty, message: 'no audio files in this folder' }]);
+    expect(r.skipped).toEqual([]);
+  });
+
   it('parses EMO-DB and RAVDESS names whatever the extension case or format', () => {
     const emo = join(tmp, 'emo');
     mkdirSync(emo);

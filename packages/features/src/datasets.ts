@@ -291,6 +291,10 @@ class Walker {
     const links: string[] = [];
     this.visit(input, found, links);
     while (links.length > 0) this.follow(links.shift() as string, found, links);
+    if (found.length === 0) {
+      // Not an error beside other inputs (alone, it is "no audio files found"), but said.
+      this.result.notices.push({ path: input, message: 'no audio files in this folder' });
+    }
     const withReal: { path: string; real: string }[] = [];
     for (const path of found) {
       const r = this.real(path);
@@ -416,6 +420,7 @@ const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  *   not walked again: a link loop (`loop -> .`) is followed at most once.
  * - The same real file reached twice (named twice, or through a link) is listed once, at
  *   its first path, with a notice.
+ * - An input folder with no audio file in it gets a notice.
  * - An entry that cannot be used (missing input, unreadable folder, dangling link, link
  *   loop) is reported in `skipped` with the true reason; the rest is listed.
  *

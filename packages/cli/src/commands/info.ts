@@ -87,6 +87,7 @@ export async function runInfo(
       '@serkit/features': versionOf('@serkit/features'),
       '@serkit/dsp-native': versionOf('@serkit/dsp-native'),
       '@serkit/model': versionOf('@serkit/model'),
+      '@serkit/experiment': versionOf('@serkit/experiment'),
       '@serkit/report': versionOf('@serkit/report'),
     },
     platform: `${platform()}-${arch()}`,
