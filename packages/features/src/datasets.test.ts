@@ -118,7 +118,10 @@ describe('datasets on disk', () => {
     const b = join(DATA, 'ravdess/Actor_01/03-01-01-01-01-01-01.wav');
     expect(listWavFiles([a, b]).map((e) => e.path)).toEqual([a, b]);
     expect(detectDataset([a, b, '/x/broken.wav'])).toBe('ravdess');
-    expect(detectDataset(['/x/a.wav', a])).toBe('folders');
+    // Half the names are enough: a stray file beside a corpus file does not make folder
+    // names labels (it is reported unlabelled instead).
+    expect(detectDataset(['/x/a.wav', a])).toBe('ravdess');
+    expect(detectDataset(['/x/a.wav', '/x/b.wav', a])).toBe('folders');
     const ds = loadDataset([a, '/dev/null'], 'ravdess');
     expect(ds.items[1]).toEqual({ path: '/dev/null', label: null, speaker: null });
     expect(() => listWavFiles(['/no/such/dir'])).toThrow(

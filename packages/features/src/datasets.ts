@@ -464,9 +464,10 @@ export function folderLabel(entry: AudioEntry): string | null {
 }
 
 /**
- * Detect the naming scheme of a set of files: `'ravdess'` or `'emodb'` when
- * more than half of the names follow that scheme (so a few stray or broken
- * files do not change the answer), otherwise `'folders'`.
+ * Detect the naming scheme of a set of files: `'ravdess'` or `'emodb'` when at
+ * least half of the names follow that scheme (so stray or broken files, each
+ * then reported unlabelled, do not turn folder names into labels), otherwise
+ * `'folders'`.
  */
 export function detectDataset(paths: readonly string[]): Exclude<DatasetKind, 'auto'> {
   if (paths.length === 0) return 'folders';
@@ -476,8 +477,8 @@ export function detectDataset(paths: readonly string[]): Exclude<DatasetKind, 'a
     if (parseRavdessName(p)) ravdess++;
     else if (parseEmodbName(p)) emodb++;
   }
-  if (ravdess * 2 > paths.length && ravdess >= emodb) return 'ravdess';
-  if (emodb * 2 > paths.length) return 'emodb';
+  if (ravdess > 0 && ravdess * 2 >= paths.length && ravdess >= emodb) return 'ravdess';
+  if (emodb > 0 && emodb * 2 >= paths.length) return 'emodb';
   return 'folders';
 }
 
