@@ -93,7 +93,7 @@ export interface FileEvaluation {
  * gives the figures on the unseen ones (`seen`), with a notice; when the files' speakers are
  * known, also how many unseen files are by speakers the model heard (its metadata's
  * `trainingSpeakers` for the same corpus, else the speakers of the evaluated files it saw: a lower
- * bound) and the figures on the files by the other speakers (`seen.heardSpeakers`).
+ * bound) and the figures on the files by the other speakers (`seen.speakers`).
  *
  * @throws {ExperimentError} when the data has classes the model does not know, or no file can
  *   be read.
@@ -159,9 +159,10 @@ export async function evaluateOnFiles(
   const known = meta.trainingFiles?.sha256;
   if (known) {
     const set = new Set(known);
-    const unseenRows = ok
-      .map((i, row) => (set.has(got.hashes[i] ?? '') ? -1 : row))
-      .filter((r) => r >= 0);
+    // Per evaluated row: was its file one of the model's training or validation files?
+    const seenRow = ok.map((i) => set.has(got.hashes[i] ?? ''));
+    const rows = ok.map((_, row) => row);
+    const unseenRows = rows.filter((r) => !seenRow[r]);
     const nSeen = ok.length - unseenRows.length;
     /** The classification report of some evaluated rows, null for none. */
     const reportOn = (rows: number[]) =>
@@ -185,10 +186,7 @@ export async function evaluateOnFiles(
     if (ok.every((i) => files.speakers[i] !== null)) {
       const recorded =
         meta.trainingSpeakers?.dataset === files.kind ? meta.trainingSpeakers.ids : null;
-      const heard = new Set(
-        recorded ??
-          ok.flatMap((i, row) => (set.has(got.hashes[i] ?? '') ? [speakerOfRow(row)] : [])),
-      );
+      const heard = new Set(recorded ?? rows.filter((r) => seenRow[r]).map(speakerOfRow));
       const otherRows = unseenRows.filter((r) => !heard.has(speakerOfRow(r)));
       const other = reportOn(otherRows);
       const idsOf = (rows: number[]) => [...new Set(rows.map(speakerOfRow))].sort();
