@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use ser_dsp::decode::{read_wav, Audio};
@@ -63,7 +64,6 @@ pub struct Stages {
     pub mel: MelFilterbank,
     pub filtered: Vec<f32>,
     pub fixed: Vec<f32>,
-    pub power: Vec<f32>,
     pub out: Vec<f32>,
 }
 
@@ -77,7 +77,6 @@ impl Stages {
             resampler: Resampler::new(from_hz, opts.sample_rate).unwrap(),
             filtered: Vec::new(),
             fixed: vec![0.0; opts.n_samples()],
-            power: vec![0.0; opts.n_frames() * stft.n_bins()],
             out: vec![0.0; opts.feature_len()],
             stft,
             mel,
@@ -112,14 +111,28 @@ pub fn stage_fix_length(x: &[f32], out: &mut [f32]) {
     fix_length_into(x, out);
 }
 
+/// STFT and power in the pipeline's blocks of `BLOCK` frames (bin-major), each block
+/// handed to nothing: the cost [`stage_stft_power_mel`] has before its filterbank.
 #[inline(never)]
-pub fn stage_stft_power(stft: &mut PowerSpectrogram, y: &[f32], power: &mut [f32]) {
-    stft.process_into(y, power);
+pub fn stage_stft_power(stft: &mut PowerSpectrogram, y: &[f32]) {
+    stft.process_blocks(y, |_, _, block| {
+        black_box(block);
+    });
 }
 
+/// STFT, power and mel power fused as `LogMelExtractor::log_mel_into` runs them: each
+/// block of frames goes through the filterbank while it is in cache (mel-major `out`).
 #[inline(never)]
-pub fn stage_mel(mel: &MelFilterbank, power: &[f32], n_frames: usize, out: &mut [f32]) {
-    mel.apply_into(power, n_frames, out);
+pub fn stage_stft_power_mel(
+    stft: &mut PowerSpectrogram,
+    mel: &MelFilterbank,
+    y: &[f32],
+    out: &mut [f32],
+) {
+    let n_frames = stft.n_frames(y.len());
+    stft.process_blocks(y, |t0, count, block| {
+        mel.apply_block(block, t0, count, n_frames, out)
+    });
 }
 
 #[inline(never)]
