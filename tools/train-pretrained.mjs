@@ -216,6 +216,7 @@ async function summarizeHeldOut(modelName, folder) {
     const differs = [
       report.dbReference !== option('--db-reference') && '--db-reference',
       report.augment.enabled !== method.includes('--augment') && '--augment',
+      Boolean(report.specAugment) !== method.includes('--spec-augment') && '--spec-augment',
       report.seed !== Number(option('--seed')) && '--seed',
       report.epochs.length > Number(option('--epochs')) && '--epochs',
     ].filter(Boolean);

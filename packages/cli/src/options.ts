@@ -6,7 +6,7 @@
  */
 import { DEFAULT_FOLDS } from '@serkit/experiment';
 import { DATASET_KINDS } from '@serkit/features';
-import { DB_REFERENCES, TRAIN_DEFAULTS } from '@serkit/model';
+import { DB_REFERENCES, SPEC_AUGMENT_DEFAULTS, TRAIN_DEFAULTS } from '@serkit/model';
 import { type Command, Option } from 'commander';
 import {
   parseFolds,
@@ -82,6 +82,13 @@ export const OPTIONS = {
     new Option('--augment', "add the paper's four augmented copies of every training file").default(
       false,
     ),
+  specAugment: () => {
+    const s = SPEC_AUGMENT_DEFAULTS;
+    return new Option(
+      '--spec-augment',
+      `mask ${s.frequencyMasks} random bands of up to ${s.maxFrequencyWidth} mel bands and ${s.timeMasks} spans of up to ${s.maxTimeWidth} frames in every training spectrogram, each epoch (SpecAugment; default: off)`,
+    );
+  },
   epochs: () =>
     new Option('--epochs <n>', 'maximum epochs')
       .default(TRAIN_DEFAULTS.epochs)

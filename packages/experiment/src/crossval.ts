@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { classificationReport } from '@serkit/model';
+import { classificationReport, SPEC_AUGMENT_DEFAULTS } from '@serkit/model';
 import type { CrossvalFold, CrossvalReport, MeanStd } from '@serkit/report';
 import { ExperimentError } from './errors.js';
 import {
@@ -139,6 +139,12 @@ export async function crossValidate(
             epochs: c.epochs,
             patience: c.patience,
             validationFraction: c.validationFraction,
+            // Only when not the default, so folds finished before these options were
+            // part of the key are still reused.
+            ...(c.specAugment ? { specAugment: true } : {}),
+            ...(c.dbReference && c.dbReference !== 'absolute'
+              ? { dbReference: c.dbReference }
+              : {}),
           }),
         )
         .digest('hex');
@@ -226,6 +232,7 @@ export async function crossValidate(
       folds: c.folds,
       seeds,
       augment: c.augment,
+      ...(c.specAugment ? { specAugment: { ...SPEC_AUGMENT_DEFAULTS } } : {}),
       epochs: c.epochs,
       patience: c.patience,
     },

@@ -22,6 +22,7 @@ import {
   loadBackend,
   type ModelMetadata,
   resolveCrnnOptions,
+  SPEC_AUGMENT_DEFAULTS,
   TRAIN_DEFAULTS,
   train,
 } from '@serkit/model';
@@ -42,6 +43,7 @@ export const EXPERIMENT_DEFAULTS = Object.freeze({
   split: 'random' as SplitProtocol,
   testSize: 0.2,
   augment: false,
+  specAugment: false,
   epochs: TRAIN_DEFAULTS.epochs,
   patience: TRAIN_DEFAULTS.patience,
   seed: TRAIN_DEFAULTS.seed,
@@ -96,6 +98,12 @@ export interface ExperimentConfig {
   dbReference?: DbReference;
   /** Add the paper's four augmented copies of every fitting file; default false. */
   augment?: boolean;
+  /**
+   * Mask the training inputs with SpecAugment ({@link SPEC_AUGMENT_DEFAULTS}: 2 frequency masks
+   * of 0–16 mel bands and 2 time masks of 0–26 frames per spectrogram and epoch, Park et al.
+   * 2019), recorded in the report and the metadata; default false.
+   */
+  specAugment?: boolean;
   /** Maximum epochs; default 100. */
   epochs?: number;
   /** Early-stopping patience in epochs; default 10. */
@@ -316,11 +324,13 @@ export async function runExperiment(
   if (c.checkpointDir && existsSync(c.checkpointDir)) {
     emit({ type: 'notice', message: `resuming from ${c.checkpointDir}` });
   }
+  const specAugment = c.specAugment ? { ...SPEC_AUGMENT_DEFAULTS } : false;
   const result = await train(model, fitData, {
     epochs: c.epochs,
     patience: c.patience,
     seed: c.seed,
     dbReference: c.dbReference,
+    specAugment,
     checkpointDir: c.checkpointDir,
     // Too few files for a validation part: train for the given epochs without early stopping.
     ...(valData.labels.length > 0 ? { validationData: valData } : { validationFraction: 0 }),
@@ -375,6 +385,7 @@ export async function runExperiment(
     },
     augment,
     ...(c.dbReference && c.dbReference !== 'absolute' ? { dbReference: c.dbReference } : {}),
+    ...(specAugment ? { specAugment } : {}),
     seed: c.seed,
     epochs: result.history.map((e) => ({
       epoch: e.epoch,
@@ -418,7 +429,12 @@ export async function runExperiment(
       dataset: { name: files.kind, roots, files: files.paths.length },
       split: { ...report.split, seed: c.seed },
       seed: c.seed,
-      training: { epochs: result.history.length, bestEpoch: result.bestEpoch, augment },
+      training: {
+        epochs: result.history.length,
+        bestEpoch: result.bestEpoch,
+        augment,
+        ...(specAugment ? { specAugment } : {}),
+      },
       trainingFiles: { sha256: seenHashes },
       ...(learntSpeakers.every((s): s is string => s !== null)
         ? {

@@ -66,6 +66,11 @@ export {
   setupNativeTensorflow,
 } from './setup.js';
 export {
+  applySpecAugment,
+  checkSpecAugmentOptions,
+  SPEC_AUGMENT_DEFAULTS,
+} from './spec-augment.js';
+export {
   argMaxRows,
   evaluate,
   predictProbabilities,

@@ -163,6 +163,21 @@ describe('train (tiny model)', () => {
     model.dispose();
   });
 
+  it('an option given as undefined keeps its default (as runExperiment passes unset ones)', async () => {
+    const model = await buildCrnn(TINY);
+    const r = await train(model, data, {
+      epochs: 1,
+      batchSize: 8,
+      validationFraction: 0.25,
+      dbReference: undefined,
+      patience: undefined,
+      specAugment: undefined,
+    });
+    expect(r.history).toHaveLength(1);
+    expect(r.zscore.dbReference ?? 'absolute').toBe('absolute');
+    model.dispose();
+  });
+
   it('rejects bad input with one-line errors naming the parameter', async () => {
     const model = await buildCrnn(TINY);
     await expect(train(model, { x: new Float32Array(10), labels: [0] })).rejects.toThrow(
@@ -184,6 +199,81 @@ describe('train (tiny model)', () => {
       `${other}: checkpoint is from a different run (learningRate: checkpoint 0.01, now 0.02); remove it or pass resume: false`,
     );
     model.dispose();
+  });
+
+  it('SpecAugment: masks the training batches only, reproducibly; a checkpoint with other masking is refused', async () => {
+    const sa = { frequencyMasks: 2, maxFrequencyWidth: 4, timeMasks: 2, maxTimeWidth: 5 };
+    const opts = {
+      epochs: 2,
+      batchSize: 8,
+      learningRate: 1e-2,
+      validationFraction: 0.25,
+      patience: 5,
+    };
+    const run = async (extra: Parameters<typeof train>[2] = {}, seed = TINY.seed) => {
+      const model = await buildCrnn({ ...TINY, seed });
+      const r = await train(model, data, { ...opts, ...extra }).catch((err) => {
+        model.dispose();
+        throw err;
+      });
+      return { model, r };
+    };
+    const a = await run({ specAugment: sa });
+    const b = await run({ specAugment: sa });
+    const plain = await run();
+    expect(a.r.history).toHaveLength(2);
+    a.r.history.forEach((h, i) => {
+      expect(h.loss).toBeCloseTo(b.r.history[i].loss, 4);
+      expect(h.valLoss).toBeCloseTo(b.r.history[i].valLoss, 4);
+    });
+    // Same initial weights and shuffles: only the masks make the training loss differ.
+    expect(Math.abs(a.r.history[0].loss - plain.r.history[0].loss)).toBeGreaterThan(1e-3);
+    // Validation is not masked: the best epoch's validation loss is that of the raw inputs.
+    const split = stratifiedSplit(data.labels, 0.25, 42);
+    const per = 16 * 20;
+    const vx = new Float32Array(split.validation.length * per);
+    split.validation.forEach((e, i) => {
+      vx.set(data.x.subarray(e * per, (e + 1) * per), i * per);
+    });
+    const p = await predictProbabilities(a.model, vx, a.r.zscore);
+    let ce = 0;
+    split.validation.forEach((e, i) => {
+      ce -= Math.log(Math.max(p[i * 3 + data.labels[e]], 1e-7));
+    });
+    expect(ce / split.validation.length).toBeCloseTo(a.r.history[a.r.bestEpoch - 1].valLoss, 4);
+    for (const m of [a, b, plain]) m.model.dispose();
+
+    // Interrupted after epoch 1 and resumed: the masks of epoch 2 are those of an uninterrupted run.
+    const dir = path.join(tmp, 'ckpt-spec-augment');
+    const ac = new AbortController();
+    const part = await run({
+      specAugment: sa,
+      checkpointDir: dir,
+      signal: ac.signal,
+      onEpochEnd: () => ac.abort(),
+    });
+    expect(part.r.history).toHaveLength(1);
+    part.model.dispose();
+    const resumed = await run({ specAugment: sa, checkpointDir: dir }, 999);
+    expect(resumed.r.resumedFrom).toBe(1);
+    resumed.r.history.forEach((h, i) => {
+      expect(h.loss).toBeCloseTo(a.r.history[i].loss, 3);
+    });
+    const masks = JSON.stringify(sa);
+    await expect(run({ checkpointDir: dir })).rejects.toThrow(
+      `${dir}: checkpoint is from a different run (specAugment: checkpoint ${masks}, now (default)); remove it or pass resume: false`,
+    );
+    await expect(run({ checkpointDir: dir, specAugment: { ...sa, timeMasks: 1 } })).rejects.toThrow(
+      `(specAugment: checkpoint ${masks}, now ${JSON.stringify({ ...sa, timeMasks: 1 })})`,
+    );
+    const off = path.join(tmp, 'ckpt-no-spec-augment');
+    (await run({ epochs: 1, checkpointDir: off })).model.dispose();
+    await expect(run({ checkpointDir: off, specAugment: sa })).rejects.toThrow(
+      `(specAugment: checkpoint (default), now ${masks})`,
+    );
+    await expect(run({ specAugment: { ...sa, maxFrequencyWidth: 16 } })).rejects.toThrow(
+      'train option specAugment.maxFrequencyWidth: expected an integer in 0…15 (narrower than the 16 mel bands), got 16',
+    );
   });
 
   it('stratified split and z-score', () => {

@@ -11,12 +11,14 @@ import { classificationReport } from './metrics.js';
 import { DB_REFERENCES, fitNormalization } from './normalization.js';
 import { gatherZScored, inputDims, preparePredictor } from './predictor.js';
 import { seededRandom, shuffleInPlace, stratifiedSplit } from './random.js';
+import { applySpecAugment, checkSpecAugmentOptions } from './spec-augment.js';
 import type {
   BatchEvent,
   ClassificationReport,
   EpochEvent,
   Examples,
   PredictorEngine,
+  SpecAugmentOptions,
   TrainOptions,
   TrainResult,
   ZScore,
@@ -38,6 +40,7 @@ export const TRAIN_DEFAULTS: Readonly<
   resume: true,
   allowSlowBackend: false,
   dbReference: 'absolute',
+  specAugment: false,
 });
 
 /** One turn of the event loop (a macrotask), so signal handlers and timers can run. */
@@ -154,10 +157,16 @@ function crossEntropy(p: Float32Array, labels: ArrayLike<number>, idx: number[],
   return { loss: loss / idx.length, accuracy: ok / idx.length };
 }
 
+/**
+ * What differs between a checkpoint's fingerprint and this run's, over the keys of both: a key
+ * present on one side only (an option recorded only when not its default) is `(default)` on
+ * the other.
+ */
 function fingerprintDiff(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  return Object.keys(b)
+  const show = (v: unknown) => (v === undefined ? '(default)' : JSON.stringify(v));
+  return [...new Set([...Object.keys(b), ...Object.keys(a)])]
     .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
-    .map((k) => `${k}: checkpoint ${JSON.stringify(a[k])}, now ${JSON.stringify(b[k])}`);
+    .map((k) => `${k}: checkpoint ${show(a[k])}, now ${show(b[k])}`);
 }
 
 // ---------------------------------------------------------------------------------- train
@@ -170,11 +179,26 @@ function num(v: unknown, name: string, ok: (x: number) => boolean, want: string)
 }
 
 /** `options` over {@link TRAIN_DEFAULTS}. */
-const resolveTrainOptions = (options: TrainOptions) => ({ ...TRAIN_DEFAULTS, ...options });
+/** The defaults, overridden by every option given a value (`undefined` keeps the default). */
+const resolveTrainOptions = (options: TrainOptions) => ({
+  ...TRAIN_DEFAULTS,
+  ...(Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as TrainOptions),
+});
 type ResolvedTrainOptions = ReturnType<typeof resolveTrainOptions>;
 
-/** Check every numeric option of {@link train}, one-line errors naming the option. */
-function checkTrainOptions(o: ResolvedTrainOptions): void {
+/**
+ * Check every option of {@link train} (`h` × `w`: the model's input, which bounds the
+ * SpecAugment widths), one-line errors naming the option.
+ *
+ * @returns the SpecAugment options (their four fields alone), or null when off.
+ */
+function checkTrainOptions(
+  o: ResolvedTrainOptions,
+  h: number,
+  w: number,
+): SpecAugmentOptions | null {
   num(o.epochs, 'epochs', (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1');
   num(o.batchSize, 'batchSize', (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1');
   num(o.learningRate, 'learningRate', (x) => x > 0 && Number.isFinite(x), 'a number > 0');
@@ -187,6 +211,18 @@ function checkTrainOptions(o: ResolvedTrainOptions): void {
       `train option dbReference: expected one of ${DB_REFERENCES.join(', ')}, got ${JSON.stringify(o.dbReference)}`,
     );
   }
+  return o.specAugment === false || o.specAugment === undefined
+    ? null
+    : checkSpecAugmentOptions(o.specAugment, h, w, 'train option specAugment');
+}
+
+/**
+ * Seed of epoch `epoch`'s SpecAugment masks: from the run's seed and the epoch (so a resumed
+ * run draws what an uninterrupted one does), scrambled away from the epoch's shuffle seed
+ * (`seed × 1000003 + epoch`) so the two streams differ.
+ */
+function specAugmentSeed(seed: number, epoch: number): number {
+  return (Math.imul((seed * 1000003 + epoch) >>> 0, 0x9e3779b1) ^ 0x5ec7a065) >>> 0;
 }
 
 /** The validation examples of a run: given, carved out of the data, or none. */
@@ -227,7 +263,9 @@ async function resume(
 }
 
 /**
- * One epoch of seeded-shuffled mini-batches. Stops before a batch when `signal` aborts.
+ * One epoch of seeded-shuffled mini-batches, each masked by SpecAugment when `specAugment` is
+ * given (masks drawn per example from the epoch's own seeded stream). Stops before a batch when
+ * `signal` aborts.
  *
  * @returns the epoch's mean loss and accuracy, or null when aborted.
  */
@@ -239,11 +277,13 @@ async function trainEpoch(
   zscore: ZScore,
   epoch: number,
   o: ResolvedTrainOptions,
+  specAugment: SpecAugmentOptions | null,
 ): Promise<{ loss: number; accuracy: number } | null> {
   const { h, w, k } = inputDims(model);
   const per = h * w;
   const batches = Math.ceil(fit.length / o.batchSize);
   const order = shuffleInPlace([...fit], seededRandom(o.seed * 1000003 + epoch));
+  const maskRand = specAugment ? seededRandom(specAugmentSeed(o.seed, epoch)) : null;
   let sumLoss = 0;
   let sumAcc = 0;
   let seen = 0;
@@ -254,7 +294,9 @@ async function trainEpoch(
     if (o.signal?.aborted) return null;
     const tb = performance.now();
     const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
-    const xs = tf.tensor4d(gatherZScored(data.x, idx, per, zscore), [idx.length, h, w, 1]);
+    const batch = gatherZScored(data.x, idx, per, zscore);
+    if (specAugment && maskRand) applySpecAugment(batch, idx.length, h, w, specAugment, maskRand);
+    const xs = tf.tensor4d(batch, [idx.length, h, w, 1]);
     const ys = tf.tensor2d(oneHot(data.labels, idx, k), [idx.length, k]);
     let res: number | number[];
     try {
@@ -293,7 +335,8 @@ export async function train(
   options: TrainOptions = {},
 ): Promise<TrainResult> {
   const o = resolveTrainOptions(options);
-  checkTrainOptions(o);
+  const { h, w, k } = inputDims(model);
+  const specAugment = checkTrainOptions(o, h, w);
   const tf: Tf = await loadBackend();
   const info = currentBackendInfo();
   if (info && !info.canTrain && !o.allowSlowBackend) {
@@ -301,7 +344,6 @@ export async function train(
       `train: backend "${info.name}" is for prediction only (training there would take hours); run \`npx ser setup\` to install native TensorFlow, or pass allowSlowBackend`,
     );
   }
-  const { h, w, k } = inputDims(model);
   const per = h * w;
   const n = checkExamples(data, per, k, 'train data');
   // Given validation data replaces the carve-out (e.g. the originals of held-out files
@@ -341,6 +383,7 @@ export async function train(
     weights: model.weights.map((x) => `${x.originalName}:${x.shape.join('x')}`).join(','),
     // Only when not the default, so checkpoints written before the option existed still resume.
     ...(o.dbReference !== 'absolute' ? { dbReference: o.dbReference } : {}),
+    ...(specAugment ? { specAugment } : {}),
   };
   let state: TrainingState = {
     epoch: 0,
@@ -363,7 +406,16 @@ export async function train(
   let aborted = false;
   for (let epoch = state.epoch + 1; epoch <= o.epochs && !state.finished; epoch++) {
     const t0 = performance.now();
-    const scores = await trainEpoch(tf, model, data, split.train, state.zscore, epoch, o);
+    const scores = await trainEpoch(
+      tf,
+      model,
+      data,
+      split.train,
+      state.zscore,
+      epoch,
+      o,
+      specAugment,
+    );
     if (!scores) {
       aborted = true;
       break;

@@ -105,6 +105,29 @@ export interface Examples {
   labels: ArrayLike<number>;
 }
 
+/**
+ * SpecAugment's masking (Park et al., "SpecAugment: A Simple Data Augmentation Method for
+ * Automatic Speech Recognition", Interspeech 2019, §2), without its time warping: each training
+ * spectrogram of each epoch gets `frequencyMasks` bands of whole mel rows and `timeMasks` spans
+ * of whole frame columns set to 0 (the training mean, the inputs being z-scored). A mask's width
+ * is drawn uniformly from 0 … its maximum (inclusive), then its start uniformly among the
+ * positions where it fits; masks may overlap. Validation and test inputs are never masked.
+ * Defaults: {@link SPEC_AUGMENT_DEFAULTS}.
+ */
+export interface SpecAugmentOptions {
+  /** Frequency masks per spectrogram (integer ≥ 0); default 2. */
+  frequencyMasks: number;
+  /** Largest frequency-mask width, in mel bands (integer, 0 … nMels − 1); default 16. */
+  maxFrequencyWidth: number;
+  /** Time masks per spectrogram (integer ≥ 0); default 2. */
+  timeMasks: number;
+  /**
+   * Largest time-mask width, in frames (integer, 0 … nFrames − 1); default 26 (≈ 0.3 s at hop
+   * 512 and 44.1 kHz).
+   */
+  maxTimeWidth: number;
+}
+
 /** A per-batch progress event. */
 export interface BatchEvent {
   /** 1-based epoch. */
@@ -167,6 +190,12 @@ export interface TrainOptions {
    * result's z-score, so prediction applies the same.
    */
   dbReference?: DbReference;
+  /**
+   * SpecAugment time and frequency masking of the training inputs ({@link SpecAugmentOptions};
+   * e.g. {@link SPEC_AUGMENT_DEFAULTS}), drawn per example and epoch from `seed`; default false
+   * (off: training is exactly as without the option). Part of the checkpoint's fingerprint.
+   */
+  specAugment?: SpecAugmentOptions | false;
   /** Folder for the per-epoch checkpoint; none by default. */
   checkpointDir?: string;
   /** Resume from `checkpointDir` when it holds a checkpoint; default true. */
@@ -248,7 +277,10 @@ export interface ModelMetadata {
   split?: Record<string, unknown>;
   /** Training seed. */
   seed?: number;
-  /** Training summary. */
+  /**
+   * Training summary, as given by the caller (`ser train`: epochs, best epoch, augmentation, and
+   * `specAugment`'s masks when on).
+   */
   training?: Record<string, unknown>;
   /**
    * The files the model learnt from (its training and validation files), as SHA-256 hashes of

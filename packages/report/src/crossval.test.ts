@@ -76,6 +76,18 @@ describe('the cross-validation report', () => {
     );
     expect(md).toContain('| anger | 0.64 | 0.90 | 0.75 | 10 |');
     expect(md).toContain('| **neutral** | 50.0 | 50.0 |');
+    expect(md).not.toContain('Masking');
+  });
+
+  it('names the SpecAugment masking when the folds used it', () => {
+    const masks = { frequencyMasks: 2, maxFrequencyWidth: 16, timeMasks: 1, maxTimeWidth: 26 };
+    const md = crossvalToMarkdown({
+      ...report,
+      protocol: { ...report.protocol, specAugment: masks },
+    });
+    expect(md).toContain(
+      '- Masking: 2 frequency masks of 0–16 mel bands and 1 time mask of 0–26 frames per training spectrogram and epoch (SpecAugment, Park et al. 2019)\n- Time:',
+    );
   });
 
   it('writes report.json, report.md and the plot', async () => {

@@ -9,8 +9,9 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, confusionMatrixSpec } from './charts.js';
+import { specAugmentText } from './markdown.js';
 import { renderSvg, svgToPng } from './render.js';
-import type { ClassRow, Scores } from './types.js';
+import type { ClassRow, Scores, SpecAugmentMasks } from './types.js';
 
 /** One fold of one seed. */
 export interface CrossvalFold {
@@ -49,6 +50,8 @@ export interface CrossvalReport {
     folds: number | 'loso';
     seeds: number[];
     augment: boolean;
+    /** SpecAugment masking of the training inputs, when on. Absent: off. */
+    specAugment?: SpecAugmentMasks;
     epochs: number;
     patience: number;
   };
@@ -100,6 +103,7 @@ export function crossvalToMarkdown(r: CrossvalReport): string {
     `- Accuracy: **${pct(s.accuracy.mean)} ± ${pct(s.accuracy.std)} %**, UAR **${pct(s.uar.mean)} ± ${pct(s.uar.std)} %** (mean ± standard deviation over ${r.folds.length} folds${multi ? ` of ${p.seeds.length} seeds` : ''})`,
     `- Data: ${r.dataset.files} files from ${r.dataset.roots.join(', ')}${r.dataset.failed ? ` (${r.dataset.failed} could not be used)` : ''}`,
     `- Protocol: ${name}, seed${multi ? 's' : ''} ${p.seeds.join(', ')}, augmentation ${p.augment ? 'on' : 'off'}, at most ${p.epochs} epochs, patience ${p.patience}`,
+    ...(p.specAugment ? [`- Masking: ${specAugmentText(p.specAugment)}`] : []),
     `- Time: ${r.seconds.total.toFixed(1)} s`,
     '',
     '## Folds',

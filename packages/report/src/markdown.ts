@@ -1,12 +1,18 @@
 import { PAPER_RESULTS, PAPER_SOURCE, paperBaseline } from './paper.js';
 import { seenSpeakersSentence } from './speakers.js';
-import type { ClassRow, Scores, SerReport } from './types.js';
+import type { ClassRow, Scores, SerReport, SpecAugmentMasks } from './types.js';
 
 const pct = (x: number): string => (100 * x).toFixed(2);
 const fixed = (x: number): string => x.toFixed(2);
 
 function scoreRow(name: string, s: Scores): string {
   return `| ${name} | ${fixed(s.precision)} | ${fixed(s.recall)} | ${fixed(s.f1)} | ${s.support} |`;
+}
+
+/** {@link SpecAugmentMasks} in words, for a run's and a cross-validation's `report.md`. */
+export function specAugmentText(s: SpecAugmentMasks): string {
+  const n = (k: number, what: string) => `${k} ${what} mask${k === 1 ? '' : 's'}`;
+  return `${n(s.frequencyMasks, 'frequency')} of 0–${s.maxFrequencyWidth} mel bands and ${n(s.timeMasks, 'time')} of 0–${s.maxTimeWidth} frames per training spectrogram and epoch (SpecAugment, Park et al. 2019)`;
 }
 
 /**
@@ -62,6 +68,7 @@ export function reportToMarkdown(
     lines.push(
       `- Augmentation: ${report.augment.enabled ? `${report.augment.names.join(', ')} (${report.augment.copies} spectrograms per training file)` : 'none'}`,
     );
+    if (report.specAugment) lines.push(`- Masking: ${specAugmentText(report.specAugment)}`);
     lines.push(
       `- Training: ${report.epochs.length} epoch${report.epochs.length === 1 ? '' : 's'}, best epoch ${report.bestEpoch}, seed ${report.seed}`,
     );

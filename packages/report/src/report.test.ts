@@ -72,6 +72,15 @@ describe('reportToMarkdown', () => {
     expect(md).toContain('| sadness | 1.00 | 0.70 | 0.82 | 10 |');
     expect(md).toContain('| **accuracy** | | | 0.80 | 30 |');
     expect(md).toContain('| **sadness** | 0.0 | 30.0 | 70.0 |');
+    expect(md).not.toContain('Masking');
+  });
+
+  it('names the SpecAugment masking of a run that used it, beside the other training options', () => {
+    const masks = { frequencyMasks: 2, maxFrequencyWidth: 16, timeMasks: 2, maxTimeWidth: 26 };
+    const md = reportToMarkdown({ ...sampleReport(), specAugment: masks });
+    expect(md).toContain(
+      '- Augmentation: none\n- Masking: 2 frequency masks of 0–16 mel bands and 2 time masks of 0–26 frames per training spectrogram and epoch (SpecAugment, Park et al. 2019)\n- Training: 2 epochs',
+    );
   });
 });
 

@@ -13,6 +13,19 @@ export interface Scores {
   support: number;
 }
 
+/**
+ * SpecAugment masking of the training inputs (time and frequency masks of Park et al.,
+ * Interspeech 2019; `@serkit/model`'s `SpecAugmentOptions`): per training spectrogram and epoch,
+ * `frequencyMasks` bands of 0 … `maxFrequencyWidth` mel bands and `timeMasks` spans of
+ * 0 … `maxTimeWidth` frames set to the training mean.
+ */
+export interface SpecAugmentMasks {
+  frequencyMasks: number;
+  maxFrequencyWidth: number;
+  timeMasks: number;
+  maxTimeWidth: number;
+}
+
 /** Scores of one class, with its name. */
 export interface ClassRow extends Scores {
   name: string;
@@ -95,6 +108,8 @@ export interface SerReport {
    * each spectrogram relative to its loudest bin). Absent: absolute.
    */
   dbReference?: string;
+  /** SpecAugment masking of the training inputs ({@link SpecAugmentMasks}). Absent: off. */
+  specAugment?: SpecAugmentMasks;
   /** Seed of the split, the augmentations and the training. */
   seed: number;
   /** Class names, in the model's output order. */

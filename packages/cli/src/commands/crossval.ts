@@ -24,6 +24,8 @@ export interface CrossvalCliOptions {
   split: SplitProtocol;
   folds: number | 'loso';
   augment: boolean;
+  /** `--spec-augment`: SpecAugment masking of the training inputs. */
+  specAugment?: boolean;
   /** `--validation-split`: how the validation part is carved (default: as `split`). */
   validationSplit?: SplitProtocol;
   /** `--db-reference`: dB reference of the models' inputs. */
@@ -67,6 +69,7 @@ export async function runCrossval(opts: CrossvalCliOptions, ctx: CliContext): Pr
       split: opts.split,
       folds: opts.folds,
       augment: opts.augment,
+      specAugment: opts.specAugment === true,
       validationSplit: opts.validationSplit,
       dbReference: opts.dbReference,
       epochs: opts.epochs,
@@ -117,6 +120,7 @@ export function registerCrossval(
     .addOption(OPTIONS.split())
     .addOption(OPTIONS.folds())
     .addOption(OPTIONS.augment())
+    .addOption(OPTIONS.specAugment())
     .addOption(OPTIONS.validationSplit())
     .addOption(OPTIONS.dbReference())
     .addOption(OPTIONS.epochs())

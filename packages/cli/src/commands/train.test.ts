@@ -518,6 +518,37 @@ describe('ser train --split speaker', () => {
     for (const [i, p] of probs(soft).entries()) expect(p).toBeCloseTo(expected[i], 2);
   });
 
+  it('--spec-augment masks the training inputs and records it in the report and the metadata', () => {
+    for (const command of ['train', 'crossval']) {
+      expect(ser(command, '--help').stdout.replace(/\s+/g, ' ')).toContain(
+        '--spec-augment mask 2 random bands of up to 16 mel bands and 2 spans of up to 26 frames in every training spectrogram, each epoch (SpecAugment; default: off)',
+      );
+    }
+    const out = join(tmp, 'spec-augment');
+    const data = [...ravdess('01', all), ...ravdess('02', all)];
+    const r = ser(
+      'train',
+      '--data',
+      ...data,
+      '--out',
+      out,
+      '--split',
+      'speaker',
+      '--epochs',
+      '1',
+      '--spec-augment',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const masks = { frequencyMasks: 2, maxFrequencyWidth: 16, timeMasks: 2, maxTimeWidth: 26 };
+    expect(JSON.parse(r.stdout).specAugment).toEqual(masks);
+    const meta = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8'));
+    expect(meta.training.specAugment).toEqual(masks);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain(
+      '- Masking: 2 frequency masks of 0–16 mel bands and 2 time masks of 0–26 frames per training spectrogram and epoch',
+    );
+  });
+
   it('refuses unknown or overlapping chosen speakers (exit 2, one line naming them)', () => {
     const data = [...ravdess('01', all), ...ravdess('02', all), ...ravdess('03', all)];
     for (const [args, message] of [

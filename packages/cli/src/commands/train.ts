@@ -32,6 +32,8 @@ export interface TrainCliOptions {
   /** `--db-reference`: dB reference of the model's inputs. */
   dbReference: DbReference;
   augment: boolean;
+  /** `--spec-augment`: SpecAugment masking of the training inputs. */
+  specAugment?: boolean;
   epochs: number;
   patience: number;
   seed: number;
@@ -80,6 +82,7 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
         validationSplit: opts.validationSplit,
         dbReference: opts.dbReference,
         augment: opts.augment,
+        specAugment: opts.specAugment === true,
         epochs: opts.epochs,
         patience: opts.patience,
         seed: opts.seed,
@@ -133,6 +136,7 @@ export function registerTrain(
     .addOption(OPTIONS.validationSplit())
     .addOption(OPTIONS.dbReference())
     .addOption(OPTIONS.augment())
+    .addOption(OPTIONS.specAugment())
     .addOption(OPTIONS.epochs())
     .addOption(OPTIONS.patience())
     .addOption(OPTIONS.seed())
