@@ -285,6 +285,21 @@ for (const threads of api ? threadCounts : []) {
     threads: threads || nprocCount,
   });
 }
+// Native, 1 thread, on each container of a mixed set alone: the per-container ratios below
+// (FLAC decoding costs what WAV reading does not, on both sides).
+const containers = [
+  ['WAV', wavFiles],
+  ['FLAC', files.filter((f) => /\.flac$/i.test(f))],
+].filter(([, subset]) => subset.length > 0 && subset.length < files.length);
+const byContainer = [];
+for (const [name, subset] of api && threadCounts.includes(1) ? containers : []) {
+  const t = await timeIt(`${api.name} ${name}`, iterations, async () => {
+    const [, cpu] = await withCpu(() => api.run(subset, 1));
+    return cpu;
+  });
+  byContainer.push({ name, subset, nativeMs: (1000 * t.mean) / subset.length });
+}
+
 // The JS engine, 1 worker, on the WAV files of the set (its decoder does not read FLAC).
 if (api?.js && !args['no-js'] && wavFiles.length) {
   let last;
@@ -370,6 +385,16 @@ if (args['no-python']) {
   const mean = (k) => timed.reduce((a, r) => a + r[k], 0) / timed.length;
   const report = timed[timed.length - 1];
   python = { mean: mean('seconds'), cpu: mean('cpuSeconds'), report };
+  // Each container's files, from the reference's per-file times (mean over the timed runs).
+  for (const c of byContainer) {
+    const index = new Set(c.subset);
+    let sum = 0;
+    for (const r of timed)
+      files.forEach((f, i) => {
+        if (index.has(f)) sum += r.perFileSeconds?.[i] ?? Number.NaN;
+      });
+    c.librosaMs = (1000 * sum) / timed.length / c.subset.length;
+  }
   rows.push({
     variant: 'librosa + scipy reference, in-process (after 8 warm-up files; BLAS 1 thread)',
     mean: python.mean,
@@ -442,6 +467,10 @@ if (one && ref) {
       `  - same by CPU time per file: ${(cpuMs(ref) / cpuMs(one)).toFixed(2)}× (${cpuMs(ref).toFixed(2)} vs ${cpuMs(one).toFixed(2)} ms)`,
     );
 }
+for (const c of byContainer.filter((c) => Number.isFinite(c.librosaMs)))
+  ratios.push(
+    `  - ${c.name} files alone (${c.subset.length}; native run on them alone, librosa's per-file times in its runs above): ${(c.librosaMs / c.nativeMs).toFixed(2)}× (${c.librosaMs.toFixed(2)} vs ${c.nativeMs.toFixed(2)} ms per file)`,
+  );
 if (one && two)
   ratios.push(check('native in-process, 2 threads ÷ 1 thread (files/s)', fps(two) / fps(one), 1.8));
 if (cliRow && ref) {

@@ -10,7 +10,8 @@ Sequential, one process, like the paper's notebooks.
 Usage: pipeline.py <file-or-folder>... [--out features.npy] [--warmup N]
 Writes float32 [n_files, 128, 259] and prints one JSON line:
   {"files", "seconds", "cpuSeconds", "filesPerSecond", "audioSeconds", "importSeconds",
-   "warmupFiles", "maxRssMB"}
+   "warmupFiles", "maxRssMB", "perFileSeconds"} (perFileSeconds: wall time of each file's
+   log_mel, in input order)
 "seconds" (wall) and "cpuSeconds" (this process's CPU time) cover processing and writing,
 after N untimed warm-up files (default 0: librosa's first call builds its caches);
 module import time is reported apart.
@@ -66,9 +67,11 @@ def main():
         log_mel(f)
     t = time.perf_counter()
     cpu = time.process_time()
-    feats, audio = [], 0.0
+    feats, audio, per_file = [], 0.0, []
     for f in files:
+        t_file = time.perf_counter()
         x, secs = log_mel(f)
+        per_file.append(time.perf_counter() - t_file)
         feats.append(x)
         audio += secs
     np.save(args.out, np.stack(feats) if feats else np.zeros((0, 128, 259), np.float32))
@@ -80,6 +83,7 @@ def main():
         "audioSeconds": round(audio, 3), "importSeconds": round(IMPORT_SECONDS, 4),
         "warmupFiles": min(args.warmup, len(files)),
         "maxRssMB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "perFileSeconds": [round(x, 6) for x in per_file],
     }))
 
 

@@ -52,6 +52,14 @@ const STAGES: [&str; 9] = [
     "copy-out",
 ];
 
+/// The file's container by its extension, upper-case (`WAV`, `FLAC`).
+fn container_of(path: &std::path::Path) -> String {
+    path.extension().map_or_else(
+        || "no extension".into(),
+        |e| e.to_string_lossy().to_uppercase(),
+    )
+}
+
 #[inline(never)]
 fn whole(ex: &mut LogMelExtractor, path: &std::path::Path, out: &mut [f32]) {
     ex.extract_file_into(path, out).unwrap();
@@ -75,6 +83,9 @@ fn main() {
     let mut spent = [Duration::ZERO; STAGES.len()];
     let mut ex = LogMelExtractor::new(ser_dsp::DspOptions::default()).unwrap();
     let mut whole_time = Duration::ZERO;
+    // Decode time and file count per container (file extension), stage pass only.
+    let mut decode_by_container: std::collections::BTreeMap<String, (Duration, usize)> =
+        Default::default();
     // One untimed pass first: plans, page faults, file cache.
     for pass in 0..=repeat {
         for path in files.iter().filter(|_| !whole_only) {
@@ -116,6 +127,10 @@ fn main() {
             black_box(&slot);
             if pass > 0 {
                 spent.iter_mut().zip(laps).for_each(|(s, l)| *s += l);
+                let container = container_of(path);
+                let e = decode_by_container.entry(container).or_default();
+                e.0 += laps[0];
+                e.1 += 1;
             }
         }
         for path in &files {
@@ -154,6 +169,13 @@ fn main() {
         println!(
             "| **sum of stages** | **{:.0}** | 100 % |",
             total.as_secs_f64() * 1e6 / n
+        );
+    }
+    for (container, (d, files)) in &decode_by_container {
+        println!(
+            "| decode, {container} files only ({}) | {:.0} | — |",
+            files / repeat,
+            d.as_secs_f64() * 1e6 / *files as f64
         );
     }
     println!(
