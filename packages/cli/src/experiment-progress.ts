@@ -14,10 +14,13 @@ import { createProgress, type Progress } from './progress.js';
  * A progress handler for `runExperiment`/`crossValidate` that prints notices as
  * `ser <command>: <line>`, unusable files as their own line, extraction and batches as
  * progress bars and one line per epoch. Call `stop()` when the run ends (or throws).
+ * `omitSeen`: leave out the notices about what the model saw of the evaluated files
+ * (`about: 'seen'`), for a command whose stdout summary says the same.
  */
 export function experimentProgress(
   command: string,
   ctx: CliContext,
+  { omitSeen = false }: { omitSeen?: boolean } = {},
 ): { onProgress: (e: CrossValidationEvent) => void; stop: () => void } {
   let bar: Progress | null = null;
   let barKind = '';
@@ -28,6 +31,7 @@ export function experimentProgress(
   const onProgress = (e: CrossValidationEvent) => {
     switch (e.type) {
       case 'notice':
+        if (omitSeen && e.about === 'seen') return;
         stop();
         ctx.stderr.write(
           e.message.startsWith('note: ') ? `ser: ${e.message}\n` : `ser ${command}: ${e.message}\n`,

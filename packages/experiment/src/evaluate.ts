@@ -203,11 +203,12 @@ export async function evaluateOnFiles(
     if (nSeen > 0) {
       emit({
         type: 'notice',
+        about: 'seen',
         message: `${nSeen} of ${ok.length} evaluated files were the model's training or validation files: accuracy ${(100 * classification.accuracy).toFixed(2)} % on all, ${unseen ? `${(100 * unseen.accuracy).toFixed(2)} % on the ${unseenRows.length} unseen` : 'no unseen file'}`,
       });
     }
     const sentence = seen.speakers ? seenSpeakersSentence(seen.speakers, unseenRows.length) : null;
-    if (sentence) emit({ type: 'notice', message: sentence });
+    if (sentence) emit({ type: 'notice', about: 'seen', message: sentence });
   }
   const tEval = performance.now();
   const backend = currentBackendInfo();

@@ -126,8 +126,12 @@ export interface ExperimentConfig {
 
 /** Something the caller may show while an experiment runs. */
 export type ExperimentEvent =
-  /** One line worth telling (split note, validation fallback, resuming from a checkpoint). */
-  | { type: 'notice'; message: string }
+  /**
+   * One line worth telling (split note, validation fallback, resuming from a checkpoint).
+   * `about: 'seen'`: what the model saw of the evaluated files and speakers, which the report's
+   * `seen` also holds (a caller printing the report's summary may leave these out).
+   */
+  | { type: 'notice'; message: string; about?: 'seen' }
   /** One line naming a file or entry that could not be used (the run goes on without it). */
   | { type: 'problem'; message: string }
   /** Extraction progress of the files not in the cache (`cached`: the others). */

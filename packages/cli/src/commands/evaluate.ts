@@ -36,7 +36,8 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
   if (opts.out) ensureWritableDir(opts.out);
   const ref = resolveModelRef(opts.model, ctx, 'evaluate');
   const meta = readModelMetadata(ref.dir);
-  const progress = experimentProgress('evaluate', ctx);
+  // Without --json the summary on stdout says what the model saw: not twice in a terminal.
+  const progress = experimentProgress('evaluate', ctx, { omitSeen: !opts.json });
   let result: Awaited<ReturnType<typeof evaluateOnFiles>>;
   try {
     const files = loadLabelledFiles(opts.data, opts.dataset);

@@ -145,8 +145,10 @@ describe('pretrained models from the CLI', () => {
     });
     const heard = 'all 8 unseen files are by speakers the model heard in training (';
     expect(r.stderr).toContain(`ser evaluate: ${heard}`);
+    // Without --json the summary on stdout says it, and stderr does not repeat it.
     const text = ser('evaluate', '--model', 'ravdess', '--data', join(ROOT, 'demo/ravdess'));
     expect(text.stdout).toContain(heard);
+    expect(text.stderr).not.toContain(heard);
   });
 
   it('evaluate --model emodb on its held-out speakers is speaker-independent', () => {
