@@ -11,20 +11,10 @@ Prints one line per container: files, µs per file, ns per sample.
 import argparse
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import soundfile as sf
 
-
-def expand(inputs):
-    """Files as given; folders expanded to their .wav/.flac files, recursively, sorted."""
-    files = []
-    for p in map(Path, inputs):
-        if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.suffix.lower() in (".wav", ".flac"))
-        else:
-            files.append(p)
-    return files
+from pipeline import expand  # the same file list as the reference pipeline (this folder)
 
 
 def main():
