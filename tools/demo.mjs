@@ -36,7 +36,7 @@ mkdirSync(out, { recursive: true });
 // A. The pretrained model: seconds, no training.
 const clips = join(root, 'demo/ravdess');
 process.stderr.write(
-  '\n== A. predict with the shipped pretrained model (no training)\n$ ser predict demo/ravdess --json\n',
+  '\n== A. predict with the shipped pretrained model (no training)\n$ ser predict demo/ravdess --json   (shown: label, probability, and the true label from the file name)\n',
 );
 const pr = spawnSync(process.execPath, [ser, 'predict', clips, '--json'], {
   cwd: root,
@@ -105,7 +105,7 @@ step('4/4 predict three clips', [
 ]);
 process.stderr.write(
   `\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s.\n` +
-    `A. shipped model ravdess (no training; trained on 10 RAVDESS actors, not these two): ${chart}\n` +
+    `A. shipped model ravdess (no training): utterances it never heard, by actors it did (03, 04, 05; demo/README.md): ${chart}\n` +
     `B. model trained here on 28 clips: ${join(model, 'report.md')} (confusion-matrix.png, training-curves.png, spectrogram.png)\n` +
     'Training on 28 clips only shows the pipeline working end to end; see benchmarks/RESULTS.md for real training runs.\n',
 );

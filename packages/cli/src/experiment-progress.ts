@@ -7,6 +7,7 @@ import {
   ExperimentError,
   ExperimentInterrupted,
 } from '@serkit/experiment';
+import { CheckpointMismatchError } from '@serkit/model';
 import { type CliContext, UsageError } from './context.js';
 import { createProgress, type Progress } from './progress.js';
 
@@ -58,7 +59,7 @@ export function experimentProgress(
               lineEverySeconds: 10,
               payload: {
                 failed: 0,
-                cached: e.cached > 0 ? ` (${e.cached} more from the cache)` : '',
+                cached: e.cached > 0 ? ` to extract, ${e.cached} from the cache` : '',
               },
             },
           );
@@ -94,9 +95,17 @@ export function experimentProgress(
   return { onProgress, stop };
 }
 
-/** An experiment's {@link ExperimentError} as the CLI's usage error (exit 2); others unchanged. */
+/**
+ * An experiment's {@link ExperimentError}, and a checkpoint of another run in the way, as the
+ * CLI's usage error (exit 2); others unchanged.
+ */
 export function cliError(err: unknown): unknown {
   if (err instanceof ExperimentError) return new UsageError(err.message);
+  if (err instanceof CheckpointMismatchError) {
+    return new UsageError(
+      `${err.dir}: checkpoint is from a different run (${err.differences.join('; ')}): remove it to start over`,
+    );
+  }
   return err;
 }
 

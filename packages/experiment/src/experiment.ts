@@ -3,7 +3,6 @@
  * carve-out → cached extraction (augmenting the fitting files only) → z-score fitted on the
  * fitting files → training with early stopping → evaluation on the test part → report data.
  */
-import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   augmentationName,
@@ -325,9 +324,6 @@ export async function runExperiment(
   }
   await (run.loadBackend ?? loadBackend)();
   const model = await buildCrnn({ numClasses: files.classes.length, seed: c.seed });
-  if (c.checkpointDir && existsSync(c.checkpointDir)) {
-    emit({ type: 'notice', message: `resuming from ${c.checkpointDir}` });
-  }
   const specAugment = c.specAugment ? { ...SPEC_AUGMENT_DEFAULTS } : false;
   const result = await train(model, fitData, {
     epochs: c.epochs,
@@ -341,6 +337,11 @@ export async function runExperiment(
     signal: run.signal,
     onBatchEnd: (e) => emit({ type: 'batch', ...e }),
     onEpochEnd: (e) => emit({ type: 'epoch', ...e }),
+    onResume: (e) =>
+      emit({
+        type: 'notice',
+        message: `resuming from ${e.checkpointDir} (${e.epoch} epoch${e.epoch === 1 ? '' : 's'} done)`,
+      }),
   });
   if (result.aborted) {
     model.dispose();

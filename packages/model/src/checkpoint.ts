@@ -14,6 +14,24 @@ import type { EpochEvent, ZScore } from './types.js';
 /** Version of the checkpoint layout; a checkpoint of another version is refused. */
 export const CHECKPOINT_FORMAT = 2;
 
+/**
+ * A checkpoint folder holds another run's checkpoint (other data, options or model): what
+ * differs is in `differences` (`<key>: checkpoint <a>, now <b>`). Training refuses to resume it.
+ */
+export class CheckpointMismatchError extends Error {
+  constructor(
+    /** The checkpoint folder. */
+    readonly dir: string,
+    /** One entry per fingerprint key that differs. */
+    readonly differences: readonly string[],
+  ) {
+    super(
+      `${dir}: checkpoint is from a different run (${differences.join('; ')}); remove it to start over, or pass resume: false`,
+    );
+    this.name = 'CheckpointMismatchError';
+  }
+}
+
 const FILES = {
   state: 'state.json',
   weights: 'weights.bin',

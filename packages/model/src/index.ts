@@ -12,6 +12,7 @@ export {
   type Tf,
   WASM_WARNING,
 } from './backend.js';
+export { CheckpointMismatchError } from './checkpoint.js';
 export {
   buildCrnn,
   CRNN_DEFAULTS,

@@ -47,8 +47,12 @@ const DOWNLOAD_HOST = 'https://storage.googleapis.com/';
 
 /** Options of {@link setupNativeTensorflow}. */
 export interface SetupOptions {
-  /** Receives one line per step (what is checked, fetched, built). Default: ignore. */
-  log?: (line: string) => void;
+  /**
+   * Receives one line per step (what is checked, fetched, built). The line that says a package
+   * works comes with that package's result as `outcome`, so that a caller which prints the
+   * result itself can leave the line out. Default: ignore.
+   */
+  log?: (line: string, outcome?: SetupPackageResult) => void;
   /**
    * Try tfjs-node's own download first. Default: true unless env `SERKIT_TFJS_NO_DOWNLOAD=1`.
    */
@@ -322,7 +326,9 @@ function buildBinding(pkgDir: string): { ok: boolean; why: string } {
 async function setupOne(
   name: NativePackageName,
   wheel: string,
-  o: Required<Omit<SetupOptions, 'log'>> & { log: (l: string) => void },
+  o: Required<Omit<SetupOptions, 'log'>> & {
+    log: (l: string, outcome?: SetupPackageResult) => void;
+  },
 ): Promise<SetupPackageResult> {
   const log = (l: string) => o.log(`${name}: ${l}`);
   const result: SetupPackageResult = {
@@ -335,7 +341,7 @@ async function setupOne(
   };
   const done = (dir: string, route: SetupRoute, versions: string) => {
     Object.assign(result, { ok: true, route, location: dir, versions });
-    log(`works (${versions}) — ${route}; in ${dir}`);
+    o.log(`${name}: works (${versions}) — ${route}; in ${dir}`, result);
     return result;
   };
   if (!o.force) {

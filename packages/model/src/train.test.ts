@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadBackend } from './backend.js';
 import { buildCrnn } from './crnn.js';
 import { stratifiedSplit } from './random.js';
+import { SPEC_AUGMENT_DEFAULTS } from './spec-augment.js';
 import { randomDataset, TINY } from './testing.js';
 import { evaluate, predictProbabilities, train, zScoreOfAllValues } from './train.js';
 import type { EpochEvent } from './types.js';
@@ -163,6 +164,19 @@ describe('train (tiny model)', () => {
     model.dispose();
   });
 
+  it('specAugment: true means SPEC_AUGMENT_DEFAULTS (checked against the input like them)', async () => {
+    // The tiny model has 16 mel bands: the defaults' 16-band masks are too wide for it, and
+    // `true` is refused with the same message as the defaults spelled out.
+    const model = await buildCrnn(TINY);
+    const message =
+      /train option specAugment\.maxFrequencyWidth: expected an integer in 0…15 .*got 16/;
+    await expect(train(model, data, { epochs: 1, specAugment: true })).rejects.toThrow(message);
+    await expect(
+      train(model, data, { epochs: 1, specAugment: { ...SPEC_AUGMENT_DEFAULTS } }),
+    ).rejects.toThrow(message);
+    model.dispose();
+  });
+
   it('an option given as undefined keeps its default (as runExperiment passes unset ones)', async () => {
     const model = await buildCrnn(TINY);
     const r = await train(model, data, {
@@ -196,7 +210,7 @@ describe('train (tiny model)', () => {
     await train(model, data, { ...once, learningRate: 1e-2 });
     expect(fs.readdirSync(other)).toContain('state.json');
     await expect(train(model, data, { ...once, learningRate: 2e-2 })).rejects.toThrow(
-      `${other}: checkpoint is from a different run (learningRate: checkpoint 0.01, now 0.02); remove it or pass resume: false`,
+      `${other}: checkpoint is from a different run (learningRate: checkpoint 0.01, now 0.02); remove it to start over, or pass resume: false`,
     );
     model.dispose();
   });
@@ -261,7 +275,7 @@ describe('train (tiny model)', () => {
     });
     const masks = JSON.stringify(sa);
     await expect(run({ checkpointDir: dir })).rejects.toThrow(
-      `${dir}: checkpoint is from a different run (specAugment: checkpoint ${masks}, now (default)); remove it or pass resume: false`,
+      `${dir}: checkpoint is from a different run (specAugment: checkpoint ${masks}, now (not set: the default)); remove it to start over, or pass resume: false`,
     );
     await expect(run({ checkpointDir: dir, specAugment: { ...sa, timeMasks: 1 } })).rejects.toThrow(
       `(specAugment: checkpoint ${masks}, now ${JSON.stringify({ ...sa, timeMasks: 1 })})`,
@@ -269,7 +283,7 @@ describe('train (tiny model)', () => {
     const off = path.join(tmp, 'ckpt-no-spec-augment');
     (await run({ epochs: 1, checkpointDir: off })).model.dispose();
     await expect(run({ checkpointDir: off, specAugment: sa })).rejects.toThrow(
-      `(specAugment: checkpoint (default), now ${masks})`,
+      `(specAugment: checkpoint (not set: the default), now ${masks})`,
     );
     await expect(run({ specAugment: { ...sa, maxFrequencyWidth: 16 } })).rejects.toThrow(
       'train option specAugment.maxFrequencyWidth: expected an integer in 0…15 (narrower than the 16 mel bands), got 16',

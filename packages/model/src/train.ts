@@ -6,12 +6,21 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
-import { readCheckpoint, type TrainingState, writeCheckpoint } from './checkpoint.js';
+import {
+  CheckpointMismatchError,
+  readCheckpoint,
+  type TrainingState,
+  writeCheckpoint,
+} from './checkpoint.js';
 import { classificationReport } from './metrics.js';
 import { DB_REFERENCES, fitNormalization } from './normalization.js';
 import { gatherZScored, inputDims, preparePredictor } from './predictor.js';
 import { seededRandom, shuffleInPlace, stratifiedSplit } from './random.js';
-import { applySpecAugment, checkSpecAugmentOptions } from './spec-augment.js';
+import {
+  applySpecAugment,
+  checkSpecAugmentOptions,
+  SPEC_AUGMENT_DEFAULTS,
+} from './spec-augment.js';
 import type {
   BatchEvent,
   ClassificationReport,
@@ -27,7 +36,10 @@ import type {
 /** Defaults of {@link TrainOptions}. */
 export const TRAIN_DEFAULTS: Readonly<
   Required<
-    Omit<TrainOptions, 'validationData' | 'checkpointDir' | 'onBatchEnd' | 'onEpochEnd' | 'signal'>
+    Omit<
+      TrainOptions,
+      'validationData' | 'checkpointDir' | 'onBatchEnd' | 'onEpochEnd' | 'onResume' | 'signal'
+    >
   >
 > = Object.freeze({
   epochs: 100,
@@ -163,7 +175,7 @@ function crossEntropy(p: Float32Array, labels: ArrayLike<number>, idx: number[],
  * the other.
  */
 function fingerprintDiff(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  const show = (v: unknown) => (v === undefined ? '(default)' : JSON.stringify(v));
+  const show = (v: unknown) => (v === undefined ? '(not set: the default)' : JSON.stringify(v));
   return [...new Set([...Object.keys(b), ...Object.keys(a)])]
     .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
     .map((k) => `${k}: checkpoint ${show(a[k])}, now ${show(b[k])}`);
@@ -211,9 +223,9 @@ function checkTrainOptions(
       `train option dbReference: expected one of ${DB_REFERENCES.join(', ')}, got ${JSON.stringify(o.dbReference)}`,
     );
   }
-  return o.specAugment === false || o.specAugment === undefined
-    ? null
-    : checkSpecAugmentOptions(o.specAugment, h, w, 'train option specAugment');
+  if (o.specAugment === false || o.specAugment === undefined) return null;
+  const masks = o.specAugment === true ? SPEC_AUGMENT_DEFAULTS : o.specAugment;
+  return checkSpecAugmentOptions(masks, h, w, 'train option specAugment');
 }
 
 /**
@@ -251,9 +263,7 @@ async function resume(
   if (diff.length > 0) {
     for (const t of [...ck.weights, ...(ck.best ?? []), ...ck.optimizer.map((x) => x.tensor)])
       t.dispose();
-    throw new Error(
-      `${dir}: checkpoint is from a different run (${diff.join('; ')}); remove it or pass resume: false`,
-    );
+    throw new CheckpointMismatchError(dir, diff);
   }
   model.setWeights(ck.weights);
   for (const t of ck.weights) t.dispose();
@@ -399,7 +409,10 @@ export async function train(
   let best: TF.Tensor[] | null = null;
   if (o.checkpointDir && o.resume) {
     const resumed = await resume(tf, model, optimizer, o.checkpointDir, fingerprint);
-    if (resumed) ({ state, best } = resumed);
+    if (resumed) {
+      ({ state, best } = resumed);
+      o.onResume?.({ checkpointDir: o.checkpointDir, epoch: state.epoch });
+    }
   }
   const resumedFrom = state.epoch;
 

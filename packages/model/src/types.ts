@@ -191,11 +191,12 @@ export interface TrainOptions {
    */
   dbReference?: DbReference;
   /**
-   * SpecAugment time and frequency masking of the training inputs ({@link SpecAugmentOptions};
-   * e.g. {@link SPEC_AUGMENT_DEFAULTS}), drawn per example and epoch from `seed`; default false
-   * (off: training is exactly as without the option). Part of the checkpoint's fingerprint.
+   * SpecAugment time and frequency masking of the training inputs ({@link SpecAugmentOptions},
+   * or `true` for {@link SPEC_AUGMENT_DEFAULTS}), drawn per example and epoch from `seed`;
+   * default false (off: training is exactly as without the option). Part of the checkpoint's
+   * fingerprint.
    */
-  specAugment?: SpecAugmentOptions | false;
+  specAugment?: SpecAugmentOptions | boolean;
   /** Folder for the per-epoch checkpoint; none by default. */
   checkpointDir?: string;
   /** Resume from `checkpointDir` when it holds a checkpoint; default true. */
@@ -206,6 +207,11 @@ export interface TrainOptions {
   onBatchEnd?: (e: BatchEvent) => void;
   /** Called after every epoch. */
   onEpochEnd?: (e: EpochEvent) => void;
+  /**
+   * Called once when training resumes from `checkpointDir` (its checkpoint matched this run),
+   * with the last epoch the checkpoint holds.
+   */
+  onResume?: (e: { checkpointDir: string; epoch: number }) => void;
   /** Stops training after the current batch (the last checkpoint stays resumable). */
   signal?: AbortSignal;
 }

@@ -172,6 +172,11 @@ describe('paperBaseline', () => {
       { ...run, dataset: { ...run.dataset, name: 'folders' } },
       { ...run, classes: run.classes.slice(0, 6) },
       { ...run, classes: run.classes.map((c) => (c === 'fear' ? 'anger' : c)) },
+      // SpecAugment masking: not a protocol of the paper's.
+      {
+        ...run,
+        specAugment: { frequencyMasks: 2, maxFrequencyWidth: 16, timeMasks: 2, maxTimeWidth: 26 },
+      },
     ]) {
       expect(paperBaseline(other)).toBeNull();
     }

@@ -226,7 +226,7 @@ export interface PaperBaseline {
  * `emodb`, `split.kind` `random`, `split.testSize` 0.2 (the paper's 80:20), with or without
  * augmentation (`augment.enabled`), and the corpus's full class set. Null for any other run
  * (a speaker split, another test size, a cross-validation fold, `ser evaluate`, a folder
- * corpus, a subset of classes).
+ * corpus, a subset of classes, SpecAugment masking).
  */
 export function paperBaseline(report: SerReport): PaperBaseline | null {
   const name = report.dataset.name;
@@ -234,6 +234,7 @@ export function paperBaseline(report: SerReport): PaperBaseline | null {
   const { kind, testSize } = report.split;
   if (kind !== 'random' || testSize === null || Math.abs(testSize - 0.2) > 1e-9) return null;
   if (report.split.fold) return null; // A cross-validation fold is not the paper's one split.
+  if (report.specAugment) return null; // The paper never masked its inputs.
   const corpus = PAPER_RESULTS[name];
   if (report.classes.length !== corpus.labels.length) return null;
   const paperIndex = report.classes.map((c) => corpus.labels.indexOf(c));

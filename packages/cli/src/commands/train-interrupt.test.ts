@@ -75,9 +75,19 @@ describe('ser train: Ctrl-C and resume', () => {
     expect(existsSync(out)).toBe(false);
     expect(existsSync(`${out}.checkpoint`)).toBe(true);
 
+    // The same command with other options does not resume that checkpoint: one line, exit 2,
+    // the checkpoint kept, and no "resuming" announced first.
+    const other = ser(...trainArgs(out), '--spec-augment');
+    expect(other.code, other.stderr).toBe(2);
+    expect(other.stderr).not.toContain('resuming');
+    expect(other.stderr).toContain(
+      `ser: error: ${out}.checkpoint: checkpoint is from a different run (specAugment: checkpoint (not set: the default), now {"frequencyMasks":2,"maxFrequencyWidth":16,"timeMasks":2,"maxTimeWidth":26}): remove it to start over\n`,
+    );
+    expect(existsSync(`${out}.checkpoint`)).toBe(true);
+
     const resumed = ser(...trainArgs(out));
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toContain(`ser train: resuming from ${out}.checkpoint`);
+    expect(resumed.stderr).toContain(`ser train: resuming from ${out}.checkpoint (1 epoch done)`);
     expect(resumed.stderr).not.toMatch(/epoch 1\/2: /);
     expect(resumed.stderr).toMatch(/epoch 2\/2: /);
     expect(existsSync(`${out}.checkpoint`)).toBe(false);
