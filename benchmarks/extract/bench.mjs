@@ -61,6 +61,9 @@ const LOAD0 = loadavg()
   .join(' ');
 const TMP = mkdtempSync(join(tmpdir(), 'serkit-bench-'));
 
+/** `1 file`, `2 files`: `n` and `word`, in the plural unless `n` is 1. */
+const count = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /** Every .wav/.flac under dir, recursively, sorted by path. */
 function listAudio(dir) {
   const out = [];
@@ -223,7 +226,7 @@ function agreement(ours, ref) {
     if (d > worst.d) worst = { d, file: f };
   }
   const name = worst.file === null ? '' : ` (${relative(DATA, files[worst.file])})`;
-  return `${compared} files compared, worst mean |Δ| ${worst.d.toFixed(4)} dB${name}, ${over} files over 0.1 dB`;
+  return `${count(compared, 'file')} compared, worst mean |Δ| ${worst.d.toFixed(4)} dB${name}, ${count(over, 'file')} over 0.1 dB`;
 }
 
 const files = benchFiles(DATA, Number(args.actors));
@@ -274,7 +277,7 @@ for (const threads of api ? threadCounts : []) {
     return cpu;
   });
   const failed = last.rows.filter((r) => r < 0).length;
-  if (failed) notes.push(`${api.name}: ${failed} files failed`);
+  if (failed) notes.push(`${api.name}: ${count(failed, 'file')} failed`);
   inproc ??= last;
   rows.push({
     variant: `in-process ${api.name} (threads ${threads || `all = ${nprocCount}`})`,
@@ -309,9 +312,9 @@ if (api?.js && !args['no-js'] && wavFiles.length) {
     return cpu;
   });
   const failed = last.rows.filter((r) => r < 0).length;
-  if (failed) notes.push(`JS engine: ${failed} files failed`);
+  if (failed) notes.push(`JS engine: ${count(failed, 'file')} failed`);
   rows.push({
-    variant: `in-process ${api.name}, engine 'js', 1 worker [the ${wavFiles.length} WAV files]`,
+    variant: `in-process ${api.name}, engine 'js', 1 worker [the ${wavFiles.length === 1 ? 'WAV file' : `${wavFiles.length} WAV files`}]`,
     ...t,
     n: wavFiles.length,
     cpu: null, // the worker's CPU is in this process, but so is the idle main thread's wait
@@ -340,7 +343,9 @@ if (existsSync(SER_JS)) {
   });
   const npy = readNpy(join(out, 'features.npy'));
   if (npy.shape[0] !== files.length)
-    notes.push(`ser extract wrote ${npy.shape[0]} rows for ${files.length} files`);
+    notes.push(
+      `ser extract wrote ${count(npy.shape[0], 'row')} for ${count(files.length, 'file')}`,
+    );
   const manifest = readFileSync(join(out, 'manifest.jsonl'), 'utf8')
     .trim()
     .split('\n')

@@ -23,7 +23,7 @@ describe('experimentProgress on a pipe', () => {
       onProgress({ type: 'extract', label: 'extracting', done, total: 41, failed: 0, cached: 1 });
     }
     stop();
-    expect(lines().at(-1)).toBe('extracting 41/41 files (1 more from the cache) | 0 failed');
+    expect(lines().at(-1)).toBe('extracting 41/41 files to extract, 1 from the cache | 0 failed');
   });
 
   it('says nothing of the cache when it served nothing', () => {

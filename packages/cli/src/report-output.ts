@@ -14,8 +14,10 @@ export function summary(report: SerReport, where: string | null, files: string[]
   if (seen && seen.files > 0) {
     lines.push(
       seen.unseenAccuracy === null
-        ? `all ${seen.files} files were seen by the model in training`
-        : `accuracy ${(100 * seen.unseenAccuracy).toFixed(2)} % on the ${seen.unseen} files the model never saw (${seen.files} ${seen.files === 1 ? 'was' : 'were'} its training or validation files)`,
+        ? seen.files === 1
+          ? 'the 1 file was seen by the model in training'
+          : `all ${seen.files} files were seen by the model in training`
+        : `accuracy ${(100 * seen.unseenAccuracy).toFixed(2)} % on the ${seen.unseen === 1 ? '1 file' : `${seen.unseen} files`} the model never saw (${seen.files === 1 ? '1 was one of' : `${seen.files} were`} its training or validation files)`,
     );
   }
   const sentence = seen?.speakers ? seenSpeakersSentence(seen.speakers, seen.unseen) : null;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, confusionMatrixSpec } from './charts.js';
 import { specAugmentText } from './markdown.js';
+import { count } from './plural.js';
 import { renderSvg, svgToPng } from './render.js';
 import type { ClassRow, Scores, SpecAugmentMasks } from './types.js';
 
@@ -87,7 +88,6 @@ export interface CrossvalReportFiles {
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
-
 /** `report.md` of a cross-validation. */
 export function crossvalToMarkdown(r: CrossvalReport): string {
   const p = r.protocol;
@@ -100,9 +100,9 @@ export function crossvalToMarkdown(r: CrossvalReport): string {
   const lines = [
     `# Cross-validation report — ${r.dataset.name}, ${name}`,
     '',
-    `- Accuracy: **${pct(s.accuracy.mean)} ± ${pct(s.accuracy.std)} %**, UAR **${pct(s.uar.mean)} ± ${pct(s.uar.std)} %** (mean ± standard deviation over ${r.folds.length} folds${multi ? ` of ${p.seeds.length} seeds` : ''})`,
-    `- Data: ${r.dataset.files} files from ${r.dataset.roots.join(', ')}${r.dataset.failed ? ` (${r.dataset.failed} could not be used)` : ''}`,
-    `- Protocol: ${name}, seed${multi ? 's' : ''} ${p.seeds.join(', ')}, augmentation ${p.augment ? 'on' : 'off'}, at most ${p.epochs} epochs, patience ${p.patience}`,
+    `- Accuracy: **${pct(s.accuracy.mean)} ± ${pct(s.accuracy.std)} %**, UAR **${pct(s.uar.mean)} ± ${pct(s.uar.std)} %** (mean ± standard deviation over ${count(r.folds.length, 'fold')}${multi ? ` of ${p.seeds.length} seeds` : ''})`,
+    `- Data: ${count(r.dataset.files, 'file')} from ${r.dataset.roots.join(', ')}${r.dataset.failed ? ` (${r.dataset.failed} could not be used)` : ''}`,
+    `- Protocol: ${name}, seed${multi ? 's' : ''} ${p.seeds.join(', ')}, augmentation ${p.augment ? 'on' : 'off'}, at most ${count(p.epochs, 'epoch')}, patience ${p.patience}`,
     ...(p.specAugment ? [`- Masking: ${specAugmentText(p.specAugment)}`] : []),
     `- Time: ${r.seconds.total.toFixed(1)} s`,
     '',
@@ -165,7 +165,7 @@ export function crossvalSpec(r: CrossvalReport): TopLevelSpec {
       accuracy: r.summary.pooledAccuracy,
       dataset: { name: r.dataset.name },
     },
-    `Confusion matrix summed over ${r.folds.length} folds`,
+    `Confusion matrix summed over ${count(r.folds.length, 'fold')}`,
   ) as unknown as Record<string, unknown>;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

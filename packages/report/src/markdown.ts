@@ -1,4 +1,5 @@
 import { PAPER_RESULTS, PAPER_SOURCE, paperBaseline } from './paper.js';
+import { count } from './plural.js';
 import { seenSpeakersSentence } from './speakers.js';
 import type { ClassRow, Scores, SerReport, SpecAugmentMasks } from './types.js';
 
@@ -30,13 +31,13 @@ export function reportToMarkdown(
   const lines: string[] = [];
   lines.push(`# Speech emotion recognition report — ${dataset.name}`, '');
   lines.push(
-    `- Accuracy: **${pct(report.accuracy)} %**, UAR (unweighted average recall) **${pct(report.uar)} %** on ${split.test} ${report.kind === 'train' ? 'held-out' : ''} utterances`.replace(
+    `- Accuracy: **${pct(report.accuracy)} %**, UAR (unweighted average recall) **${pct(report.uar)} %** on ${report.kind === 'train' ? 'held-out ' : ''}${count(split.test, 'utterance')}`.replace(
       '  ',
       ' ',
     ),
   );
   lines.push(
-    `- Data: ${dataset.files} files from ${dataset.roots.join(', ')}${dataset.failed ? ` (${dataset.failed} could not be read)` : ''}`,
+    `- Data: ${count(dataset.files, 'file')} from ${dataset.roots.join(', ')}${dataset.failed ? ` (${dataset.failed} could not be read)` : ''}`,
   );
   if (report.kind === 'train') {
     const speakers = split.testSpeakers?.length
@@ -66,7 +67,7 @@ export function reportToMarkdown(
       );
     }
     lines.push(
-      `- Augmentation: ${report.augment.enabled ? `${report.augment.names.join(', ')} (${report.augment.copies} spectrograms per training file)` : 'none'}`,
+      `- Augmentation: ${report.augment.enabled ? `${report.augment.names.join(', ')} (${report.augment.copies} spectrograms per training file)` : report.specAugment ? "none of the paper's four" : 'none'}`,
     );
     if (report.specAugment) lines.push(`- Masking: ${specAugmentText(report.specAugment)}`);
     lines.push(
@@ -83,10 +84,10 @@ export function reportToMarkdown(
     lines.push(
       files === 0
         ? '- Seen in training: none of the evaluated files (compared byte for byte: a re-encoded copy of a training file counts as unseen)'
-        : `- Seen in training: **${files} of ${split.test}** evaluated files were the model's training or validation files; ${
+        : `- Seen in training: **${files} of ${split.test}** evaluated files ${files === 1 ? 'was one of' : 'were'} the model's training or validation files; ${
             unseenAccuracy === null
               ? 'none is unseen'
-              : `on the ${unseen} unseen files only: accuracy **${pct(unseenAccuracy)} %**, macro F1 ${fixed(unseenMacroF1 ?? 0)}`
+              : `on the ${count(unseen, 'unseen file')} only: accuracy **${pct(unseenAccuracy)} %**, macro F1 ${fixed(unseenMacroF1 ?? 0)}`
           }`,
     );
     const sentence = report.seen.speakers

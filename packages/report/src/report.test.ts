@@ -79,7 +79,7 @@ describe('reportToMarkdown', () => {
     const masks = { frequencyMasks: 2, maxFrequencyWidth: 16, timeMasks: 2, maxTimeWidth: 26 };
     const md = reportToMarkdown({ ...sampleReport(), specAugment: masks });
     expect(md).toContain(
-      '- Augmentation: none\n- Masking: 2 frequency masks of 0–16 mel bands and 2 time masks of 0–26 frames per training spectrogram and epoch (SpecAugment, Park et al. 2019)\n- Training: 2 epochs',
+      "- Augmentation: none of the paper's four\n- Masking: 2 frequency masks of 0–16 mel bands and 2 time masks of 0–26 frames per training spectrogram and epoch (SpecAugment, Park et al. 2019)\n- Training: 2 epochs",
     );
   });
 });
@@ -129,7 +129,7 @@ describe('reportToMarkdown: what each kind of run did, and nothing else', () => 
       }),
     );
     expect(md).toContain(
-      '- Speakers: 6 of the 10 unseen files are by speakers the model heard in training (03): not speaker-independent; on the 4 files by speakers it never heard (09, 14): accuracy 50.00 %, UAR 37.50 %',
+      '- Speakers: 6 of the 10 unseen files are by a speaker the model heard in training (03): not speaker-independent; on the 4 files by speakers it never heard (09, 14): accuracy 50.00 %, UAR 37.50 %',
     );
   });
 

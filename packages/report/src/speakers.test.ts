@@ -34,7 +34,39 @@ describe('seenSpeakersSentence', () => {
       'all 8 unseen files are by speakers the model heard in training (04, 05): not a speaker-independent figure',
     );
     expect(seenSpeakersSentence({ ...heard, heardFiles: 1, heard: ['04'] }, 1)).toBe(
-      'the unseen file is by speakers the model heard in training (04): not a speaker-independent figure',
+      'the unseen file is by a speaker the model heard in training (04): not a speaker-independent figure',
+    );
+    expect(seenSpeakersSentence({ ...heard, heard: ['04'] }, 8)).toBe(
+      'all 8 unseen files are by a speaker the model heard in training (04): not a speaker-independent figure',
+    );
+  });
+
+  it('counts one file and one speaker in the singular', () => {
+    const fresh: SeenSpeakers = {
+      basis: 'model',
+      ...none,
+      other: ['09'],
+      otherFiles: 1,
+      otherAccuracy: 1,
+      otherUar: 1,
+    };
+    expect(seenSpeakersSentence(fresh, 1)).toBe(
+      'the unseen file is by a speaker the model never heard (09): speaker-independent, accuracy 100.00 %, UAR 100.00 %',
+    );
+    expect(seenSpeakersSentence({ ...fresh, otherFiles: 3 }, 3)).toBe(
+      'all 3 unseen files are by a speaker the model never heard (09): speaker-independent, accuracy 100.00 %, UAR 100.00 %',
+    );
+    const mixed: SeenSpeakers = { ...fresh, heard: ['04'], heardFiles: 1 };
+    expect(seenSpeakersSentence(mixed, 2)).toBe(
+      '1 of the 2 unseen files is by a speaker the model heard in training (04): not speaker-independent; on the 1 file by a speaker it never heard (09): accuracy 100.00 %, UAR 100.00 %',
+    );
+    expect(
+      seenSpeakersSentence(
+        { ...mixed, heard: ['04', '05'], heardFiles: 4, other: ['09', '14'], otherFiles: 2 },
+        6,
+      ),
+    ).toBe(
+      '4 of the 6 unseen files are by speakers the model heard in training (04, 05): not speaker-independent; on the 2 files by speakers it never heard (09, 14): accuracy 100.00 %, UAR 100.00 %',
     );
   });
 
@@ -50,7 +82,28 @@ describe('seenSpeakersSentence', () => {
     };
     const sentence = seenSpeakersSentence(inferred, 3);
     expect(sentence).toBe(
-      'at least 1 of the 3 unseen files is by speakers the model heard in training (04): not speaker-independent (the model records no training speakers for this data, so the others may have been heard too)',
+      'at least 1 of the 3 unseen files is by a speaker the model heard in training (04): not speaker-independent (the model records no training speakers for this data, so the other speaker may have been heard too)',
+    );
+    expect(seenSpeakersSentence({ ...inferred, heard: ['04', '06'], other: ['05', '07'] }, 3)).toBe(
+      'at least 1 of the 3 unseen files is by speakers the model heard in training (04, 06): not speaker-independent (the model records no training speakers for this data, so the other speakers may have been heard too)',
+    );
+  });
+
+  it('drops the lower bound when every unseen file is by a speaker found among the seen ones', () => {
+    const inferred: SeenSpeakers = {
+      basis: 'evaluated-files',
+      heard: ['04'],
+      heardFiles: 1,
+      other: [],
+      otherFiles: 0,
+      otherAccuracy: null,
+      otherUar: null,
+    };
+    expect(seenSpeakersSentence(inferred, 1)).toBe(
+      'the unseen file is by a speaker the model heard in training (04): not a speaker-independent figure',
+    );
+    expect(seenSpeakersSentence({ ...inferred, heard: ['04', '05'], heardFiles: 5 }, 5)).toBe(
+      'all 5 unseen files are by speakers the model heard in training (04, 05): not a speaker-independent figure',
     );
   });
 

@@ -196,8 +196,9 @@ export async function runExtract(
     ctx.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
     ctx.stdout.write(
-      `extracted ${summary.ok}/${summary.files} files (${labelSource(dataset.kind, items)}) in ${summary.seconds.toFixed(1)} s ` +
-        `(${summary.filesPerSecond} files/s) → ${npyPath} [${batch.shape.join(', ')}], ${manifestPath}` +
+      `extracted ${summary.ok}/${summary.files} files (${labelSource(dataset.kind, items)}) in ${summary.seconds.toFixed(1)} s` +
+        // No rate when nothing was extracted: it would count failures as throughput.
+        `${summary.ok > 0 ? ` (${summary.filesPerSecond} files/s)` : ''} → ${npyPath} [${batch.shape.join(', ')}], ${manifestPath}` +
         `${skipped > 0 ? `; ${skipped} ${skipped === 1 ? 'entry' : 'entries'} skipped` : ''}\n`,
     );
   }

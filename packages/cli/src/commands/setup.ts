@@ -8,7 +8,8 @@ export type SetupOutput = SetupResult;
 /**
  * `ser setup`: make native TensorFlow (tfjs-node) work: tfjs-node's own download, else the
  * TensorFlow CPU wheel from PyPI with the binding built from source; idempotent and cached.
- * Steps go to stderr; exit 0 when `@tensorflow/tfjs-node` works, 1 otherwise.
+ * Steps go to stderr, the outcome to stdout (one line, or with `--json` one JSON object and a
+ * newline); exit 0 when `@tensorflow/tfjs-node` works, 1 otherwise.
  */
 export async function runSetup(
   opts: { json: boolean; download: boolean; force: boolean },
@@ -17,7 +18,12 @@ export async function runSetup(
   const r = await setupNativeTensorflow({
     download: opts.download ? undefined : false,
     force: opts.force,
-    log: (line) => ctx.stderr.write(`ser setup: ${line}\n`),
+    log: (line, outcome) => {
+      // Without --json, the summary on stdout says that tfjs-node works, how and where: the
+      // step line that says the same (all of the output when it already worked) is left out.
+      if (!opts.json && outcome?.packageName === '@tensorflow/tfjs-node') return;
+      ctx.stderr.write(`ser setup: ${line}\n`);
+    },
   });
   if (opts.json) ctx.stdout.write(`${JSON.stringify(r)}\n`);
   else {

@@ -327,7 +327,7 @@ describe('ser train → evaluate → predict', () => {
 /** Every stderr line is serkit's: progress, epochs, per-file errors, `ser <command>:` notices. */
 function expectOnlySerkitLines(stderr: string, command: string) {
   const ours = new RegExp(
-    `^(extracting .* files( \\(\\d+ more from the cache\\))?( \\| \\d+ failed)?|epoch \\d+/\\d+: .*|ser ${command}: .*|/\\S+: .*)$`,
+    `^(extracting .* files( to extract, \\d+ from the cache)?( \\| \\d+ failed)?|epoch \\d+/\\d+: .*|ser ${command}: .*|/\\S+: .*)$`,
   );
   for (const line of stderr.trimEnd().split('\n')) expect(line).toMatch(ours);
 }
