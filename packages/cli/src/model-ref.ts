@@ -19,29 +19,38 @@ export interface ModelRef {
 
 /**
  * Resolve `--model`: a folder written by `ser train` (one holding `metadata.json`), or the name
- * of a shipped pretrained model; without a value, the default pretrained model, announced in
- * one line on stderr prefixed `ser <command>:`.
+ * of a shipped pretrained model; without a value, the default pretrained model (announce it
+ * with {@link announceDefaultModel} once the inputs are known to be usable).
  *
  * @throws UsageError naming the value when it is neither, or the package to install when the
  *   pretrained model is not installed.
  */
-export function resolveModelRef(
-  value: string | undefined,
-  ctx: CliContext,
-  command: string,
-): ModelRef {
+export function resolveModelRef(value: string | undefined): ModelRef {
   if (value === undefined) {
     const name = DEFAULT_PRETRAINED_MODEL;
-    const dir = pretrainedDir(name);
-    ctx.stderr.write(
-      `ser ${command}: using the pretrained model \`${name}\` (${PRETRAINED_MODELS[name].language}; choose another with --model emodb or --model <dir>)\n`,
-    );
-    return { dir, pretrained: name };
+    return { dir: pretrainedDir(name), pretrained: name };
   }
   if (existsSync(join(value, MODEL_FILES.metadata))) return { dir: value, pretrained: null };
   if (isPretrainedModelName(value)) return { dir: pretrainedDir(value), pretrained: value };
   throw new UsageError(
     `--model ${value}: not a model folder (no ${MODEL_FILES.metadata}) and not a pretrained model name (${Object.keys(PRETRAINED_MODELS).join(', ')})`,
+  );
+}
+
+/**
+ * Without `--model` (`value` undefined), say in one line on stderr, prefixed `ser <command>:`,
+ * which pretrained model answers and how to choose another. Called after the inputs were
+ * checked, so that a usage error stays the only line a wrong command prints.
+ */
+export function announceDefaultModel(
+  value: string | undefined,
+  ctx: CliContext,
+  command: string,
+): void {
+  if (value !== undefined) return;
+  const name = DEFAULT_PRETRAINED_MODEL;
+  ctx.stderr.write(
+    `ser ${command}: using the pretrained model \`${name}\` (${PRETRAINED_MODELS[name].language}; choose another with --model emodb or --model <dir>)\n`,
   );
 }
 

@@ -95,8 +95,8 @@ export interface FileEvaluation {
  * `trainingSpeakers` for the same corpus, else the speakers of the evaluated files it saw: a lower
  * bound) and the figures on the files by the other speakers (`seen.speakers`).
  *
- * @throws {ExperimentError} when the data has classes the model does not know, or no file can
- *   be read.
+ * @throws {ExperimentError} when the data has classes the model does not know; Error when no
+ *   file can be read.
  */
 export async function evaluateOnFiles(
   config: FileEvaluationConfig,
@@ -144,7 +144,15 @@ export async function evaluateOnFiles(
   const all = files.paths.map((_, i) => i);
   const ok = all.filter((i) => got.perFile[i] !== null);
   const data = stackExamples(got.perFile, labels, all, featureLen, 'original');
-  if (data.labels.length === 0) throw new ExperimentError('none of the files could be read');
+  if (data.labels.length === 0) {
+    // Every file failed (each named in its own 'problem' line): a failure of the inputs, not of
+    // the request (`ser evaluate` exits 1, as predict and extract do when every file fails).
+    throw new Error(
+      files.paths.length === 1
+        ? 'the one file could not be read'
+        : `none of the ${files.paths.length} files could be read`,
+    );
+  }
   const tExtract = performance.now();
   const model = await config.loadModel();
   let evaluation: Evaluation;
@@ -204,7 +212,7 @@ export async function evaluateOnFiles(
       emit({
         type: 'notice',
         about: 'seen',
-        message: `${nSeen} of ${ok.length} evaluated files were the model's training or validation files: accuracy ${(100 * classification.accuracy).toFixed(2)} % on all, ${unseen ? `${(100 * unseen.accuracy).toFixed(2)} % on the ${unseenRows.length} unseen` : 'no unseen file'}`,
+        message: `${nSeen === 1 ? `${ok.length === 1 ? 'the evaluated file' : `1 of ${ok.length} evaluated files`} was one of` : `${nSeen} of ${ok.length} evaluated files were`} the model's training or validation files: accuracy ${(100 * classification.accuracy).toFixed(2)} % on all, ${unseen ? `${(100 * unseen.accuracy).toFixed(2)} % on the ${unseenRows.length} unseen` : 'no unseen file'}`,
       });
     }
     const sentence = seen.speakers ? seenSpeakersSentence(seen.speakers, unseenRows.length) : null;

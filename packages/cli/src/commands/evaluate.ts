@@ -1,5 +1,6 @@
 import {
   defaultCacheDir,
+  ExperimentError,
   evaluateOnFiles,
   loadLabelledFiles,
   reportFileNames,
@@ -7,9 +8,9 @@ import {
 import type { BackendRequest } from '@serkit/model';
 import type { Command } from 'commander';
 import { loadTensorFlow } from '../backend.js';
-import { type CliContext, EXIT, Interrupted } from '../context.js';
+import { type CliContext, EXIT, Interrupted, UsageError } from '../context.js';
 import { cliError, experimentProgress } from '../experiment-progress.js';
-import { resolveModelRef } from '../model-ref.js';
+import { announceDefaultModel, resolveModelRef } from '../model-ref.js';
 import { OPTIONS, requiredOption } from '../options.js';
 import { ensureWritableDir } from '../out-dir.js';
 import { summary } from '../report-output.js';
@@ -34,15 +35,17 @@ export interface EvaluateCliOptions {
  */
 export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Promise<number> {
   if (opts.out) ensureWritableDir(opts.out);
-  const ref = resolveModelRef(opts.model, ctx, 'evaluate');
+  const ref = resolveModelRef(opts.model);
   const meta = readModelMetadata(ref.dir);
   // Without --json the summary on stdout says what the model saw: not twice in a terminal.
   const progress = experimentProgress('evaluate', ctx, { omitSeen: !opts.json });
   let result: Awaited<ReturnType<typeof evaluateOnFiles>>;
+  let files: ReturnType<typeof loadLabelledFiles> | undefined;
   try {
-    const files = loadLabelledFiles(opts.data, opts.dataset);
+    files = loadLabelledFiles(opts.data, opts.dataset);
     for (const n of files.notices) ctx.stderr.write(`ser: note: ${n}\n`);
     for (const p of files.problems) ctx.stderr.write(`${p}\n`);
+    announceDefaultModel(opts.model, ctx, 'evaluate');
     result = await evaluateOnFiles(
       {
         metadata: meta,
@@ -58,6 +61,15 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
       { onProgress: progress.onProgress, signal: ctx.signal },
     );
   } catch (err) {
+    // The default model is RAVDESS's: EMO-DB data needs `--model emodb`, which the error says.
+    if (
+      opts.model === undefined &&
+      files?.kind === 'emodb' &&
+      err instanceof ExperimentError &&
+      err.message.startsWith('the data has classes the model does not know')
+    ) {
+      throw new UsageError(`${err.message}; the data follow EMO-DB's names: try --model emodb`);
+    }
     throw cliError(err);
   } finally {
     progress.stop();

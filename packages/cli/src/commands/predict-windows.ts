@@ -32,7 +32,7 @@ import {
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, UsageError } from '../context.js';
-import { resolveModelRef } from '../model-ref.js';
+import { announceDefaultModel, resolveModelRef } from '../model-ref.js';
 import { loadTrainedModel, readModelMetadata } from '../trained-model.js';
 
 /**
@@ -171,7 +171,8 @@ async function loadPredictor(
   meta: ModelMetadata;
   predictor: Predictor;
 }> {
-  const { dir } = resolveModelRef(o.model, ctx, 'predict');
+  const { dir } = resolveModelRef(o.model);
+  announceDefaultModel(o.model, ctx, 'predict');
   const meta = readModelMetadata(dir);
   // TensorFlow's start-up lines stay off stderr, as in every other command.
   await loadTensorFlow(ctx, o.backend);

@@ -3,7 +3,7 @@ import { type BackendRequest, predictProbabilities } from '@serkit/model';
 import type { Command } from 'commander';
 import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, UsageError } from '../context.js';
-import { resolveModelRef } from '../model-ref.js';
+import { announceDefaultModel, resolveModelRef } from '../model-ref.js';
 import { OPTIONS } from '../options.js';
 import { loadTrainedModel, readModelMetadata } from '../trained-model.js';
 import { reportWalk } from '../walk-report.js';
@@ -38,10 +38,11 @@ export async function runPredict(
   opts: { model?: string; jobs: number; backend?: BackendRequest; json: boolean },
   ctx: CliContext,
 ): Promise<number> {
-  const ref = resolveModelRef(opts.model, ctx, 'predict');
+  const ref = resolveModelRef(opts.model);
   const meta = readModelMetadata(ref.dir);
   const walk = listAudioFiles(wavs);
   reportWalk(walk, walk.files.length, wavs, ctx);
+  announceDefaultModel(opts.model, ctx, 'predict');
   const paths = walk.files.map((e) => e.path);
   const dsp = resolveDspOptions(meta.dsp);
   const batch = await extractFiles(paths, dsp, { threads: opts.jobs, signal: ctx.signal });

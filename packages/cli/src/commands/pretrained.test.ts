@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readWav } from '@serkit/features';
@@ -172,6 +172,36 @@ describe('pretrained models from the CLI', () => {
     expect(r.stderr).toContain(
       'ser evaluate: all 7 unseen files are by speakers the model never heard (09, 14): speaker-independent, accuracy 100.00 %',
     );
+  });
+
+  it('a wrong command without --model prints its error alone, not the model announcement first', () => {
+    const missing = join(tmp, 'no-such.wav');
+    const r = ser('predict', missing);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`ser: error: ${missing}: no such file or directory\n`);
+  });
+
+  it('evaluate without --model on EMO-DB data says to try --model emodb (exit 2)', () => {
+    const files = EMODB_EXPECTED.map(([f]) => join(DATA, 'emodb-original/wav', f));
+    const r = ser('evaluate', '--data', ...files);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+      /^ser: error: the data has classes the model does not know: .*; the data follow EMO-DB's names: try --model emodb$/,
+    );
+  });
+
+  it('evaluate exits 1 when every file fails to decode, each named on its own line', () => {
+    const dir = join(tmp, 'unreadable');
+    mkdirSync(dir);
+    for (const name of ['09a01Wb.wav', '14a02La.wav'])
+      writeFileSync(join(dir, name), 'not audio\n');
+    const r = ser('evaluate', '--model', 'emodb', '--data', dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `${join(dir, '09a01Wb.wav')}: not an audio file: it is UTF-8 text\n`,
+    );
+    expect(r.stderr).toContain('ser: error: none of the 2 files could be read\n');
+    expect(r.stdout).toBe('');
   });
 
   it('refuses an unknown --model in one line (exit 2)', () => {
