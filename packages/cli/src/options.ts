@@ -64,7 +64,7 @@ export const OPTIONS = {
   validationSpeakers: () =>
     new Option(
       '--validation-speakers <ids>',
-      "stop early on these training speakers' files (comma-separated) instead of a stratified 10 % of the training files",
+      "stop early on these training speakers' files (comma-separated) instead of the part --validation-split carves out",
     ).argParser(parseIdList('--validation-speakers')),
   validationSplit: () =>
     new Option(

@@ -116,7 +116,10 @@ export function registerPredict(
         o: { jobs: number; backend?: BackendRequest; json: boolean } & WindowCliOptions,
       ) => {
         if (wantsWindows(o)) return setExit(await runPredictWindowed(wavs, o, ctx));
-        if (wavs.length === 0) throw new UsageError('missing required argument: paths');
+        if (wavs.length === 0)
+          throw new UsageError(
+            'missing required argument: paths (audio files or folders, or --stream - for live input)',
+          );
         setExit(await runPredict(wavs, o, ctx));
       },
     );
