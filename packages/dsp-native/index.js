@@ -47,8 +47,14 @@ try {
     'build from source with `npm ci && npm run build -w @serkit/dsp-native` in a clone of ' +
     'https://github.com/serkit/serkit (needs a Rust toolchain), then set ' +
     `NAPI_RS_NATIVE_LIBRARY_PATH to the built packages/dsp-native/dsp-native.${suffix}.node`;
+  // In a clone of the repository (the sources sit beside this file; the npm package ships
+  // none), the addon is simply not built yet.
+  const inClone = require('node:fs').existsSync(require('node:path').join(__dirname, 'Cargo.toml'));
   let message;
-  if (failures.length > 0) {
+  if (inClone && failures.length === 0) {
+    message =
+      '@serkit/dsp-native: the addon is not built yet in this clone: run `npm run build` (a few minutes; needs a Rust toolchain)';
+  } else if (failures.length > 0) {
     message = `@serkit/dsp-native: the binary for ${suffix} failed to load (${failures[0].split('\n')[0]}); ${fromSource}`;
   } else if (TARGETS.includes(suffix)) {
     message =

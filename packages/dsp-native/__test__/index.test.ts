@@ -1,5 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type * as Dsp from '../index.js';
@@ -209,5 +217,37 @@ describe('extractFiles', () => {
   it('rejects invalid options before starting', () => {
     expect(codeOf(() => dsp.extractFiles(wavs, { nFft: 3 }))).toBe('ERR_SER_INVALID_OPTION');
     expect(codeOf(() => dsp.extractFiles(wavs, {}, { threads: -2 }))).toBe('ERR_SER_INVALID_ARG');
+  });
+});
+
+describe('loading without a binary', () => {
+  // A copy of the package's JS files in a folder with no .node file beside them.
+  function loadCopy(withSources: boolean): NodeJS.ErrnoException {
+    const dir = mkdtempSync(join(tmpdir(), 'serkit-dsp-native-'));
+    try {
+      for (const f of ['index.js', 'napi-loader.js', 'package.json']) {
+        copyFileSync(resolve(import.meta.dirname, '..', f), join(dir, f));
+      }
+      if (withSources) writeFileSync(join(dir, 'Cargo.toml'), '[package]\n');
+      return errorOf(() => createRequire(join(dir, 'index.js'))('./index.js'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('in a clone (sources beside it) says to run npm run build', () => {
+    const e = loadCopy(true);
+    expect(e.code).toBe('ERR_SERKIT_NO_NATIVE_BINARY');
+    expect(e.message).toBe(
+      '@serkit/dsp-native: the addon is not built yet in this clone: run `npm run build` (a few minutes; needs a Rust toolchain)',
+    );
+  });
+
+  it('as an installed package names the missing per-platform package', () => {
+    const e = loadCopy(false);
+    expect(e.code).toBe('ERR_SERKIT_NO_NATIVE_BINARY');
+    expect(e.message).toMatch(
+      /^@serkit\/dsp-native: no prebuilt binary for \S+ is installed \(@serkit\/dsp-native-/,
+    );
   });
 });
