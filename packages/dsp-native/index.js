@@ -66,6 +66,7 @@ try {
   }
   const error = new Error(message);
   error.code = 'ERR_SERKIT_NO_NATIVE_BINARY';
-  error.cause = err;
+  // Not built in a clone: the loader's own not-found chain (and its npm advice) says nothing more.
+  if (!(inClone && failures.length === 0)) error.cause = err;
   throw error;
 }

@@ -241,6 +241,7 @@ describe('loading without a binary', () => {
     expect(e.message).toBe(
       '@serkit/dsp-native: the addon is not built yet in this clone: run `npm run build` (a few minutes; needs a Rust toolchain)',
     );
+    expect(e.cause).toBeUndefined();
   });
 
   it('as an installed package names the missing per-platform package', () => {

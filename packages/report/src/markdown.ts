@@ -31,10 +31,7 @@ export function reportToMarkdown(
   const lines: string[] = [];
   lines.push(`# Speech emotion recognition report — ${dataset.name}`, '');
   lines.push(
-    `- Accuracy: **${pct(report.accuracy)} %**, UAR (unweighted average recall) **${pct(report.uar)} %** on ${report.kind === 'train' ? 'held-out ' : ''}${count(split.test, 'utterance')}`.replace(
-      '  ',
-      ' ',
-    ),
+    `- Accuracy: **${pct(report.accuracy)} %**, UAR (unweighted average recall) **${pct(report.uar)} %** on ${count(split.test, report.kind === 'train' ? 'held-out utterance' : 'utterance')}`,
   );
   lines.push(
     `- Data: ${count(dataset.files, 'file')} from ${dataset.roots.join(', ')}${dataset.failed ? ` (${dataset.failed} could not be read)` : ''}`,
