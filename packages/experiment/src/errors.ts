@@ -12,6 +12,23 @@ export class ExperimentError extends Error {
   }
 }
 
+/** Evaluated data with classes the model was not trained on (`classes`): one line. */
+export class UnknownClassesError extends ExperimentError {
+  /**
+   * @param classes The data's classes the model does not know.
+   * @param modelClasses The model's classes, in its output order.
+   */
+  constructor(
+    readonly classes: readonly string[],
+    modelClasses: readonly string[],
+  ) {
+    super(
+      `the data has classes the model does not know: ${classes.join(', ')} (model classes: ${modelClasses.join(', ')})`,
+    );
+    this.name = 'UnknownClassesError';
+  }
+}
+
 /** The abort signal stopped the experiment; its checkpoint (if any) stays resumable. */
 export class ExperimentInterrupted extends Error {
   /**

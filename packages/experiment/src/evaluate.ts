@@ -15,7 +15,7 @@ import type { SerReport } from '@serkit/report';
 import { seenSpeakersSentence } from '@serkit/report/speakers';
 import type * as TF from '@tensorflow/tfjs';
 import { defaultCacheDir, extractWithCache } from './cache.js';
-import { ExperimentError } from './errors.js';
+import { UnknownClassesError } from './errors.js';
 import type { ExperimentEvent, RunOptions } from './experiment.js';
 import { type LabelledFiles, loadLabelledFiles } from './files.js';
 import { toSerReport } from './report-data.js';
@@ -95,7 +95,7 @@ export interface FileEvaluation {
  * `trainingSpeakers` for the same corpus, else the speakers of the evaluated files it saw: a lower
  * bound) and the figures on the files by the other speakers (`seen.speakers`).
  *
- * @throws {ExperimentError} when the data has classes the model does not know; Error when no
+ * @throws {UnknownClassesError} when the data has classes the model does not know; Error when no
  *   file can be read.
  */
 export async function evaluateOnFiles(
@@ -118,9 +118,7 @@ export async function evaluateOnFiles(
     (c) => !modelIndex.has(c),
   );
   if (unknown.length > 0) {
-    throw new ExperimentError(
-      `the data has classes the model does not know: ${unknown.join(', ')} (model classes: ${meta.classNames.join(', ')})`,
-    );
+    throw new UnknownClassesError(unknown, meta.classNames);
   }
   const labels = files.labels.map((l) => modelIndex.get(files.classes[l]) as number);
   const dsp = resolveDspOptions(meta.dsp);

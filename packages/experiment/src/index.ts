@@ -21,7 +21,7 @@ export {
   makeFolds,
   meanStd,
 } from './crossval.js';
-export { ExperimentError, ExperimentInterrupted } from './errors.js';
+export { ExperimentError, ExperimentInterrupted, UnknownClassesError } from './errors.js';
 export {
   type Evaluation,
   evaluateModel,

@@ -1,9 +1,9 @@
 import {
   defaultCacheDir,
-  ExperimentError,
   evaluateOnFiles,
   loadLabelledFiles,
   reportFileNames,
+  UnknownClassesError,
 } from '@serkit/experiment';
 import type { BackendRequest } from '@serkit/model';
 import type { Command } from 'commander';
@@ -62,12 +62,7 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
     );
   } catch (err) {
     // The default model is RAVDESS's: EMO-DB data needs `--model emodb`, which the error says.
-    if (
-      opts.model === undefined &&
-      files?.kind === 'emodb' &&
-      err instanceof ExperimentError &&
-      err.message.startsWith('the data has classes the model does not know')
-    ) {
+    if (opts.model === undefined && files?.kind === 'emodb' && err instanceof UnknownClassesError) {
       throw new UsageError(`${err.message}; the data follow EMO-DB's names: try --model emodb`);
     }
     throw cliError(err);
