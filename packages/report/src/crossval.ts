@@ -88,6 +88,7 @@ export interface CrossvalReportFiles {
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
+
 /** `report.md` of a cross-validation. */
 export function crossvalToMarkdown(r: CrossvalReport): string {
   const p = r.protocol;

@@ -12,8 +12,7 @@ function scoreRow(name: string, s: Scores): string {
 
 /** {@link SpecAugmentMasks} in words, for a run's and a cross-validation's `report.md`. */
 export function specAugmentText(s: SpecAugmentMasks): string {
-  const n = (k: number, what: string) => `${k} ${what} mask${k === 1 ? '' : 's'}`;
-  return `${n(s.frequencyMasks, 'frequency')} of 0–${s.maxFrequencyWidth} mel bands and ${n(s.timeMasks, 'time')} of 0–${s.maxTimeWidth} frames per training spectrogram and epoch (SpecAugment, Park et al. 2019)`;
+  return `${count(s.frequencyMasks, 'frequency mask')} of 0–${s.maxFrequencyWidth} mel bands and ${count(s.timeMasks, 'time mask')} of 0–${s.maxTimeWidth} frames per training spectrogram and epoch (SpecAugment, Park et al. 2019)`;
 }
 
 /**
@@ -68,7 +67,7 @@ export function reportToMarkdown(
     );
     if (report.specAugment) lines.push(`- Masking: ${specAugmentText(report.specAugment)}`);
     lines.push(
-      `- Training: ${report.epochs.length} epoch${report.epochs.length === 1 ? '' : 's'}, best epoch ${report.bestEpoch}, seed ${report.seed}`,
+      `- Training: ${count(report.epochs.length, 'epoch')}, best epoch ${report.bestEpoch}, seed ${report.seed}`,
     );
     if (report.dbReference) {
       lines.push(

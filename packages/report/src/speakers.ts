@@ -3,11 +3,11 @@
  * the same words in `report.md`, `ser evaluate`'s notice and its summary. No dependencies, so that
  * the CLI can import it (`@serkit/report/speakers`) without loading the charting stack.
  */
+import { count } from './plural.js';
 import type { SeenSpeakers } from './types.js';
 
 const pct = (x: number | null) => (100 * (x ?? Number.NaN)).toFixed(2);
 const ids = (list: string[]) => list.join(', ');
-const files = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
 /** `speakers <what> (03, 08)`, or `a speaker <what> (09)` for one. */
 const speakers = (list: string[], what: string) =>
   `${list.length === 1 ? 'a speaker' : 'speakers'} ${what} (${ids(list)})`;
@@ -39,5 +39,5 @@ export function seenSpeakersSentence(s: SeenSpeakers, unseen: number): string | 
     return `${all} by ${speakers(s.other, 'the model never heard')}: speaker-independent, ${scores}`;
   }
   if (s.otherFiles === 0) return `${all} ${heard}: not a speaker-independent figure`;
-  return `${some} ${heard}: not speaker-independent; on the ${files(s.otherFiles)} by ${speakers(s.other, 'it never heard')}: ${scores}`;
+  return `${some} ${heard}: not speaker-independent; on the ${count(s.otherFiles, 'file')} by ${speakers(s.other, 'it never heard')}: ${scores}`;
 }
