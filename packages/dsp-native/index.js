@@ -49,9 +49,11 @@ try {
     `NAPI_RS_NATIVE_LIBRARY_PATH to the built packages/dsp-native/dsp-native.${suffix}.node`;
   // In a clone of the repository (the sources sit beside this file; the npm package ships
   // none), the addon is simply not built yet.
-  const inClone = require('node:fs').existsSync(require('node:path').join(__dirname, 'Cargo.toml'));
+  const notBuilt =
+    failures.length === 0 &&
+    require('node:fs').existsSync(require('node:path').join(__dirname, 'Cargo.toml'));
   let message;
-  if (inClone && failures.length === 0) {
+  if (notBuilt) {
     message =
       '@serkit/dsp-native: the addon is not built yet in this clone: run `npm run build` (a few minutes; needs a Rust toolchain)';
   } else if (failures.length > 0) {
@@ -67,6 +69,6 @@ try {
   const error = new Error(message);
   error.code = 'ERR_SERKIT_NO_NATIVE_BINARY';
   // Not built in a clone: the loader's own not-found chain (and its npm advice) says nothing more.
-  if (!(inClone && failures.length === 0)) error.cause = err;
+  if (!notBuilt) error.cause = err;
   throw error;
 }

@@ -330,7 +330,7 @@ async function setupOne(
     log: (l: string, outcome?: SetupPackageResult) => void;
   },
 ): Promise<SetupPackageResult> {
-  const log = (l: string) => o.log(`${name}: ${l}`);
+  const log = (l: string, outcome?: SetupPackageResult) => o.log(`${name}: ${l}`, outcome);
   const result: SetupPackageResult = {
     packageName: name,
     ok: false,
@@ -341,7 +341,7 @@ async function setupOne(
   };
   const done = (dir: string, route: SetupRoute, versions: string) => {
     Object.assign(result, { ok: true, route, location: dir, versions });
-    o.log(`${name}: works (${versions}) — ${route}; in ${dir}`, result);
+    log(`works (${versions}) — ${route}; in ${dir}`, result);
     return result;
   };
   if (!o.force) {

@@ -171,8 +171,8 @@ function crossEntropy(p: Float32Array, labels: ArrayLike<number>, idx: number[],
 
 /**
  * What differs between a checkpoint's fingerprint and this run's, over the keys of both: a key
- * present on one side only (an option recorded only when not its default) is `(default)` on
- * the other.
+ * present on one side only (an option recorded only when not its default) is shown as
+ * `(not set: the default)` on the other.
  */
 function fingerprintDiff(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
   const show = (v: unknown) => (v === undefined ? '(not set: the default)' : JSON.stringify(v));
@@ -190,8 +190,7 @@ function num(v: unknown, name: string, ok: (x: number) => boolean, want: string)
   return v;
 }
 
-/** `options` over {@link TRAIN_DEFAULTS}. */
-/** The defaults, overridden by every option given a value (`undefined` keeps the default). */
+/** `options` over {@link TRAIN_DEFAULTS}: each option given a value (`undefined` keeps the default). */
 const resolveTrainOptions = (options: TrainOptions) => ({
   ...TRAIN_DEFAULTS,
   ...(Object.fromEntries(
