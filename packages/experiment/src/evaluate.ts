@@ -87,6 +87,21 @@ export interface FileEvaluation {
 }
 
 /**
+ * Each labelled file's class as an index into the model's outputs (`classNames`).
+ *
+ * @throws {UnknownClassesError} when the data has classes the model does not know (checked
+ *   before any file is read, so a caller can say so before announcing anything else).
+ */
+export function modelLabels(files: LabelledFiles, classNames: readonly string[]): number[] {
+  const modelIndex = new Map(classNames.map((c, i) => [c, i]));
+  const unknown = [...new Set(files.labels.map((l) => files.classes[l]))].filter(
+    (c) => !modelIndex.has(c),
+  );
+  if (unknown.length > 0) throw new UnknownClassesError(unknown, classNames);
+  return files.labels.map((l) => modelIndex.get(files.classes[l]) as number);
+}
+
+/**
  * `ser evaluate` as a function: the report of a trained model on labelled files, features
  * computed with the model's own DSP options (through the cache). When the model records its
  * training files (by content hash), the report says how many evaluated files it has seen and
@@ -113,14 +128,7 @@ export async function evaluateOnFiles(
     for (const m of files.notices) emit({ type: 'notice', message: `note: ${m}` });
     for (const m of files.problems) emit({ type: 'problem', message: m });
   }
-  const modelIndex = new Map(meta.classNames.map((c, i) => [c, i]));
-  const unknown = [...new Set(files.labels.map((l) => files.classes[l]))].filter(
-    (c) => !modelIndex.has(c),
-  );
-  if (unknown.length > 0) {
-    throw new UnknownClassesError(unknown, meta.classNames);
-  }
-  const labels = files.labels.map((l) => modelIndex.get(files.classes[l]) as number);
+  const labels = modelLabels(files, meta.classNames);
   const dsp = resolveDspOptions(meta.dsp);
   const featureLen = dsp.nMels * nFrames(dsp);
   const got = await extractWithCache(files.paths, {

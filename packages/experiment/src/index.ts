@@ -28,6 +28,7 @@ export {
   evaluateOnFiles,
   type FileEvaluation,
   type FileEvaluationConfig,
+  modelLabels,
 } from './evaluate.js';
 export {
   type CorpusFeatures,

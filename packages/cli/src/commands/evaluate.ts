@@ -2,6 +2,7 @@ import {
   defaultCacheDir,
   evaluateOnFiles,
   loadLabelledFiles,
+  modelLabels,
   reportFileNames,
   UnknownClassesError,
 } from '@serkit/experiment';
@@ -45,6 +46,8 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
     files = loadLabelledFiles(opts.data, opts.dataset);
     for (const n of files.notices) ctx.stderr.write(`ser: note: ${n}\n`);
     for (const p of files.problems) ctx.stderr.write(`${p}\n`);
+    // Classes the model does not know: said before the default model is announced.
+    modelLabels(files, meta.classNames);
     announceDefaultModel(opts.model, ctx, 'evaluate');
     result = await evaluateOnFiles(
       {
