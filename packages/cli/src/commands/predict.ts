@@ -21,6 +21,11 @@ export interface Prediction {
   label: string;
   /** Probability of every class. */
   probabilities: Record<string, number>;
+  /**
+   * The file is one of the model's training or validation files (same bytes), so its
+   * probabilities are no test of the model. Present only when the model records its files.
+   */
+  seen?: boolean;
 }
 
 /** `ser predict --json` output. */
@@ -73,6 +78,7 @@ export async function runPredict(
       });
     });
   }
+  await markSeen(out.predictions, meta.trainingFiles?.sha256, ctx);
   paths.forEach((path, i) => {
     const error = batch.errors[i];
     if (error) {
@@ -91,6 +97,36 @@ export async function runPredict(
   return out.failed.length > 0 ? EXIT.FAILED : EXIT.OK;
 }
 
+/**
+ * Mark the predictions whose file is one of the model's training or validation files (by the
+ * SHA-256 of its bytes, as `ser evaluate` compares them), and say on stderr how many there
+ * were: a shipped model predicts its own training data far better than new speech.
+ */
+async function markSeen(
+  predictions: Prediction[],
+  trainingSha256: readonly string[] | undefined,
+  ctx: CliContext,
+): Promise<void> {
+  if (!trainingSha256 || predictions.length === 0) return;
+  const { sha256File } = await import('@serkit/experiment');
+  const known = new Set(trainingSha256);
+  let seen = 0;
+  for (const p of predictions) {
+    p.seen = known.has(sha256File(p.path) ?? '');
+    if (p.seen) seen++;
+  }
+  if (seen === 0) return;
+  const which =
+    seen === predictions.length
+      ? predictions.length === 1
+        ? 'the file was'
+        : `all ${seen} files were`
+      : `${seen} of ${predictions.length} files ${seen === 1 ? 'was' : 'were'}`;
+  ctx.stderr.write(
+    `ser predict: ${which} in the model's training data (training or validation files), so ${seen === 1 ? 'its prediction is' : 'their predictions are'} no test of the model (ser evaluate gives the figures on unseen files apart)\n`,
+  );
+}
+
 /** Register `ser predict`. */
 export function registerPredict(
   program: Command,
@@ -107,7 +143,7 @@ export function registerPredict(
     .addOption(OPTIONS.jobs())
     .addOption(
       OPTIONS.json(
-        'print {"model":{dir,pretrained},"predictions":[{path,label,probabilities}],"failed":[…]} on stdout',
+        'print {"model":{dir,pretrained},"predictions":[{path,label,probabilities,seen}],"failed":[…]} on stdout',
       ),
     )
     .action(

@@ -14,7 +14,12 @@ const ser = (...args: string[]) =>
 
 interface Out {
   model: { dir: string; pretrained: string | null };
-  predictions: { path: string; label: string; probabilities: Record<string, number> }[];
+  predictions: {
+    path: string;
+    label: string;
+    probabilities: Record<string, number>;
+    seen?: boolean;
+  }[];
   failed: unknown[];
 }
 
@@ -107,6 +112,21 @@ describe('pretrained models from the CLI', () => {
     expect(out.model.pretrained).toBe('ravdess');
     expect(out.predictions.map((p) => p.label)).toEqual(RAVDESS_EXPECTED.map(([, l]) => l));
     expectDistributions(out, 8);
+    expect(out.predictions.map((p) => p.seen)).toEqual(RAVDESS_EXPECTED.map(() => false));
+    expect(r.stderr).not.toMatch(/training data/);
+  });
+
+  it("predict says which files were in the model's training data (by content), in one line", () => {
+    // The shipped ravdess model heard all 12 actors: this file was one of its training files.
+    const trained = join(DATA, 'ravdess', 'Actor_01/03-01-01-01-01-02-01.wav');
+    const unseen = join(DATA, 'ravdess', RAVDESS_EXPECTED[0][0]);
+    const r = ser('predict', trained, unseen, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      "ser predict: 1 of 2 files was in the model's training data (training or validation files), so its prediction is no test of the model",
+    );
+    const out = JSON.parse(r.stdout) as Out;
+    expect(out.predictions.map((p) => p.seen)).toEqual([true, false]);
   });
 
   it('predict --json lists a missing input under failed, beside the predictions (exit 1)', () => {
