@@ -325,6 +325,7 @@ export async function runExperiment(
   await (run.loadBackend ?? loadBackend)();
   const model = await buildCrnn({ numClasses: files.classes.length, seed: c.seed });
   const specAugment = c.specAugment ? { ...SPEC_AUGMENT_DEFAULTS } : false;
+  let resumedAfterEpoch: number | undefined;
   const result = await train(model, fitData, {
     epochs: c.epochs,
     patience: c.patience,
@@ -337,11 +338,13 @@ export async function runExperiment(
     signal: run.signal,
     onBatchEnd: (e) => emit({ type: 'batch', ...e }),
     onEpochEnd: (e) => emit({ type: 'epoch', ...e }),
-    onResume: (e) =>
+    onResume: (e) => {
+      resumedAfterEpoch = e.epoch;
       emit({
         type: 'notice',
         message: `resuming from ${e.checkpointDir} (${e.epoch} epoch${e.epoch === 1 ? '' : 's'} done)`,
-      }),
+      });
+    },
   });
   if (result.aborted) {
     model.dispose();
@@ -401,6 +404,7 @@ export async function runExperiment(
       seconds: e.seconds,
     })),
     bestEpoch: result.bestEpoch,
+    ...(resumedAfterEpoch === undefined ? {} : { resumedAfterEpoch }),
     seconds: {
       extract: (tExtract - t0) / 1000,
       train: (tTrain - tExtract) / 1000,

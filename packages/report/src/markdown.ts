@@ -67,7 +67,7 @@ export function reportToMarkdown(
     );
     if (report.specAugment) lines.push(`- Masking: ${specAugmentText(report.specAugment)}`);
     lines.push(
-      `- Training: ${count(report.epochs.length, 'epoch')}, best epoch ${report.bestEpoch}, seed ${report.seed}`,
+      `- Training: ${count(report.epochs.length, 'epoch')}, best epoch ${report.bestEpoch}, seed ${report.seed}${report.resumedAfterEpoch === undefined ? '' : `; resumed from a checkpoint after epoch ${report.resumedAfterEpoch} (the training time below is the resumed part)`}`,
     );
     if (report.dbReference) {
       lines.push(

@@ -136,6 +136,12 @@ export interface SerReport {
   epochs: EpochRow[];
   /** Epoch whose weights were kept (0 for `evaluate`). */
   bestEpoch: number;
+  /**
+   * Epochs a checkpoint held when this run resumed training from it (Ctrl-C, then the same
+   * command); `seconds.train` counts the resumed part only, `epochs[].seconds` every epoch.
+   * Absent: trained in one run.
+   */
+  resumedAfterEpoch?: number;
   /** Wall time of each phase, seconds; `train` is null for `evaluate` (nothing trained). */
   seconds: { extract: number; train: number | null; evaluate: number; total: number };
   /** TensorFlow.js backend and native TensorFlow version. */

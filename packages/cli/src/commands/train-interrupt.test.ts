@@ -106,5 +106,11 @@ describe('ser train: Ctrl-C and resume', () => {
     rb.epochs.forEach((e: { loss: number }, i: number) => {
       expect(e.loss).toBeCloseTo(ra.epochs[i].loss, 5);
     });
+    // The reports say which run was resumed, and that its training time is the resumed part.
+    expect(ra.resumedAfterEpoch).toBeUndefined();
+    expect(rb.resumedAfterEpoch).toBe(1);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain(
+      'resumed from a checkpoint after epoch 1 (the training time below is the resumed part)',
+    );
   }, 600_000);
 });
