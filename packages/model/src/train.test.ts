@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadBackend } from './backend.js';
+import { CheckpointMismatchError } from './checkpoint.js';
 import { buildCrnn } from './crnn.js';
 import { stratifiedSplit } from './random.js';
 import { SPEC_AUGMENT_DEFAULTS } from './spec-augment.js';
@@ -212,6 +213,35 @@ describe('train (tiny model)', () => {
     await expect(train(model, data, { ...once, learningRate: 2e-2 })).rejects.toThrow(
       `${other}: checkpoint is from a different run (learningRate: checkpoint 0.01, now 0.02); remove it to start over, or pass resume: false`,
     );
+    model.dispose();
+  });
+
+  it('a checkpoint resumes only on the same examples, not on other data of the same size', async () => {
+    const dir = path.join(tmp, 'same-size');
+    const once = { epochs: 1, batchSize: 8, validationFraction: 0.25, checkpointDir: dir };
+    const model = await buildCrnn(TINY);
+    await train(model, data, once);
+    // Same count, classes and options; one feature value changed.
+    const x = data.x.slice();
+    x[0] += 1;
+    const error = await train(model, { x, labels: data.labels }, { ...once, epochs: 2 }).catch(
+      (err: Error) => err,
+    );
+    expect(error).toBeInstanceOf(CheckpointMismatchError);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^${dir}: checkpoint is from a different run \\(examplesSha256: checkpoint "[0-9a-f]{16}", now "[0-9a-f]{16}"\\); remove it to start over`,
+      ),
+    );
+    // A checkpoint written before the examples were hashed resumes, compared on the rest.
+    const stateFile = path.join(dir, 'state.json');
+    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+    delete state.fingerprint.examplesSha256;
+    fs.writeFileSync(stateFile, JSON.stringify(state));
+    const resumedAt: number[] = [];
+    const r = await train(model, data, { ...once, onResume: (e) => resumedAt.push(e.epoch) });
+    expect(resumedAt).toEqual([1]);
+    expect(r.history).toHaveLength(1);
     model.dispose();
   });
 

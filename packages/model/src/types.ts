@@ -197,7 +197,13 @@ export interface TrainOptions {
    * fingerprint.
    */
   specAugment?: SpecAugmentOptions | boolean;
-  /** Folder for the per-epoch checkpoint; none by default. */
+  /**
+   * Folder for the per-epoch checkpoint; none by default. A checkpoint resumes only the same
+   * run: the same examples (by their hash), classes, seed, batch size, learning rate,
+   * validation, `dbReference`, `specAugment` and model; otherwise `train` throws
+   * `CheckpointMismatchError` naming what differs. `epochs` and `patience` may differ, to
+   * extend or shorten a run.
+   */
   checkpointDir?: string;
   /** Resume from `checkpointDir` when it holds a checkpoint; default true. */
   resume?: boolean;
