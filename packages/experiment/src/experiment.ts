@@ -242,6 +242,15 @@ export async function runExperiment(
         : `${where}: no training file of class ${names.join(', ')}; use more files of that class`,
     );
   }
+  if (!c.testSplit && split.test.length === 0) {
+    // A stratified fraction is rounded per class: 20 % of a class of 2 files is no file.
+    const largest = Math.max(
+      ...files.classes.map((_, k) => files.labels.filter((l) => l === k).length),
+    );
+    throw new ExperimentError(
+      `${where}: the test part is empty: --test-size ${c.testSize} of each class rounds to no file (the largest class has ${largest} files); raise --test-size or add files`,
+    );
+  }
   if (split.note) emit({ type: 'notice', message: split.note });
   const carve = carveValidation(
     split.train,
@@ -312,7 +321,7 @@ export async function runExperiment(
   const testData = stackExamples(perFile, files.labels, split.test, featureLen, 'original');
   if (fitData.labels.length === 0 || testData.labels.length === 0) {
     throw new ExperimentError(
-      'not enough readable files to train and test (need some in both splits)',
+      `no readable file left in the ${fitData.labels.length === 0 ? 'training' : 'test'} part (each unreadable file is named above)`,
     );
   }
 

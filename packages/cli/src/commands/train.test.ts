@@ -309,6 +309,8 @@ describe('ser train → evaluate → predict', () => {
       ['evaluate', '--model', model, '--data', ravdess],
       ['predict', '--model', join(tmp, 'nope'), join(corpus, '03a01Wz.wav')],
       ['train', '--data', corpus, '--out', join(tmp, 'x'), '--test-size', '1.5'],
+      // 2 or 3 files per class: a stratified 20 % of each class rounds to no test file.
+      ['train', '--data', corpus, '--out', join(tmp, 'x'), '--test-size', '0.15'],
       ['train', '--data', join(tmp, 'missing'), '--out', join(tmp, 'x')],
       ['predict', '--model', model, '--frobnicate', 'a.wav'],
     ];
@@ -320,6 +322,11 @@ describe('ser train → evaluate → predict', () => {
     }
     expect(ser('evaluate', '--model', model, '--data', ravdess).stderr).toMatch(
       /classes the model does not know: .*calm.*surprised/,
+    );
+    expect(
+      ser('train', '--data', corpus, '--out', join(tmp, 'x'), '--test-size', '0.15').stderr,
+    ).toBe(
+      'ser: error: --split random: the test part is empty: --test-size 0.15 of each class rounds to no file (the largest class has 3 files); raise --test-size or add files\n',
     );
   });
 });
