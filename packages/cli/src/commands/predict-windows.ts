@@ -32,7 +32,8 @@ import {
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, UsageError } from '../context.js';
-import { announceDefaultModel, resolveModelRef } from '../model-ref.js';
+import { announceDefaultModel, type ModelRef, resolveModelRef } from '../model-ref.js';
+import { SEEN_MARK, seenNotice, trainingFileTest } from '../seen-files.js';
 import { loadTrainedModel, readModelMetadata } from '../trained-model.js';
 
 /**
@@ -71,10 +72,17 @@ export interface WindowedPrediction {
   windows: WindowPrediction[];
   /** Share of time per emotion and mean probabilities. */
   summary: WindowSummary;
+  /**
+   * The file is one of the model's training or validation files (same bytes). Present only
+   * when the model records its files.
+   */
+  seen?: boolean;
 }
 
 /** `ser predict --window --json` output. */
 export interface WindowedPredictOutput {
+  /** The model used: its folder, and its name when it is a shipped pretrained model. */
+  model: ModelRef;
   predictions: WindowedPrediction[];
   failed: { path: string; error: string }[];
 }
@@ -168,10 +176,12 @@ async function loadPredictor(
   o: WindowCliOptions,
   ctx: CliContext,
 ): Promise<{
+  ref: ModelRef;
   meta: ModelMetadata;
   predictor: Predictor;
 }> {
-  const { dir } = resolveModelRef(o.model);
+  const ref = resolveModelRef(o.model);
+  const { dir } = ref;
   announceDefaultModel(o.model, ctx, 'predict');
   const meta = readModelMetadata(dir);
   // TensorFlow's start-up lines stay off stderr, as in every other command.
@@ -179,6 +189,7 @@ async function loadPredictor(
   const model = await loadTrainedModel(dir, meta);
   try {
     return {
+      ref,
       meta,
       predictor: await createPredictor(model, meta.zscore, { batchSize: PREDICT_BATCH }),
     };
@@ -224,8 +235,9 @@ export async function runPredictWindows(
     }
   }
   const windows = { window: o.window ?? DEFAULT_WINDOW_SECONDS, hop: o.hop ?? DEFAULT_HOP_SECONDS };
-  const { meta, predictor } = await loadPredictor(o, ctx);
-  const out: WindowedPredictOutput = { predictions: [], failed: [] };
+  const { ref, meta, predictor } = await loadPredictor(o, ctx);
+  const isTrainingFile = await trainingFileTest(meta.trainingFiles?.sha256);
+  const out: WindowedPredictOutput = { model: ref, predictions: [], failed: [] };
   const plotted = new Set<string>();
   try {
     for (const path of paths) {
@@ -248,8 +260,9 @@ export async function runPredictWindows(
         continue;
       }
       const summary = summarizeWindows(all, meta.classNames);
-      out.predictions.push({ path, windows: all, summary });
-      if (!o.json) printFile(ctx, path, all, summary);
+      const seen = isTrainingFile?.(path);
+      out.predictions.push({ path, windows: all, summary, ...(isTrainingFile ? { seen } : {}) });
+      if (!o.json) printFile(ctx, seen ? `${path}, ${SEEN_MARK}` : path, all, summary);
       if (o.plot !== undefined) {
         const file = plotName(o.plot, path, plotted);
         // Loaded on first use: the charting stack is a fifth of a second of every ser start-up.
@@ -267,17 +280,23 @@ export async function runPredictWindows(
   } finally {
     predictor.dispose();
   }
+  const notice = seenNotice(
+    out.predictions.filter((p) => p.seen).length,
+    out.predictions.length,
+    o.json,
+  );
+  if (notice) ctx.stderr.write(notice);
   if (o.json) ctx.stdout.write(`${JSON.stringify(out)}\n`);
   return out.failed.length > 0 ? EXIT.FAILED : EXIT.OK;
 }
 
 function printFile(
   ctx: CliContext,
-  path: string,
+  heading: string,
   windows: WindowPrediction[],
   summary: WindowSummary,
 ): void {
-  ctx.stdout.write(`${path}\n`);
+  ctx.stdout.write(`${heading}\n`);
   for (const w of windows) {
     const what =
       w.label && w.probabilities ? `${w.label} (${pct(w.probabilities[w.label])})` : w.status;

@@ -5,6 +5,7 @@ import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, UsageError } from '../context.js';
 import { announceDefaultModel, resolveModelRef } from '../model-ref.js';
 import { OPTIONS } from '../options.js';
+import { SEEN_MARK, seenNotice, trainingFileTest } from '../seen-files.js';
 import { loadTrainedModel, readModelMetadata } from '../trained-model.js';
 import { reportWalk } from '../walk-report.js';
 import {
@@ -78,7 +79,16 @@ export async function runPredict(
       });
     });
   }
-  await markSeen(out.predictions, meta.trainingFiles?.sha256, ctx);
+  const isTrainingFile = await trainingFileTest(meta.trainingFiles?.sha256);
+  if (isTrainingFile) {
+    for (const p of out.predictions) p.seen = isTrainingFile(p.path);
+    const notice = seenNotice(
+      out.predictions.filter((p) => p.seen).length,
+      out.predictions.length,
+      opts.json,
+    );
+    if (notice) ctx.stderr.write(notice);
+  }
   paths.forEach((path, i) => {
     const error = batch.errors[i];
     if (error) {
@@ -90,41 +100,11 @@ export async function runPredict(
   else {
     for (const p of out.predictions) {
       ctx.stdout.write(
-        `${p.path}: ${p.label} (${(100 * p.probabilities[p.label]).toFixed(1)} %)\n`,
+        `${p.path}: ${p.label} (${(100 * p.probabilities[p.label]).toFixed(1)} %)${p.seen ? `, ${SEEN_MARK}` : ''}\n`,
       );
     }
   }
   return out.failed.length > 0 ? EXIT.FAILED : EXIT.OK;
-}
-
-/**
- * Mark the predictions whose file is one of the model's training or validation files (by the
- * SHA-256 of its bytes, as `ser evaluate` compares them), and say on stderr how many there
- * were: a shipped model predicts its own training data far better than new speech.
- */
-async function markSeen(
-  predictions: Prediction[],
-  trainingSha256: readonly string[] | undefined,
-  ctx: CliContext,
-): Promise<void> {
-  if (!trainingSha256 || predictions.length === 0) return;
-  const { sha256File } = await import('@serkit/experiment');
-  const known = new Set(trainingSha256);
-  let seen = 0;
-  for (const p of predictions) {
-    p.seen = known.has(sha256File(p.path) ?? '');
-    if (p.seen) seen++;
-  }
-  if (seen === 0) return;
-  const which =
-    seen === predictions.length
-      ? predictions.length === 1
-        ? 'the file was'
-        : `all ${seen} files were`
-      : `${seen} of ${predictions.length} files ${seen === 1 ? 'was' : 'were'}`;
-  ctx.stderr.write(
-    `ser predict: ${which} in the model's training data (training or validation files), so ${seen === 1 ? 'its prediction is' : 'their predictions are'} no test of the model (ser evaluate gives the figures on unseen files apart)\n`,
-  );
 }
 
 /** Register `ser predict`. */

@@ -123,10 +123,26 @@ describe('pretrained models from the CLI', () => {
     const r = ser('predict', trained, unseen, '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
-      "ser predict: 1 of 2 files was in the model's training data (training or validation files), so its prediction is no test of the model",
+      `ser predict: 1 of 2 files was in the model's training data, so its prediction is no test of the model (marked "seen": true; ser evaluate reports unseen files separately)\n`,
     );
     const out = JSON.parse(r.stdout) as Out;
     expect(out.predictions.map((p) => p.seen)).toEqual([true, false]);
+    // The text lines mark it too; two files both seen are "both".
+    const trainedToo = join(DATA, 'ravdess', 'Actor_01/03-01-01-01-01-01-01.wav');
+    const text = ser('predict', trained, trainedToo);
+    expect(text.stdout).toMatch(
+      /^.*03-01-01-01-01-02-01\.wav: \w+ \(\d+\.\d %\), seen in training$/m,
+    );
+    expect(text.stderr).toContain(
+      `ser predict: both files were in the model's training data, so their predictions are no test of the model (marked "seen in training"; ser evaluate reports unseen files separately)\n`,
+    );
+    // Windows of a long recording: the same marks, and the model named as in predict --json.
+    const windows = ser('predict', trained, unseen, '--window', '3', '--json');
+    expect(windows.code, windows.stderr).toBe(0);
+    const w = JSON.parse(windows.stdout) as Out;
+    expect(w.model.pretrained).toBe('ravdess');
+    expect(w.predictions.map((p) => p.seen)).toEqual([true, false]);
+    expect(windows.stderr).toContain('ser predict: 1 of 2 files was in the model');
   });
 
   it('predict --json lists a missing input under failed, beside the predictions (exit 1)', () => {
