@@ -46,6 +46,13 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
     files = loadLabelledFiles(opts.data, opts.dataset);
     for (const n of files.notices) ctx.stderr.write(`ser: note: ${n}\n`);
     for (const p of files.problems) ctx.stderr.write(`${p}\n`);
+    // The default model is RAVDESS's (English): EMO-DB data (German) needs --model emodb, even
+    // when its classes happen to be among RAVDESS's (neutral, disgust).
+    if (opts.model === undefined && files.kind === 'emodb') {
+      throw new UsageError(
+        `the data follow EMO-DB's names (German) and the default model is ravdess (English): use --model emodb, or --model ravdess to evaluate the English model on them anyway`,
+      );
+    }
     // Classes the model does not know: said before the default model is announced.
     modelLabels(files, meta.classNames);
     announceDefaultModel(opts.model, ctx, 'evaluate');
@@ -64,9 +71,11 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
       { onProgress: progress.onProgress, signal: ctx.signal },
     );
   } catch (err) {
-    // The default model is RAVDESS's: EMO-DB data needs `--model emodb`, which the error says.
-    if (opts.model === undefined && files?.kind === 'emodb' && err instanceof UnknownClassesError) {
-      throw new UsageError(`${err.message}; the data follow EMO-DB's names: try --model emodb`);
+    // Labels read from folder names: say so, the folder may just be where the files are.
+    if (files?.kind === 'folders' && err instanceof UnknownClassesError) {
+      throw new UsageError(
+        `${err.message}; the labels are the files' folder names (--dataset folders${opts.dataset === 'auto' ? ', chosen by --dataset auto' : ''})`,
+      );
     }
     throw cliError(err);
   } finally {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readWav } from '@serkit/features';
@@ -217,13 +217,26 @@ describe('pretrained models from the CLI', () => {
     expect(r.stderr).toBe(`ser: error: ${missing}: no such file or directory\n`);
   });
 
-  it('evaluate without --model on EMO-DB data says to try --model emodb (exit 2), alone', () => {
+  it('evaluate without --model on EMO-DB data says to use --model emodb (exit 2), alone', () => {
+    const message =
+      "ser: error: the data follow EMO-DB's names (German) and the default model is ravdess (English): use --model emodb, or --model ravdess to evaluate the English model on them anyway\n";
     const files = EMODB_EXPECTED.map(([f]) => join(DATA, 'emodb-original/wav', f));
     const r = ser('evaluate', '--data', ...files);
     expect(r.code).toBe(2);
     // One line: not preceded by the default model's announcement.
-    expect(r.stderr).toMatch(
-      /^ser: error: the data has classes the model does not know: .*; the data follow EMO-DB's names: try --model emodb\n$/,
+    expect(r.stderr).toBe(message);
+    // Also when every class is one the English model knows (EMO-DB's neutral).
+    const neutral = ser('evaluate', '--data', join(DATA, 'emodb-original/wav/03a01Nc.wav'));
+    expect(neutral.code).toBe(2);
+    expect(neutral.stderr).toBe(message);
+    // Labels from folder names are said to be so.
+    const dir = join(tmp, 'my-recordings');
+    mkdirSync(dir);
+    copyFileSync(join(DATA, 'ravdess', RAVDESS_EXPECTED[0][0]), join(dir, 'clip.flac'));
+    const folders = ser('evaluate', '--data', join(dir, 'clip.flac'));
+    expect(folders.code).toBe(2);
+    expect(folders.stderr).toBe(
+      "ser: error: the data has classes the model does not know: my-recordings (model classes: neutral, calm, happy, sad, angry, fearful, disgust, surprised); the labels are the files' folder names (--dataset folders, chosen by --dataset auto)\n",
     );
   });
 
