@@ -32,8 +32,11 @@ export function resolveModelRef(value: string | undefined): ModelRef {
   }
   if (existsSync(join(value, MODEL_FILES.metadata))) return { dir: value, pretrained: null };
   if (isPretrainedModelName(value)) return { dir: pretrainedDir(value), pretrained: value };
+  const what = existsSync(value)
+    ? `not a model folder (no ${MODEL_FILES.metadata})`
+    : 'no such folder';
   throw new UsageError(
-    `--model ${value}: not a model folder (no ${MODEL_FILES.metadata}) and not a pretrained model name (${Object.keys(PRETRAINED_MODELS).join(', ')})`,
+    `--model ${value}: ${what}, and not a pretrained model name (${Object.keys(PRETRAINED_MODELS).join(', ')})`,
   );
 }
 

@@ -328,7 +328,7 @@ export async function runExperiment(
   if (valData.labels.length === 0) {
     emit({
       type: 'notice',
-      message: `validation: no validation file (too few training files to carve ${c.validationFraction} out): training runs all ${c.epochs} epoch${c.epochs === 1 ? '' : 's'} without early stopping`,
+      message: `validation: no validation file (too few training files to carve ${c.validationFraction} out): training runs ${c.epochs === 1 ? 'its one epoch' : `all ${c.epochs} epochs`} without early stopping`,
     });
   }
   await (run.loadBackend ?? loadBackend)();

@@ -258,7 +258,13 @@ describe('pretrained models from the CLI', () => {
     const r = ser('predict', '--model', 'iemocap', join(ROOT, 'demo/ravdess'));
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
-      'ser: error: --model iemocap: not a model folder (no metadata.json) and not a pretrained model name (ravdess, emodb)',
+      'ser: error: --model iemocap: no such folder, and not a pretrained model name (ravdess, emodb)',
+    );
+    // A folder that is not a model says what it lacks.
+    const folder = ser('predict', '--model', tmp, join(ROOT, 'demo/ravdess'));
+    expect(folder.code).toBe(2);
+    expect(folder.stderr.trim()).toBe(
+      `ser: error: --model ${tmp}: not a model folder (no metadata.json), and not a pretrained model name (ravdess, emodb)`,
     );
   });
 

@@ -397,7 +397,7 @@ describe('ser train on very few files', () => {
     const r = ser('train', '--data', few, '--out', join(tmp, 'few-model'), '--epochs', '1');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
-      'ser train: validation: no validation file (too few training files to carve 0.1 out): training runs all 1 epoch without early stopping\n',
+      'ser train: validation: no validation file (too few training files to carve 0.1 out): training runs its one epoch without early stopping\n',
     );
   });
 });
