@@ -4,7 +4,7 @@ import { InvalidArgumentError } from 'commander';
 export function parseJobs(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 1024) {
-    throw new InvalidArgumentError('expected an integer in 0..=1024 (0 = every core).');
+    throw new InvalidArgumentError('Expected an integer in 0..=1024 (0 = every core).');
   }
   return n;
 }
@@ -14,7 +14,7 @@ export function parseInteger(min: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-      throw new InvalidArgumentError(`expected an integer >= ${min}.`);
+      throw new InvalidArgumentError(`Expected an integer >= ${min}.`);
     }
     return n;
   };
@@ -24,7 +24,7 @@ export function parseInteger(min: number): (value: string) => number {
 export function parseFraction(value: string): number {
   const n = Number(value);
   if (!(Number.isFinite(n) && n > 0 && n < 1))
-    throw new InvalidArgumentError('expected a number in (0, 1).');
+    throw new InvalidArgumentError('Expected a number in (0, 1).');
   return n;
 }
 
@@ -33,10 +33,10 @@ export function parseIdList(name: string): (value: string) => string[] {
   return (value) => {
     const ids = value.split(',').map((s) => s.trim());
     if (ids.some((s) => s === '')) {
-      throw new InvalidArgumentError(`expected comma-separated ids such as 04,10 (${name}).`);
+      throw new InvalidArgumentError(`Expected comma-separated ids such as 04,10 (${name}).`);
     }
     if (new Set(ids).size !== ids.length) {
-      throw new InvalidArgumentError(`expected distinct ids, got ${value}.`);
+      throw new InvalidArgumentError(`Expected distinct ids, got ${value}.`);
     }
     return ids;
   };
@@ -47,7 +47,7 @@ export function parseFolds(value: string): number | 'loso' {
   if (value.trim() === 'loso') return 'loso';
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 2) {
-    throw new InvalidArgumentError('expected an integer >= 2, or loso.');
+    throw new InvalidArgumentError('Expected an integer >= 2, or loso.');
   }
   return n;
 }
@@ -56,11 +56,11 @@ export function parseFolds(value: string): number | 'loso' {
 export function parseSeeds(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim());
   if (parts.some((p) => !/^\d+$/.test(p) || !Number.isSafeInteger(Number(p)))) {
-    throw new InvalidArgumentError('expected comma-separated integers >= 0, e.g. 1,2,3.');
+    throw new InvalidArgumentError('Expected comma-separated integers >= 0, e.g. 1,2,3.');
   }
   const seeds = parts.map(Number);
   if (new Set(seeds).size !== seeds.length) {
-    throw new InvalidArgumentError('expected distinct seeds.');
+    throw new InvalidArgumentError('Expected distinct seeds.');
   }
   return seeds;
 }
