@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   DEFAULT_PRETRAINED_MODEL,
   isPretrainedModelName,
@@ -32,12 +32,20 @@ export function resolveModelRef(value: string | undefined): ModelRef {
   }
   if (existsSync(join(value, MODEL_FILES.metadata))) return { dir: value, pretrained: null };
   if (isPretrainedModelName(value)) return { dir: pretrainedDir(value), pretrained: value };
+  const names = Object.keys(PRETRAINED_MODELS).join(', ');
+  if (existsSync(value) && !statSync(value).isDirectory()) {
+    // A file of a model folder (metadata.json, model.json…): name the folder to give instead.
+    const folder = dirname(value);
+    throw new UsageError(
+      existsSync(join(folder, MODEL_FILES.metadata))
+        ? `--model ${value}: a file; --model takes the model's folder, ${folder}`
+        : `--model ${value}: a file, not a model folder or a pretrained model name (${names})`,
+    );
+  }
   const what = existsSync(value)
     ? `not a model folder (no ${MODEL_FILES.metadata})`
     : 'no such folder';
-  throw new UsageError(
-    `--model ${value}: ${what}, and not a pretrained model name (${Object.keys(PRETRAINED_MODELS).join(', ')})`,
-  );
+  throw new UsageError(`--model ${value}: ${what}, and not a pretrained model name (${names})`);
 }
 
 /**

@@ -230,7 +230,7 @@ describe('train (tiny model)', () => {
     expect(error).toBeInstanceOf(CheckpointMismatchError);
     expect((error as Error).message).toMatch(
       new RegExp(
-        `^${dir}: checkpoint is from a different run \\(examplesSha256: checkpoint "[0-9a-f]{16}", now "[0-9a-f]{16}"\\); remove it to start over`,
+        `^${dir}: checkpoint is from a different run \\(examplesSha256: checkpoint "[0-9a-f]{16}", now "[0-9a-f]{16}" \\(other training examples: other files, or the same in another order or split\\)\\); remove it to start over`,
       ),
     );
     // A checkpoint written before the examples were hashed resumes, compared on the rest.

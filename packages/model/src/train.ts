@@ -170,6 +170,9 @@ function crossEntropy(p: Float32Array, labels: ArrayLike<number>, idx: number[],
   return { loss: loss / idx.length, accuracy: ok / idx.length };
 }
 
+/** The fingerprint key of {@link examplesSha256}. */
+const EXAMPLES_KEY = 'examplesSha256';
+
 /**
  * What differs between a checkpoint's fingerprint and this run's, over the keys of both: a key
  * present on one side only (an option recorded only when not its default) is shown as
@@ -179,11 +182,11 @@ function fingerprintDiff(a: Record<string, unknown>, b: Record<string, unknown>)
   const show = (v: unknown) => (v === undefined ? '(not set: the default)' : JSON.stringify(v));
   return [...new Set([...Object.keys(b), ...Object.keys(a)])]
     .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
-    .map((k) => `${k}: checkpoint ${show(a[k])}, now ${show(b[k])}`);
+    .map(
+      (k) =>
+        `${k}: checkpoint ${show(a[k])}, now ${show(b[k])}${k === EXAMPLES_KEY ? ' (other training examples: other files, or the same in another order or split)' : ''}`,
+    );
 }
-
-/** The fingerprint key of {@link examplesSha256}. */
-const EXAMPLES_KEY = 'examplesSha256';
 
 /**
  * The first 16 hex digits of the SHA-256 of the examples (features, then labels as int32) of

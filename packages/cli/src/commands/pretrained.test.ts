@@ -238,6 +238,13 @@ describe('pretrained models from the CLI', () => {
     expect(folders.stderr).toBe(
       "ser: error: the data has classes the model does not know: my-recordings (model classes: neutral, calm, happy, sad, angry, fearful, disgust, surprised); the labels are the files' folder names (--dataset folders, chosen by --dataset auto)\n",
     );
+    // The folder itself: its loose files have no class folder, and the error says where
+    // labels come from.
+    const loose = ser('evaluate', '--data', dir);
+    expect(loose.code).toBe(2);
+    expect(loose.stderr).toBe(
+      `ser: error: no labelled audio files found in ${dir} (labels are read from class folders: give the folder that holds one subfolder per label, or files inside such subfolders)\n`,
+    );
   });
 
   it('evaluate exits 1 when every file fails to decode, each named on its own line', () => {
@@ -265,6 +272,13 @@ describe('pretrained models from the CLI', () => {
     expect(folder.code).toBe(2);
     expect(folder.stderr.trim()).toBe(
       `ser: error: --model ${tmp}: not a model folder (no metadata.json), and not a pretrained model name (ravdess, emodb)`,
+    );
+    // A file of a model folder points to the folder.
+    const metadata = join(ROOT, 'packages/model-emodb/model/metadata.json');
+    const file = ser('predict', '--model', metadata, join(ROOT, 'demo/ravdess'));
+    expect(file.code).toBe(2);
+    expect(file.stderr.trim()).toBe(
+      `ser: error: --model ${metadata}: a file; --model takes the model's folder, ${join(ROOT, 'packages/model-emodb/model')}`,
     );
   });
 
