@@ -33,7 +33,8 @@ export function resolveModelRef(value: string | undefined): ModelRef {
   if (existsSync(join(value, MODEL_FILES.metadata))) return { dir: value, pretrained: null };
   if (isPretrainedModelName(value)) return { dir: pretrainedDir(value), pretrained: value };
   const names = Object.keys(PRETRAINED_MODELS).join(', ');
-  if (existsSync(value) && !statSync(value).isDirectory()) {
+  const stat = statSync(value, { throwIfNoEntry: false });
+  if (stat && !stat.isDirectory()) {
     // A file of a model folder (metadata.json, model.json…): name the folder to give instead.
     const folder = dirname(value);
     throw new UsageError(
@@ -42,9 +43,7 @@ export function resolveModelRef(value: string | undefined): ModelRef {
         : `--model ${value}: a file, not a model folder or a pretrained model name (${names})`,
     );
   }
-  const what = existsSync(value)
-    ? `not a model folder (no ${MODEL_FILES.metadata})`
-    : 'no such folder';
+  const what = stat ? `not a model folder (no ${MODEL_FILES.metadata})` : 'no such folder';
   throw new UsageError(`--model ${value}: ${what}, and not a pretrained model name (${names})`);
 }
 

@@ -23,10 +23,15 @@ export async function trainingFileTest(
 }
 
 /**
- * The one stderr line saying that `seen` of the `total` predicted files were in the model's
- * training data (prefixed `ser predict:`, ending in a newline), or null when none was.
+ * The one stderr line saying how many of the `predictions` were marked `seen` (in the model's
+ * training data), prefixed `ser predict:` and ending in a newline, or null when none was.
  */
-export function seenNotice(seen: number, total: number, json: boolean): string | null {
+export function seenNotice(
+  predictions: readonly { seen?: boolean }[],
+  json: boolean,
+): string | null {
+  const seen = predictions.filter((p) => p.seen).length;
+  const total = predictions.length;
   if (seen === 0) return null;
   const which =
     seen < total

@@ -27,14 +27,14 @@ export interface LabelledFiles {
 }
 
 /** Why a file of each dataset kind has no label (one line after its path). */
-const NO_LABEL: Record<string, string> = {
+const NO_LABEL: Record<LabelledFiles['kind'], string> = {
   ravdess: 'no emotion code in its name (RAVDESS: 03-01-EE-…, EE = 01…08)',
   emodb: 'no emotion letter in its name (EMO-DB: the 6th character, e.g. 03a01Wa)',
   folders: 'no label: not inside a class folder (<root>/<label>/<file>)',
 };
 
 /** Where each dataset kind reads its labels, for the error when no file has one. */
-const LABELS_FROM: Record<string, string> = {
+const LABELS_FROM: Record<LabelledFiles['kind'], string> = {
   ravdess: 'labels are read from RAVDESS names, 03-01-EE-…',
   emodb: 'labels are read from EMO-DB names, e.g. 03a01Wa',
   folders:
@@ -78,7 +78,7 @@ export function loadLabelledFiles(
   for (const item of dataset.items) {
     const label = item.label === null ? undefined : index.get(item.label);
     if (label === undefined) {
-      out.problems.push(`${item.path}: ${NO_LABEL[dataset.kind] ?? 'no emotion label'}`);
+      out.problems.push(`${item.path}: ${NO_LABEL[dataset.kind]}`);
       continue;
     }
     out.paths.push(item.path);
@@ -87,7 +87,7 @@ export function loadLabelledFiles(
   }
   if (out.paths.length === 0)
     throw new ExperimentError(
-      `no labelled audio files found in ${inputs.join(', ')} (${LABELS_FROM[dataset.kind] ?? 'no labels'})`,
+      `no labelled audio files found in ${inputs.join(', ')} (${LABELS_FROM[dataset.kind]})`,
     );
   return out;
 }

@@ -280,11 +280,7 @@ export async function runPredictWindows(
   } finally {
     predictor.dispose();
   }
-  const notice = seenNotice(
-    out.predictions.filter((p) => p.seen).length,
-    out.predictions.length,
-    o.json,
-  );
+  const notice = seenNotice(out.predictions, o.json);
   if (notice) ctx.stderr.write(notice);
   if (o.json) ctx.stdout.write(`${JSON.stringify(out)}\n`);
   return out.failed.length > 0 ? EXIT.FAILED : EXIT.OK;

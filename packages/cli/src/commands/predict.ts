@@ -82,11 +82,7 @@ export async function runPredict(
   const isTrainingFile = await trainingFileTest(meta.trainingFiles?.sha256);
   if (isTrainingFile) {
     for (const p of out.predictions) p.seen = isTrainingFile(p.path);
-    const notice = seenNotice(
-      out.predictions.filter((p) => p.seen).length,
-      out.predictions.length,
-      opts.json,
-    );
+    const notice = seenNotice(out.predictions, opts.json);
     if (notice) ctx.stderr.write(notice);
   }
   paths.forEach((path, i) => {
