@@ -7,8 +7,14 @@ import { seenSpeakersSentence } from '@serkit/report/speakers';
  * written (`files`), or nothing about files when `where` is null.
  */
 export function summary(report: SerReport, where: string | null, files: string[] = []): string {
+  // UAR averages over the classes present in the data: say so when the model knows more.
+  const present = report.perClass.filter((c) => c.support > 0).length;
+  const classes =
+    present < report.classes.length
+      ? `${present} of the model's ${report.classes.length} classes; UAR over ${present === 1 ? 'that one' : `those ${present}`}`
+      : `${report.classes.length} classes`;
   const lines = [
-    `accuracy ${(100 * report.accuracy).toFixed(2)} %, UAR ${(100 * report.uar).toFixed(2)} % on ${report.split.test} utterance${report.split.test === 1 ? '' : 's'} (${report.classes.length} classes); macro F1 ${report.macro.f1.toFixed(3)}`,
+    `accuracy ${(100 * report.accuracy).toFixed(2)} %, UAR ${(100 * report.uar).toFixed(2)} % on ${report.split.test} utterance${report.split.test === 1 ? '' : 's'} (${classes}); macro F1 ${report.macro.f1.toFixed(3)}`,
   ];
   const seen = report.seen;
   if (seen && seen.files > 0) {
