@@ -1,10 +1,10 @@
 import { InvalidArgumentError } from 'commander';
 
-/** `--jobs`: an integer in 0..=1024 (0 = every core). */
+/** `--jobs`: an integer from 0 to 1024 (0 = every core). */
 export function parseJobs(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 1024) {
-    throw new InvalidArgumentError('Expected an integer in 0..=1024 (0 = every core).');
+    throw new InvalidArgumentError('Expected an integer from 0 to 1024 (0 = every core).');
   }
   return n;
 }
@@ -14,7 +14,7 @@ export function parseInteger(min: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-      throw new InvalidArgumentError(`Expected an integer >= ${min}.`);
+      throw new InvalidArgumentError(`Expected an integer of ${min} or more.`);
     }
     return n;
   };
@@ -24,7 +24,7 @@ export function parseInteger(min: number): (value: string) => number {
 export function parseFraction(value: string): number {
   const n = Number(value);
   if (!(Number.isFinite(n) && n > 0 && n < 1))
-    throw new InvalidArgumentError('Expected a number in (0, 1).');
+    throw new InvalidArgumentError('Expected a number between 0 and 1 (both excluded).');
   return n;
 }
 
@@ -47,7 +47,7 @@ export function parseFolds(value: string): number | 'loso' {
   if (value.trim() === 'loso') return 'loso';
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 2) {
-    throw new InvalidArgumentError('Expected an integer >= 2, or loso.');
+    throw new InvalidArgumentError('Expected an integer of 2 or more, or loso.');
   }
   return n;
 }

@@ -35,7 +35,9 @@ describe('ser crossval', () => {
     }
     const bad = ser('crossval', '--data', DEMO, '--out', out, '--folds', '1');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("option '--folds <k|loso>' argument '1' is invalid");
+    expect(bad.stderr).toContain(
+      "option '--folds <k|loso>' argument '1' is invalid. Expected an integer of 2 or more, or loso.",
+    );
     for (const seeds of ['1,1', '1,x']) {
       const r = ser('crossval', '--data', DEMO, '--out', out, '--seeds', seeds);
       expect(r.code).toBe(2);

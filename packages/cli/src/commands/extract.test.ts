@@ -167,7 +167,10 @@ describe('ser extract', () => {
     [['extract', ACTOR1], /required option '-o, --out <dir>' not specified/],
     [['extract', ACTOR1, '-o', 'x', '--frobnicate'], /unknown option '--frobnicate'/],
     [['extract', ACTOR1, '-o', 'x', '--jobs', 'many'], /--jobs <n>' argument 'many' is invalid/],
-    [['extract', ACTOR1, '-o', 'x', '--jobs', '-1'], /--jobs <n>' argument '-1' is invalid/],
+    [
+      ['extract', ACTOR1, '-o', 'x', '--jobs', '-1'],
+      /--jobs <n>' argument '-1' is invalid\. Expected an integer from 0 to 1024 \(0 = every core\)\./,
+    ],
     [
       ['extract', ACTOR1, '-o', 'x', '--dataset', 'timit'],
       /Allowed choices are auto, ravdess, emodb, folders/,

@@ -91,7 +91,7 @@ export interface WindowedPredictOutput {
 export function parseSeconds(value: string): number {
   const n = Number(value);
   if (!(value.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 86400)) {
-    throw new InvalidArgumentError('Expected a number of seconds in (0, 86400].');
+    throw new InvalidArgumentError('Expected a number of seconds above 0 and at most 86400.');
   }
   return n;
 }
@@ -99,7 +99,7 @@ export function parseSeconds(value: string): number {
 function parseRate(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n < 1000 || n > 384000) {
-    throw new InvalidArgumentError('Expected an integer in 1000..=384000 (Hz).');
+    throw new InvalidArgumentError('Expected an integer from 1000 to 384000 (Hz).');
   }
   return n;
 }
@@ -107,7 +107,7 @@ function parseRate(value: string): number {
 function parseChannels(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n < 1 || n > 64) {
-    throw new InvalidArgumentError('Expected an integer in 1..=64.');
+    throw new InvalidArgumentError('Expected an integer from 1 to 64.');
   }
   return n;
 }
