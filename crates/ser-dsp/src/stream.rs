@@ -827,7 +827,7 @@ impl WindowOptions {
             } else {
                 Err(DspError::InvalidOption {
                     name,
-                    allowed: "a number of seconds in (0, 86400]",
+                    allowed: "a number of seconds in 0.001..=86400",
                     received: v.to_string(),
                 })
             }

@@ -1,6 +1,25 @@
 import { loadNative } from '@serkit/features';
-import { type BackendInfo, type BackendRequest, backendInfo, WASM_WARNING } from '@serkit/model';
-import type { CliContext } from './context.js';
+import {
+  type BackendInfo,
+  type BackendRequest,
+  backendInfo,
+  parseBackendRequest,
+  WASM_WARNING,
+} from '@serkit/model';
+import { type CliContext, UsageError } from './context.js';
+
+/**
+ * The backend asked for: `--backend`, else env `SER_BACKEND` (which also takes the library's
+ * aliases `gpu` and `node`), else `auto`. A bad `SER_BACKEND` is a usage error (exit 2).
+ */
+export function requestedBackend(option: BackendRequest | undefined): BackendRequest {
+  if (option) return option;
+  try {
+    return parseBackendRequest(process.env.SER_BACKEND, 'env SER_BACKEND');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 /** The addon's stderr switch, when the addon loads and has it. */
 function stderrSwitch(): { mute: () => number; restore: (saved: number) => void } | null {

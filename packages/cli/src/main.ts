@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { requestedBackend } from './backend.js';
 import { registerCrossval } from './commands/crossval.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerExtract } from './commands/extract.js';
@@ -73,6 +74,12 @@ export function createProgram(ctx: CliContext, setExit: (code: number) => void):
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput(program.configureOutput());
     sub.option('--verbose', VERBOSE, false);
+    // A bad SER_BACKEND is a usage error, said before the command starts (or announces a model).
+    if (sub.options.some((o) => o.long === '--backend')) {
+      sub.hook('preAction', (c) => {
+        requestedBackend(c.getOptionValue('backend'));
+      });
+    }
   }
   return program;
 }

@@ -60,12 +60,15 @@ export const OPTIONS = {
     new Option(
       '--test-speakers <ids>',
       'hold out exactly these speakers for the test, comma-separated (e.g. 04,10; with --split speaker)',
-    ).argParser(parseIdList('--test-speakers')),
+    )
+      .argParser(parseIdList)
+      // The speakers named make the test part: a --test-size given beside them would be ignored.
+      .conflicts('testSize'),
   validationSpeakers: () =>
     new Option(
       '--validation-speakers <ids>',
       "stop early on these training speakers' files (comma-separated) instead of the part --validation-split carves out",
-    ).argParser(parseIdList('--validation-speakers')),
+    ).argParser(parseIdList),
   validationSplit: () =>
     new Option(
       '--validation-split <kind>',

@@ -29,17 +29,15 @@ export function parseFraction(value: string): number {
 }
 
 /** A comma-separated list of distinct, non-empty ids (speaker ids such as `04,10`). */
-export function parseIdList(name: string): (value: string) => string[] {
-  return (value) => {
-    const ids = value.split(',').map((s) => s.trim());
-    if (ids.some((s) => s === '')) {
-      throw new InvalidArgumentError(`Expected comma-separated ids such as 04,10 (${name}).`);
-    }
-    if (new Set(ids).size !== ids.length) {
-      throw new InvalidArgumentError(`Expected distinct ids, got ${value}.`);
-    }
-    return ids;
-  };
+export function parseIdList(value: string): string[] {
+  const ids = value.split(',').map((s) => s.trim());
+  if (ids.some((s) => s === '')) {
+    throw new InvalidArgumentError('Expected comma-separated ids such as 04,10.');
+  }
+  if (new Set(ids).size !== ids.length) {
+    throw new InvalidArgumentError('Expected distinct ids.');
+  }
+  return ids;
 }
 
 /** `--folds`: an integer ≥ 2, or `loso`. */
@@ -56,7 +54,9 @@ export function parseFolds(value: string): number | 'loso' {
 export function parseSeeds(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim());
   if (parts.some((p) => !/^\d+$/.test(p) || !Number.isSafeInteger(Number(p)))) {
-    throw new InvalidArgumentError('Expected comma-separated integers >= 0, e.g. 1,2,3.');
+    throw new InvalidArgumentError(
+      'Expected comma-separated integers of 0 or more, such as 1,2,3.',
+    );
   }
   const seeds = parts.map(Number);
   if (new Set(seeds).size !== seeds.length) {

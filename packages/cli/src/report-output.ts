@@ -7,22 +7,19 @@ import { seenSpeakersSentence } from '@serkit/report/speakers';
  * written (`files`), or nothing about files when `where` is null.
  */
 export function summary(report: SerReport, where: string | null, files: string[] = []): string {
-  // UAR averages over the classes present in the data: say so when the model knows more.
-  const present = report.perClass.filter((c) => c.support > 0).length;
-  const classes =
-    present < report.classes.length
-      ? `${present} of the model's ${report.classes.length} classes; UAR over ${present === 1 ? 'that one' : `those ${present}`}`
-      : `${report.classes.length} classes`;
+  const classes = classCount(report.perClass, "the model's");
+  const all = report.perClass.length;
+  const macro = `macro F1 ${report.macro.f1.toFixed(3)}${classes.partial ? ` over all ${all}` : ''}`;
   const lines = [
-    `accuracy ${(100 * report.accuracy).toFixed(2)} %, UAR ${(100 * report.uar).toFixed(2)} % on ${report.split.test} utterance${report.split.test === 1 ? '' : 's'} (${classes}); macro F1 ${report.macro.f1.toFixed(3)}`,
+    `accuracy ${(100 * report.accuracy).toFixed(2)} %, UAR ${(100 * report.uar).toFixed(2)} % on ${report.split.test} utterance${report.split.test === 1 ? '' : 's'} (${classes.text}); ${macro}`,
   ];
   const seen = report.seen;
   if (seen && seen.files > 0) {
     lines.push(
       seen.unseenAccuracy === null
         ? seen.files === 1
-          ? 'the 1 file was seen by the model in training'
-          : `all ${seen.files} files were seen by the model in training`
+          ? 'the 1 file was one of the training or validation files of the model'
+          : `${seen.files === 2 ? 'both' : `all ${seen.files}`} files were training or validation files of the model`
         : `accuracy ${(100 * seen.unseenAccuracy).toFixed(2)} % on the ${seen.unseen === 1 ? '1 file' : `${seen.unseen} files`} the model never saw (${seen.files === 1 ? '1 was one of' : `${seen.files} were`} its training or validation files)`,
     );
   }
@@ -30,4 +27,22 @@ export function summary(report: SerReport, where: string | null, files: string[]
   if (sentence) lines.push(sentence);
   if (where) lines.push(`report: ${where}/report.md (${files.join(', ')})`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The class count of a summary line: "8 classes", or, when the data hold fewer classes than
+ * `whose` (e.g. "the model's") has, "2 of the model's 8 classes; UAR over those 2", because UAR
+ * averages over the classes present (those with `support` > 0) and macro scores over all.
+ */
+export function classCount(
+  perClass: readonly { support: number }[],
+  whose: string,
+): { text: string; partial: boolean } {
+  const all = perClass.length;
+  const present = perClass.filter((c) => c.support > 0).length;
+  if (present === all) return { text: `${all} classes`, partial: false };
+  return {
+    text: `${present} of ${whose} ${all} classes; UAR over ${present === 1 ? 'that class' : `those ${present}`}`,
+    partial: true,
+  };
 }

@@ -19,7 +19,7 @@ import {
   type RunOptions,
   runExperiment,
 } from './experiment.js';
-import { type LabelledFiles, loadLabelledFiles } from './files.js';
+import { absentClassesNotice, type LabelledFiles, loadLabelledFiles } from './files.js';
 import { type Fold, leaveOneSpeakerOut, speakerKFold, stratifiedKFold } from './splits.js';
 import { writeExperiment } from './write.js';
 
@@ -114,6 +114,8 @@ export async function crossValidate(
   if (!labelled) {
     for (const m of files.notices) emit({ type: 'notice', message: `note: ${m}` });
     for (const m of files.problems) emit({ type: 'problem', message: m });
+    const absent = absentClassesNotice(files);
+    if (absent) emit({ type: 'notice', message: `note: ${absent}` });
   }
   const roots = c.roots ?? (labelled ? [] : [...(c.data as string[])]);
   const rows: CrossvalFold[] = [];

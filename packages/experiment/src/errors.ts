@@ -12,6 +12,11 @@ export class ExperimentError extends Error {
   }
 }
 
+/** "class anger" or "classes anger, boredom": class names in a message. */
+export function classList(names: readonly string[]): string {
+  return `${names.length === 1 ? 'class' : 'classes'} ${names.join(', ')}`;
+}
+
 /** Evaluated data with classes the model was not trained on (`classes`): one line. */
 export class UnknownClassesError extends ExperimentError {
   /**

@@ -28,9 +28,9 @@ import {
 import type { SerReport, SpectrogramInput } from '@serkit/report';
 import type * as TF from '@tensorflow/tfjs';
 import { defaultCacheDir, extractWithCache, sha256File } from './cache.js';
-import { ExperimentError, ExperimentInterrupted } from './errors.js';
+import { classList, ExperimentError, ExperimentInterrupted } from './errors.js';
 import { evaluateModel } from './evaluate.js';
-import { type LabelledFiles, loadLabelledFiles } from './files.js';
+import { absentClassesNotice, type LabelledFiles, loadLabelledFiles } from './files.js';
 import { assertNoLeakage } from './leakage.js';
 import { toSerReport } from './report-data.js';
 import { carveValidation, type Split, type SplitProtocol, splitFiles } from './splits.js';
@@ -222,6 +222,8 @@ export async function runExperiment(
   if (!isLabelled(c.data)) {
     for (const m of files.notices) emit({ type: 'notice', message: `note: ${m}` });
     for (const m of files.problems) emit({ type: 'problem', message: m });
+    const absent = absentClassesNotice(files);
+    if (absent) emit({ type: 'notice', message: `note: ${absent}` });
   }
   const roots = c.roots ?? (isLabelled(c.data) ? [] : [...c.data]);
   const split =
@@ -238,8 +240,10 @@ export async function runExperiment(
     const names = split.classesMissingFromTraining.map((k) => files.classes[k]);
     throw new ExperimentError(
       split.testSpeakers
-        ? `${where}: no training file of class ${names.join(', ')} (all are from the held-out speakers ${split.testSpeakers.join(', ')}); use --split random, another --seed or more speakers`
-        : `${where}: no training file of class ${names.join(', ')}; use more files of that class`,
+        ? `${where}: no training file of ${classList(names)} (all are from the held-out speakers ${split.testSpeakers.join(', ')}); use --split random, another --seed or more speakers`
+        : c.testSplit
+          ? `${where}: no training file of ${classList(names)}; add files of ${names.length === 1 ? 'that class' : 'those classes'}`
+          : `${where}: no training file of ${classList(names)} (--test-size ${c.testSize} takes all of ${names.length === 1 ? 'its' : 'their'} files); lower --test-size or add files of ${names.length === 1 ? 'that class' : 'those classes'}`,
     );
   }
   if (!c.testSplit && split.test.length === 0) {
@@ -260,6 +264,7 @@ export async function runExperiment(
     c.validationFraction,
     c.seed,
     c.validationSpeakers,
+    files.classes,
   );
   if (carve.note) emit({ type: 'notice', message: carve.note });
   const hashes = c.features?.hashes ?? files.paths.map(sha256File);

@@ -3,7 +3,7 @@
  * and speaker, plus what the walk could not use (for the caller to report).
  */
 import { type DatasetKind, loadDataset, SerkitError } from '@serkit/features';
-import { ExperimentError } from './errors.js';
+import { classList, ExperimentError } from './errors.js';
 
 /** Labelled files, ready to split and extract (what `@serkit/features`' `loadDataset` found). */
 export interface LabelledFiles {
@@ -90,4 +90,24 @@ export function loadLabelledFiles(
       `no labelled audio files found in ${inputs.join(', ')} (${LABELS_FROM[dataset.kind]})`,
     );
   return out;
+}
+
+/** The corpus names of the dataset kinds whose classes are fixed. */
+const CORPUS: Partial<Record<LabelledFiles['kind'], string>> = {
+  ravdess: 'RAVDESS',
+  emodb: 'EMO-DB',
+};
+
+/**
+ * A notice for training on a corpus's files when some of its classes have no file: the model
+ * keeps all the corpus's classes (so it stays compatible with the corpus's other models and
+ * data) but cannot learn those. Null when every class has a file, and for `folders` data
+ * (whose classes are the folders found).
+ */
+export function absentClassesNotice(files: LabelledFiles): string | null {
+  const corpus = CORPUS[files.kind];
+  const present = new Set(files.labels);
+  const absent = files.classes.filter((_, k) => !present.has(k));
+  if (!corpus || absent.length === 0) return null;
+  return `no file of ${classList(absent)}: the model keeps ${corpus}'s ${files.classes.length} classes but cannot learn ${absent.length === 1 ? 'that one' : `those ${absent.length}`}`;
 }

@@ -110,6 +110,25 @@ describe('splits on EMO-DB', () => {
     expect(new Set(v.validation.map((i) => speakers[i])).size).toBe(2);
   });
 
+  it('chosen validation speakers that take a class or every file away are refused by name', () => {
+    // Speaker 03's files and speaker 08's but anger: with 03 validating, no anger is left, nor
+    // disgust (08 has none in this copy).
+    const anger = files.classes.indexOf('anger');
+    const train = labels
+      .map((_, i) => i)
+      .filter((i) => speakers[i] === '03' || (speakers[i] === '08' && labels[i] !== anger));
+    expect(() =>
+      carveValidation(train, labels, speakers, 'speaker', 0.1, 42, ['03'], files.classes),
+    ).toThrow(
+      /^--validation-speakers: with speaker 03 validating, no file of classes anger, disgust is left to train on; choose other validation speakers$/,
+    );
+    expect(() =>
+      carveValidation(train, labels, speakers, 'speaker', 0.1, 42, ['03', '08'], files.classes),
+    ).toThrow(
+      '--validation-speakers: speakers 03, 08 hold every training file, so none is left to train on; choose fewer or other validation speakers',
+    );
+  });
+
   it('a random protocol keeps the stratified random carve-out', () => {
     const r = randomSplit(labels, 0.2, 42);
     const v = carveValidation(r.train, labels, speakers, 'random', 0.1, 42);

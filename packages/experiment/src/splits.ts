@@ -5,7 +5,7 @@
  * validation carve-out of a training part. Indices refer to the caller's file list.
  */
 import { seededRandom, shuffleInPlace, stratifiedSplit } from '@serkit/model';
-import { ExperimentError } from './errors.js';
+import { classList, ExperimentError } from './errors.js';
 
 /** How test files are held out: stratified by class (the paper's), or by whole speakers. */
 export type SplitProtocol = 'random' | 'speaker';
@@ -306,6 +306,7 @@ function chosenValidation(
   labels: readonly number[],
   speakers: readonly (string | null)[],
   chosen: readonly string[],
+  classNames: readonly string[],
 ): ValidationCarve {
   const known = [...new Set(train.map((i) => speakers[i]))]
     .filter((s): s is string => s !== null)
@@ -319,9 +320,16 @@ function chosenValidation(
   const held = new Set(chosen);
   const fit = train.filter((i) => !held.has(speakers[i] ?? ''));
   const missing = missingClasses(labels, fit).filter((c) => train.some((i) => labels[i] === c));
-  if (fit.length === 0 || missing.length > 0) {
+  const who = `${chosen.length === 1 ? 'speaker' : 'speakers'} ${chosen.join(', ')}`;
+  if (fit.length === 0) {
     throw new ExperimentError(
-      `--validation-speakers: no fitting file left for class ${missing.join(', ') || 'any'} once speakers ${chosen.join(', ')} validate`,
+      `--validation-speakers: ${who} hold every training file, so none is left to train on; choose fewer or other validation speakers`,
+    );
+  }
+  if (missing.length > 0) {
+    const names = missing.map((c) => classNames[c] ?? String(c));
+    throw new ExperimentError(
+      `--validation-speakers: with ${who} validating, no file of ${classList(names)} is left to train on; choose other validation speakers`,
     );
   }
   return {
@@ -353,6 +361,7 @@ export const MIN_SPEAKERS_FOR_SPEAKER_VALIDATION = 3;
  * @param seed Seed of the one generator.
  * @param chosenSpeakers Validation speakers chosen by the caller (`--validation-speakers`): all their
  *   training files validate, whatever `protocol` and `fraction` say.
+ * @param classNames Class names by index, for errors; default: the indices.
  * @throws {ExperimentError} when a chosen speaker has no training file or taking them would
  *   leave a class without fitting files.
  */
@@ -364,8 +373,9 @@ export function carveValidation(
   fraction: number,
   seed: number,
   chosenSpeakers?: readonly string[],
+  classNames: readonly string[] = [],
 ): ValidationCarve {
-  if (chosenSpeakers) return chosenValidation(train, labels, speakers, chosenSpeakers);
+  if (chosenSpeakers) return chosenValidation(train, labels, speakers, chosenSpeakers, classNames);
   const random = (note: string | null): ValidationCarve => {
     const trainLabels = train.map((i) => labels[i]);
     const carve = stratifiedSplit(trainLabels, fraction, seed);

@@ -23,9 +23,9 @@ export const MIN_WINDOW_SPEECH_SECONDS = 0.5;
 
 /** How a recording is cut into windows. */
 export interface WindowOptions {
-  /** Window length, seconds, in (0, 86400]. @default {@link DEFAULT_WINDOW_SECONDS} */
+  /** Window length, seconds, in [0.001, 86400]. @default {@link DEFAULT_WINDOW_SECONDS} */
   window?: number;
-  /** Hop between window starts, seconds, in (0, 86400]. @default {@link DEFAULT_HOP_SECONDS} */
+  /** Hop between window starts, seconds, in [0.001, 86400]. @default {@link DEFAULT_HOP_SECONDS} */
   hop?: number;
   /** Least speech after trimming, seconds (≥ 0). @default {@link MIN_WINDOW_SPEECH_SECONDS} */
   minSpeech?: number;

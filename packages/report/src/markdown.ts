@@ -29,8 +29,14 @@ export function reportToMarkdown(
   const { split, dataset } = report;
   const lines: string[] = [];
   lines.push(`# Speech emotion recognition report — ${dataset.name}`, '');
+  // UAR averages over the classes present in the data, the macro row over all: say so.
+  const present = report.perClass.filter((c) => c.support > 0).length;
+  const classes =
+    present < report.perClass.length
+      ? ` of ${present} of the ${report.perClass.length} classes (UAR over ${present === 1 ? 'that class' : `those ${present}`}, the macro averages below over all ${report.perClass.length})`
+      : '';
   lines.push(
-    `- Accuracy: **${pct(report.accuracy)} %**, UAR (unweighted average recall) **${pct(report.uar)} %** on ${count(split.test, report.kind === 'train' ? 'held-out utterance' : 'utterance')}`,
+    `- Accuracy: **${pct(report.accuracy)} %**, UAR (unweighted average recall) **${pct(report.uar)} %** on ${count(split.test, report.kind === 'train' ? 'held-out utterance' : 'utterance')}${classes}`,
   );
   lines.push(
     `- Data: ${count(dataset.files, 'file')} from ${dataset.roots.join(', ')}${dataset.failed ? ` (${dataset.failed} could not be read)` : ''}`,

@@ -73,6 +73,16 @@ describe('reportToMarkdown', () => {
     expect(md).toContain('| **accuracy** | | | 0.80 | 30 |');
     expect(md).toContain('| **sadness** | 0.0 | 30.0 | 70.0 |');
     expect(md).not.toContain('Masking');
+    expect(md).not.toContain('classes (UAR over');
+  });
+
+  it('says when the data hold fewer classes than the report, and what UAR and macro cover', () => {
+    const r = sampleReport();
+    const perClass = r.perClass.map((c) => (c.name === 'boredom' ? { ...c, support: 0 } : c));
+    const md = reportToMarkdown({ ...r, perClass });
+    expect(md).toContain(
+      'on 30 held-out utterances of 2 of the 3 classes (UAR over those 2, the macro averages below over all 3)',
+    );
   });
 
   it('names the SpecAugment masking of a run that used it, beside the other training options', () => {

@@ -56,6 +56,9 @@ describe('seenSpeakersSentence', () => {
     expect(seenSpeakersSentence({ ...fresh, otherFiles: 3 }, 3)).toBe(
       'all 3 unseen files are by a speaker the model never heard (09): speaker-independent, accuracy 100.00 %, UAR 100.00 %',
     );
+    expect(seenSpeakersSentence({ ...fresh, otherFiles: 2 }, 2)).toBe(
+      'both unseen files are by a speaker the model never heard (09): speaker-independent, accuracy 100.00 %, UAR 100.00 %',
+    );
     const mixed: SeenSpeakers = { ...fresh, heard: ['04'], heardFiles: 1 };
     expect(seenSpeakersSentence(mixed, 2)).toBe(
       '1 of the 2 unseen files is by a speaker the model heard in training (04): not speaker-independent; on the 1 file by a speaker it never heard (09): accuracy 100.00 %, UAR 100.00 %',

@@ -25,7 +25,12 @@ const speakers = (list: string[], what: string) =>
  */
 export function seenSpeakersSentence(s: SeenSpeakers, unseen: number): string | null {
   if (unseen === 0) return null;
-  const all = unseen === 1 ? 'the unseen file is' : `all ${unseen} unseen files are`;
+  const all =
+    unseen === 1
+      ? 'the unseen file is'
+      : unseen === 2
+        ? 'both unseen files are'
+        : `all ${unseen} unseen files are`;
   const some = `${s.heardFiles} of the ${unseen} unseen files ${s.heardFiles === 1 ? 'is' : 'are'}`;
   const heard = `by ${speakers(s.heard, 'the model heard in training')}`;
   const scores = `accuracy ${pct(s.otherAccuracy)} %, UAR ${pct(s.otherUar)} %`;

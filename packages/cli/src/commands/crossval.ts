@@ -1,4 +1,5 @@
 import {
+  absentClassesNotice,
   type CrossValidationConfig,
   crossValidate,
   defaultCacheDir,
@@ -15,6 +16,7 @@ import { type CliContext, EXIT, Interrupted } from '../context.js';
 import { cliError, experimentProgress } from '../experiment-progress.js';
 import { OPTIONS, requiredOption } from '../options.js';
 import { ensureWritableDir } from '../out-dir.js';
+import { classCount } from '../report-output.js';
 
 /** Parsed options of `ser crossval`. */
 export interface CrossvalCliOptions {
@@ -44,7 +46,8 @@ export interface CrossvalCliOptions {
 export function crossvalSummary(r: CrossvalReport, out: string): string {
   const p = (x: number) => (100 * x).toFixed(2);
   const s = r.summary;
-  return `accuracy ${p(s.accuracy.mean)} ± ${p(s.accuracy.std)} %, UAR ${p(s.uar.mean)} ± ${p(s.uar.std)} % over ${r.folds.length} folds (${s.classes.length} classes)\nreport: ${out}/report.md (report.md, report.json, crossval.svg, crossval.png; one folder per fold)\n`;
+  const classes = classCount(s.perClass, 'the').text;
+  return `accuracy ${p(s.accuracy.mean)} ± ${p(s.accuracy.std)} %, UAR ${p(s.uar.mean)} ± ${p(s.uar.std)} % over ${r.folds.length} folds (${classes})\nreport: ${out}/report.md (report.md, report.json, crossval.svg, crossval.png; one folder per fold)\n`;
 }
 
 /**
@@ -62,6 +65,8 @@ export async function runCrossval(opts: CrossvalCliOptions, ctx: CliContext): Pr
     const files = loadLabelledFiles(opts.data, opts.dataset);
     for (const n of files.notices) ctx.stderr.write(`ser: note: ${n}\n`);
     for (const p of files.problems) ctx.stderr.write(`${p}\n`);
+    const absent = absentClassesNotice(files);
+    if (absent) ctx.stderr.write(`ser: note: ${absent}\n`);
     const config: CrossValidationConfig = {
       data: files,
       roots: opts.data,

@@ -49,8 +49,14 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
     // The default model is RAVDESS's (English): EMO-DB data (German) needs --model emodb, even
     // when its classes happen to be among RAVDESS's (neutral, disgust).
     if (opts.model === undefined && files.kind === 'emodb') {
+      // Offered only when it would run: every class of the data is one the model knows.
+      const present = new Set(files.labels);
+      const classes = files.classes.filter((_, k) => present.has(k));
+      const anyway = classes.every((c) => meta.classNames.includes(c))
+        ? ', or --model ravdess to evaluate the English model on them anyway'
+        : '';
       throw new UsageError(
-        `the data follow EMO-DB's names (German) and the default model is ravdess (English): use --model emodb, or --model ravdess to evaluate the English model on them anyway`,
+        `the data follow EMO-DB's names (German) and the default model is ravdess (English): use --model emodb${anyway}`,
       );
     }
     // Classes the model does not know: said before the default model is announced.

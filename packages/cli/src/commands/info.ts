@@ -10,7 +10,7 @@ import {
   SETUP_HINT,
 } from '@serkit/model';
 import type { Command } from 'commander';
-import { loadTensorFlow } from '../backend.js';
+import { loadTensorFlow, requestedBackend } from '../backend.js';
 import { type CliContext, EXIT } from '../context.js';
 import { OPTIONS } from '../options.js';
 
@@ -75,6 +75,7 @@ export async function runInfo(
     nativeAddon = { loaded: false, error: (err as Error).message };
   }
   let backend: InfoOutput['backend'];
+  const request = requestedBackend(opts.backend);
   try {
     backend = await loadTensorFlow(ctx, opts.backend);
   } catch (err) {
@@ -111,7 +112,12 @@ export async function runInfo(
           `pretrained model ${m.name}: ${m.installed ? `${m.packageName} ${m.version} (${m.classNames?.length} classes: ${m.classNames?.join(', ')})` : `not installed (npm install ${m.packageName})`}`,
       ),
     ];
-    if ('error' in b || !b.name.startsWith('tensorflow')) {
+    if (request === 'tensorflow-gpu' && 'error' in b) {
+      // `ser setup` installs the CPU package only: the GPU one is the user's to add.
+      lines.push(
+        'the GPU backend needs @tensorflow/tfjs-node-gpu and CUDA: npm install @tensorflow/tfjs-node-gpu on a Linux machine with an NVIDIA GPU',
+      );
+    } else if ('error' in b || !b.name.startsWith('tensorflow')) {
       lines.push(`native TensorFlow missing (training needs it): ${SETUP_HINT}`);
     }
     ctx.stdout.write(`${lines.join('\n')}\n`);

@@ -22,6 +22,7 @@ import { loadNative, readWav } from '@serkit/features';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeWav } from '../../../features/src/testing.js';
 import { SER_BIN as BIN, runSer } from '../testing.js';
+import { parseHopSeconds, parseWindowSeconds } from './predict-windows.js';
 
 const DATA = resolve(import.meta.dirname, '../../../../../shared/data');
 const tmp = mkdtempSync(join(tmpdir(), 'serkit-windows-'));
@@ -175,6 +176,33 @@ describe('ser predict --window', () => {
     expect(out.predictions).toHaveLength(1);
     expect(ser(['predict', long, '--model', model, '--hop', '0']).code).toBe(2);
     expect(ser(['predict', long, '--model', model, '--window', 'x']).code).toBe(2);
+    // --hop: the core's range (1 ms to a day); --window: from the 0.5 s of speech a window
+    // needs to be classified. Checked before any file is read; decimal only.
+    for (const [option, value, range] of [
+      [
+        '--window',
+        '0.3',
+        '0.5 to 86400 \\(a window is classified when it holds 0.5 s of speech\\)',
+      ],
+      [
+        '--window',
+        '0x10',
+        '0.5 to 86400 \\(a window is classified when it holds 0.5 s of speech\\)',
+      ],
+      ['--hop', '1e-9', '0.001 to 86400'],
+      ['--hop', '86401', '0.001 to 86400'],
+    ]) {
+      const w = ser(['predict', long, '--model', model, option, value]);
+      expect(w.code, w.stderr).toBe(2);
+      expect(w.stderr).toMatch(
+        new RegExp(
+          `argument '${value}' is invalid\\. Expected a number of seconds from ${range}\\.\n$`,
+        ),
+      );
+    }
+    expect([parseHopSeconds('1e-3'), parseWindowSeconds('.5'), parseHopSeconds(' 86400 ')]).toEqual(
+      [0.001, 0.5, 86400],
+    );
     const image = join(tmp, 'timeline.png');
     const p = ser(['predict', long, '--model', model, '--plot', image]);
     expect(p.code).toBe(2);

@@ -15,6 +15,7 @@ import {
   fileWindows,
   LiveWindows,
   listWavFiles,
+  MIN_WINDOW_SPEECH_SECONDS,
   PcmStreamDecoder,
   type RawPcmFormat,
   SerkitError,
@@ -87,14 +88,28 @@ export interface WindowedPredictOutput {
   failed: { path: string; error: string }[];
 }
 
-/** A number of seconds > 0. */
-export function parseSeconds(value: string): number {
-  const n = Number(value);
-  if (!(value.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 86400)) {
-    throw new InvalidArgumentError('Expected a number of seconds above 0 and at most 86400.');
-  }
-  return n;
+/** A number of seconds from `min` to a day (86400), in decimal; `why` explains `min`. */
+function seconds(min: number, why: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!(/^\s*(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(value) && n >= min && n <= 86400)) {
+      throw new InvalidArgumentError(`Expected a number of seconds from ${min} to 86400${why}.`);
+    }
+    return n;
+  };
 }
+
+/**
+ * `--window`: from the least speech a window is classified with
+ * (`MIN_WINDOW_SPEECH_SECONDS`, 0.5 s: a shorter window is never classified) to a day.
+ */
+export const parseWindowSeconds = seconds(
+  MIN_WINDOW_SPEECH_SECONDS,
+  ` (a window is classified when it holds ${MIN_WINDOW_SPEECH_SECONDS} s of speech)`,
+);
+
+/** `--hop`: from 1 ms (the core's least, `WindowOptions::validate`) to a day. */
+export const parseHopSeconds = seconds(0.001, '');
 
 function parseRate(value: string): number {
   const n = Number(value);
@@ -119,13 +134,13 @@ export function addWindowOptions(cmd: Command): Command {
       new Option(
         '--window <s>',
         `classify windows of <s> seconds of each file (default ${DEFAULT_WINDOW_SECONDS} when --hop, --plot or --stream is given)`,
-      ).argParser(parseSeconds),
+      ).argParser(parseWindowSeconds),
     )
     .addOption(
       new Option(
         '--hop <s>',
         `seconds between window starts (default ${DEFAULT_HOP_SECONDS})`,
-      ).argParser(parseSeconds),
+      ).argParser(parseHopSeconds),
     )
     .option('--plot <dir>', 'write one timeline PNG per file (windows mode) into <dir>')
     .option('--stream <source>', 'read a live WAV or raw PCM stream from stdin (`-`)')

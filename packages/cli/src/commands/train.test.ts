@@ -469,7 +469,7 @@ describe('ser train --split speaker', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(
-      /^ser: error: --split speaker: no training file of class .* \(all are from the held-out speakers 0[12]\)/,
+      /^ser: error: --split speaker: no training file of class(es)? .* \(all are from the held-out speakers 0[12]\)/,
     );
     expect(existsSync(join(tmp, 'never'))).toBe(false);
   });
@@ -565,6 +565,10 @@ describe('ser train --split speaker', () => {
         /speaker 01 is held out for the test/,
       ],
       [['--test-speakers', '01', '--validation-speakers', '07'], /no training file of speaker 07/],
+      [
+        ['--test-speakers', '01', '--test-size', '0.5'],
+        /option '--test-speakers <ids>' cannot be used with option '--test-size <fraction>'/,
+      ],
     ] as const) {
       const r = ser(
         'train',
@@ -609,5 +613,32 @@ describe('ser info', () => {
     if (info.backend.name !== 'tensorflow-gpu')
       expect(info.backend.reason).toMatch(/^auto \(tensorflow-gpu: .+\)$/);
     expect(info.cpu.cores).toBeGreaterThan(0);
+  });
+
+  it('a bad SER_BACKEND is a usage error, one line before anything runs; GPU asks name their package', () => {
+    const bad = { ...env, SER_BACKEND: 'bogus' };
+    const line =
+      'ser: error: env SER_BACKEND: unknown backend "bogus" (expected one of auto, gpu, tensorflow-gpu, node, tensorflow, wasm, cpu)\n';
+    for (const args of [['info'], ['predict', join(DATA, 'ravdess/Actor_01')]]) {
+      const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: bad });
+      expect(r.status, args[0]).toBe(2);
+      expect(r.stderr).toBe(line);
+      expect(r.stdout).toBe('');
+    }
+    // --backend wins over the environment.
+    const cpu = spawnSync(process.execPath, [BIN, 'info', '--backend', 'cpu'], {
+      encoding: 'utf8',
+      env: bad,
+    });
+    expect(cpu.status, cpu.stderr).toBe(0);
+    // Without the GPU package, `ser setup` (CPU TensorFlow) is not the answer.
+    const gpu = spawnSync(process.execPath, [BIN, 'info', '--backend', 'tensorflow-gpu'], {
+      encoding: 'utf8',
+      env,
+    });
+    if (!gpu.stdout.includes('TensorFlow backend: tensorflow-gpu')) {
+      expect(gpu.stdout).toContain('the GPU backend needs @tensorflow/tfjs-node-gpu and CUDA');
+      expect(gpu.stdout).not.toContain('ser setup');
+    }
   });
 });

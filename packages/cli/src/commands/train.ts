@@ -1,4 +1,5 @@
 import {
+  absentClassesNotice,
   defaultCacheDir,
   ExperimentInterrupted,
   loadLabelledFiles,
@@ -71,6 +72,8 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
     })();
     for (const n of files.notices) ctx.stderr.write(`ser: note: ${n}\n`);
     for (const p of files.problems) ctx.stderr.write(`${p}\n`);
+    const absent = absentClassesNotice(files);
+    if (absent) ctx.stderr.write(`ser: note: ${absent}\n`);
     const result = await runExperiment(
       {
         data: files,
