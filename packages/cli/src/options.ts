@@ -114,8 +114,10 @@ export const OPTIONS = {
   seeds: () =>
     new Option(
       '--seeds <a,b,c>',
-      'repeat the whole cross-validation once per seed (replaces --seed)',
-    ).argParser(parseSeeds),
+      'repeat the whole cross-validation once per seed (instead of --seed)',
+    )
+      .argParser(parseSeeds)
+      .conflicts('seed'),
   noCache: () =>
     new Option(
       '--no-cache',

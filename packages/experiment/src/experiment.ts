@@ -240,7 +240,7 @@ export async function runExperiment(
     const names = split.classesMissingFromTraining.map((k) => files.classes[k]);
     throw new ExperimentError(
       split.testSpeakers
-        ? `${where}: no training file of ${classList(names)} (all are from the held-out speakers ${split.testSpeakers.join(', ')}); use --split random, another --seed or more speakers`
+        ? `${where}: no training file of ${classList(names)} (all are from the held-out ${split.testSpeakers.length === 1 ? 'speaker' : 'speakers'} ${split.testSpeakers.join(', ')}); ${c.testSpeakers ? 'hold out other --test-speakers, or use --split random' : 'use --split random, another --seed or more speakers'}`
         : c.testSplit
           ? `${where}: no training file of ${classList(names)}; add files of ${names.length === 1 ? 'that class' : 'those classes'}`
           : `${where}: no training file of ${classList(names)} (--test-size ${c.testSize} takes all of ${names.length === 1 ? 'its' : 'their'} files); lower --test-size or add files of ${names.length === 1 ? 'that class' : 'those classes'}`,

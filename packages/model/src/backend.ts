@@ -145,10 +145,14 @@ async function select(
  * Order for `auto`: `@tensorflow/tfjs-node-gpu` (when installed and CUDA loads), then
  * `@tensorflow/tfjs-node` (native libtensorflow), then `@tensorflow/tfjs` on wasm (prediction
  * only; a one-line warning is printed). Override with `options.backend` or env `SER_BACKEND`.
- * A later call with a different explicit request throws: the backend is process-wide.
+ * A later call with a different explicit request throws: the backend is process-wide; a later
+ * call without `options.backend` returns the loaded backend (`SER_BACKEND` only picks the first).
  */
 export async function loadBackend(options: BackendOptions = {}): Promise<Tf> {
   const fromOption = options.backend !== undefined;
+  // SER_BACKEND only chooses the first backend: later calls without an option use the loaded
+  // one (the CLI's --backend loads first, then model loading asks for "whatever is loaded").
+  if (loaded && !fromOption) return loaded.tf;
   const request = fromOption
     ? parseBackendRequest(options.backend, 'option backend')
     : parseBackendRequest(process.env.SER_BACKEND, 'env SER_BACKEND');

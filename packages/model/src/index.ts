@@ -32,7 +32,7 @@ export {
   rowNormalizedPercent,
   unweightedAverageRecall,
 } from './metrics.js';
-export { serkitCacheDir } from './native-location.js';
+export { nativePackageCandidates, serkitCacheDir } from './native-location.js';
 export { DB_REFERENCES, exampleMax, fitNormalization } from './normalization.js';
 export { type FoldedGraph, foldedGraph, type OpsGraph, opsGraph } from './ops-graph.js';
 export {

@@ -77,6 +77,18 @@ describe('the cross-validation report', () => {
     expect(md).toContain('| anger | 0.64 | 0.90 | 0.75 | 10 |');
     expect(md).toContain('| **neutral** | 50.0 | 50.0 |');
     expect(md).not.toContain('Masking');
+    expect(md).not.toContain('UAR over');
+  });
+
+  it('says when the data hold fewer classes than the corpus, and what UAR and macro cover', () => {
+    const perClass = [
+      ...report.summary.perClass,
+      { ...report.summary.perClass[0], name: 'fear', support: 0 },
+    ];
+    const md = crossvalToMarkdown({ ...report, summary: { ...report.summary, perClass } });
+    expect(md).toContain(
+      '(mean ± standard deviation over 2 folds) of 2 of the 3 classes (UAR over those 2, the macro averages below over all 3)',
+    );
   });
 
   it('names the SpecAugment masking when the folds used it', () => {

@@ -9,7 +9,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, confusionMatrixSpec } from './charts.js';
-import { specAugmentText } from './markdown.js';
+import { presentClassesNote, specAugmentText } from './markdown.js';
 import { count } from './plural.js';
 import { renderSvg, svgToPng } from './render.js';
 import type { ClassRow, Scores, SpecAugmentMasks } from './types.js';
@@ -101,7 +101,7 @@ export function crossvalToMarkdown(r: CrossvalReport): string {
   const lines = [
     `# Cross-validation report — ${r.dataset.name}, ${name}`,
     '',
-    `- Accuracy: **${pct(s.accuracy.mean)} ± ${pct(s.accuracy.std)} %**, UAR **${pct(s.uar.mean)} ± ${pct(s.uar.std)} %** (mean ± standard deviation over ${count(r.folds.length, 'fold')}${multi ? ` of ${p.seeds.length} seeds` : ''})`,
+    `- Accuracy: **${pct(s.accuracy.mean)} ± ${pct(s.accuracy.std)} %**, UAR **${pct(s.uar.mean)} ± ${pct(s.uar.std)} %** (mean ± standard deviation over ${count(r.folds.length, 'fold')}${multi ? ` of ${p.seeds.length} seeds` : ''})${presentClassesNote(s.perClass)}`,
     `- Data: ${count(r.dataset.files, 'file')} from ${r.dataset.roots.join(', ')}${r.dataset.failed ? ` (${r.dataset.failed} could not be used)` : ''}`,
     `- Protocol: ${name}, seed${multi ? 's' : ''} ${p.seeds.join(', ')}, augmentation ${p.augment ? 'on' : 'off'}, at most ${count(p.epochs, 'epoch')}, patience ${p.patience}`,
     ...(p.specAugment ? [`- Masking: ${specAugmentText(p.specAugment)}`] : []),

@@ -29,12 +29,7 @@ export function reportToMarkdown(
   const { split, dataset } = report;
   const lines: string[] = [];
   lines.push(`# Speech emotion recognition report — ${dataset.name}`, '');
-  // UAR averages over the classes present in the data, the macro row over all: say so.
-  const present = report.perClass.filter((c) => c.support > 0).length;
-  const classes =
-    present < report.perClass.length
-      ? ` of ${present} of the ${report.perClass.length} classes (UAR over ${present === 1 ? 'that class' : `those ${present}`}, the macro averages below over all ${report.perClass.length})`
-      : '';
+  const classes = presentClassesNote(report.perClass);
   lines.push(
     `- Accuracy: **${pct(report.accuracy)} %**, UAR (unweighted average recall) **${pct(report.uar)} %** on ${count(split.test, report.kind === 'train' ? 'held-out utterance' : 'utterance')}${classes}`,
   );
@@ -199,4 +194,16 @@ function besideThePaper(report: SerReport): string[] {
   }
   lines.push('');
   return lines;
+}
+
+/**
+ * UAR averages over the classes present in the data, the macro row over all: when some class
+ * has no example (`support` 0), " of 2 of the 7 classes (UAR over those 2, the macro averages
+ * below over all 7)"; else "".
+ */
+export function presentClassesNote(perClass: readonly { support: number }[]): string {
+  const all = perClass.length;
+  const present = perClass.filter((c) => c.support > 0).length;
+  if (present === all) return '';
+  return ` of ${present} of the ${all} classes (UAR over ${present === 1 ? 'that class' : `those ${present}`}, the macro averages below over all ${all})`;
 }

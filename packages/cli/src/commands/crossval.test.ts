@@ -43,6 +43,11 @@ describe('ser crossval', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`option '--seeds <a,b,c>' argument '${seeds}' is invalid`);
     }
+    const both = ser('crossval', '--data', DEMO, '--out', out, '--seeds', '1,2', '--seed', '3');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe(
+      "ser: error: option '--seeds <a,b,c>' cannot be used with option '--seed <n>'\n",
+    );
     expect(existsSync(out)).toBe(false);
   });
 

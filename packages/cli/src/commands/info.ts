@@ -7,6 +7,7 @@ import {
   type BackendRequest,
   type InstalledPretrainedModel,
   listPretrainedModels,
+  nativePackageCandidates,
   SETUP_HINT,
 } from '@serkit/model';
 import type { Command } from 'commander';
@@ -117,7 +118,12 @@ export async function runInfo(
       lines.push(
         'the GPU backend needs @tensorflow/tfjs-node-gpu and CUDA: npm install @tensorflow/tfjs-node-gpu on a Linux machine with an NVIDIA GPU',
       );
-    } else if ('error' in b || !b.name.startsWith('tensorflow')) {
+    } else if (
+      'error' in b ||
+      (!b.name.startsWith('tensorflow') &&
+        nativePackageCandidates('@tensorflow/tfjs-node').length === 0)
+    ) {
+      // Not when native TensorFlow is there and --backend cpu/wasm chose not to use it.
       lines.push(`native TensorFlow missing (training needs it): ${SETUP_HINT}`);
     }
     ctx.stdout.write(`${lines.join('\n')}\n`);

@@ -469,7 +469,24 @@ describe('ser train --split speaker', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(
-      /^ser: error: --split speaker: no training file of class(es)? .* \(all are from the held-out speakers 0[12]\)/,
+      /^ser: error: --split speaker: no training file of classes .* \(all are from the held-out speaker 0[12]\); use --split random, another --seed or more speakers\n$/,
+    );
+    // Speakers named by --test-speakers: another seed would not help.
+    const named = ser(
+      'train',
+      '--data',
+      ...ravdess('01', ['01', '02', '03', '04']),
+      ...ravdess('02', ['05', '06', '07', '08']),
+      '--out',
+      join(tmp, 'never'),
+      '--split',
+      'speaker',
+      '--test-speakers',
+      '02',
+    );
+    expect(named.code).toBe(2);
+    expect(named.stderr).toBe(
+      'ser: error: --split speaker: no training file of classes angry, fearful, disgust, surprised (all are from the held-out speaker 02); hold out other --test-speakers, or use --split random\n',
     );
     expect(existsSync(join(tmp, 'never'))).toBe(false);
   });
@@ -625,12 +642,26 @@ describe('ser info', () => {
       expect(r.stderr).toBe(line);
       expect(r.stdout).toBe('');
     }
-    // --backend wins over the environment.
+    // --backend wins over the environment, also when the model loads afterwards.
     const cpu = spawnSync(process.execPath, [BIN, 'info', '--backend', 'cpu'], {
       encoding: 'utf8',
       env: bad,
     });
     expect(cpu.status, cpu.stderr).toBe(0);
+    // Native TensorFlow loads here (the info test above): --backend cpu chose not to use it,
+    // so no "missing, run ser setup" line.
+    const native = spawnSync(process.execPath, [BIN, 'info', '--json'], { encoding: 'utf8', env });
+    if (JSON.parse(native.stdout).backend.name === 'tensorflow') {
+      expect(cpu.stdout).not.toContain('native TensorFlow missing');
+    }
+    const file = join(DATA, 'ravdess/Actor_01/03-01-05-01-01-01-01.wav');
+    const predict = spawnSync(
+      process.execPath,
+      [BIN, 'predict', file, '--backend', 'tensorflow', '--json'],
+      { encoding: 'utf8', env: bad },
+    );
+    expect(predict.status, predict.stderr).toBe(0);
+    expect(JSON.parse(predict.stdout).predictions).toHaveLength(1);
     // Without the GPU package, `ser setup` (CPU TensorFlow) is not the answer.
     const gpu = spawnSync(process.execPath, [BIN, 'info', '--backend', 'tensorflow-gpu'], {
       encoding: 'utf8',
