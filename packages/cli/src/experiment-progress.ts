@@ -6,10 +6,23 @@ import {
   type CrossValidationEvent,
   ExperimentError,
   ExperimentInterrupted,
+  type LabelledFiles,
+  loadEvents,
 } from '@serkit/experiment';
 import { CheckpointMismatchError } from '@serkit/model';
 import { type CliContext, UsageError } from './context.js';
 import { createProgress, type Progress } from './progress.js';
+
+/**
+ * Write what loading `files` has to say ({@link loadEvents}) on stderr: notices as
+ * `ser: note: …`, unusable entries as their own `<path>: <reason>` line; `training` adds the
+ * corpus classes without files.
+ */
+export function writeLoadEvents(files: LabelledFiles, training: boolean, ctx: CliContext): void {
+  for (const e of loadEvents(files, training)) {
+    ctx.stderr.write(e.type === 'notice' ? `ser: ${e.message}\n` : `${e.message}\n`);
+  }
+}
 
 /**
  * A progress handler for `runExperiment`/`crossValidate` that prints notices as

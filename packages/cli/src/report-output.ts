@@ -1,5 +1,6 @@
 /** How `ser train` and `ser evaluate` print a report's summary on stdout. */
 import type { SerReport } from '@serkit/report';
+import { classesPresent } from '@serkit/report/classes';
 import { seenSpeakersSentence } from '@serkit/report/speakers';
 
 /**
@@ -38,11 +39,10 @@ export function classCount(
   perClass: readonly { support: number }[],
   whose: string,
 ): { text: string; partial: boolean } {
-  const all = perClass.length;
-  const present = perClass.filter((c) => c.support > 0).length;
-  if (present === all) return { text: `${all} classes`, partial: false };
+  const c = classesPresent(perClass);
+  if (c.present === c.all) return { text: `${c.all} classes`, partial: false };
   return {
-    text: `${present} of ${whose} ${all} classes; UAR over ${present === 1 ? 'that class' : `those ${present}`}`,
+    text: `${c.present} of ${whose} ${c.all} classes; UAR over ${c.uarOver}`,
     partial: true,
   };
 }

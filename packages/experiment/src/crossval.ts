@@ -19,7 +19,7 @@ import {
   type RunOptions,
   runExperiment,
 } from './experiment.js';
-import { absentClassesNotice, type LabelledFiles, loadLabelledFiles } from './files.js';
+import { type LabelledFiles, loadEvents, loadLabelledFiles } from './files.js';
 import { type Fold, leaveOneSpeakerOut, speakerKFold, stratifiedKFold } from './splits.js';
 import { writeExperiment } from './write.js';
 
@@ -112,10 +112,7 @@ export async function crossValidate(
     ? (c.data as LabelledFiles)
     : loadLabelledFiles(c.data as string[], c.dataset);
   if (!labelled) {
-    for (const m of files.notices) emit({ type: 'notice', message: `note: ${m}` });
-    for (const m of files.problems) emit({ type: 'problem', message: m });
-    const absent = absentClassesNotice(files);
-    if (absent) emit({ type: 'notice', message: `note: ${absent}` });
+    for (const e of loadEvents(files, true)) emit(e);
   }
   const roots = c.roots ?? (labelled ? [] : [...(c.data as string[])]);
   const rows: CrossvalFold[] = [];

@@ -30,7 +30,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { defaultCacheDir, extractWithCache, sha256File } from './cache.js';
 import { classList, ExperimentError, ExperimentInterrupted } from './errors.js';
 import { evaluateModel } from './evaluate.js';
-import { absentClassesNotice, type LabelledFiles, loadLabelledFiles } from './files.js';
+import { type LabelledFiles, loadEvents, loadLabelledFiles } from './files.js';
 import { assertNoLeakage } from './leakage.js';
 import { toSerReport } from './report-data.js';
 import { carveValidation, type Split, type SplitProtocol, splitFiles } from './splits.js';
@@ -220,10 +220,7 @@ export async function runExperiment(
   const t0 = performance.now();
   const files = isLabelled(c.data) ? c.data : loadLabelledFiles(c.data, c.dataset);
   if (!isLabelled(c.data)) {
-    for (const m of files.notices) emit({ type: 'notice', message: `note: ${m}` });
-    for (const m of files.problems) emit({ type: 'problem', message: m });
-    const absent = absentClassesNotice(files);
-    if (absent) emit({ type: 'notice', message: `note: ${absent}` });
+    for (const e of loadEvents(files, true)) emit(e);
   }
   const roots = c.roots ?? (isLabelled(c.data) ? [] : [...c.data]);
   const split =
@@ -238,13 +235,18 @@ export async function runExperiment(
   const where = c.testSplit?.fold ? `fold ${c.testSplit.fold.index}` : `--split ${c.split}`;
   if (split.classesMissingFromTraining?.length) {
     const names = split.classesMissingFromTraining.map((k) => files.classes[k]);
-    throw new ExperimentError(
-      split.testSpeakers
-        ? `${where}: no training file of ${classList(names)} (all are from the held-out ${split.testSpeakers.length === 1 ? 'speaker' : 'speakers'} ${split.testSpeakers.join(', ')}); ${c.testSpeakers ? 'hold out other --test-speakers, or use --split random' : 'use --split random, another --seed or more speakers'}`
-        : c.testSplit
-          ? `${where}: no training file of ${classList(names)}; add files of ${names.length === 1 ? 'that class' : 'those classes'}`
-          : `${where}: no training file of ${classList(names)} (--test-size ${c.testSize} takes all of ${names.length === 1 ? 'its' : 'their'} files); lower --test-size or add files of ${names.length === 1 ? 'that class' : 'those classes'}`,
-    );
+    const one = names.length === 1;
+    const addFiles = `add files of ${one ? 'that class' : 'those classes'}`;
+    let why: string;
+    if (split.testSpeakers) {
+      const held = `${split.testSpeakers.length === 1 ? 'speaker' : 'speakers'} ${split.testSpeakers.join(', ')}`;
+      why = ` (all are from the held-out ${held}); ${c.testSpeakers ? 'hold out other --test-speakers, or use --split random' : 'use --split random, another --seed or more speakers'}`;
+    } else if (c.testSplit) {
+      why = `; ${addFiles}`;
+    } else {
+      why = ` (--test-size ${c.testSize} takes all of ${one ? 'its' : 'their'} files); lower --test-size or ${addFiles}`;
+    }
+    throw new ExperimentError(`${where}: no training file of ${classList(names)}${why}`);
   }
   if (!c.testSplit && split.test.length === 0) {
     // A stratified fraction is rounded per class: 20 % of a class of 2 files is no file.

@@ -3,7 +3,7 @@
  */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { absentClassesNotice, loadLabelledFiles } from './files.js';
+import { absentClassesNotice, loadEvents, loadLabelledFiles } from './files.js';
 
 const DATA = resolve(import.meta.dirname, '../../../../shared/data');
 const emodb = (...names: string[]) => names.map((n) => resolve(DATA, 'emodb/wav', n));
@@ -25,5 +25,22 @@ describe('absentClassesNotice', () => {
     expect(absentClassesNotice(ravdess)).toBeNull();
     const folders = loadLabelledFiles([resolve(DATA, 'ravdess')], 'folders');
     expect(absentClassesNotice(folders)).toBeNull();
+  });
+});
+
+describe('loadEvents', () => {
+  it('gives the walk notices, the unusable entries, then (training) the classes without files', () => {
+    const files = loadLabelledFiles(
+      [...emodb('03a01Wa.wav', '03a01Nc.wav'), resolve(DATA, 'README.md')],
+      'emodb',
+    );
+    const training = loadEvents(files, true);
+    expect(training.map((e) => e.type)).toEqual([
+      ...files.notices.map(() => 'notice'),
+      ...files.problems.map(() => 'problem'),
+      'notice',
+    ]);
+    expect(training.at(-1)?.message).toBe(`note: ${absentClassesNotice(files)}`);
+    expect(loadEvents(files, false)).toEqual(training.slice(0, -1));
   });
 });

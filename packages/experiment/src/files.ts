@@ -111,3 +111,20 @@ export function absentClassesNotice(files: LabelledFiles): string | null {
   if (!corpus || absent.length === 0) return null;
   return `no file of ${classList(absent)}: the model keeps ${corpus}'s ${files.classes.length} classes but cannot learn ${absent.length === 1 ? 'that one' : `those ${absent.length}`}`;
 }
+
+/**
+ * What loading `files` has to say, in order, as progress events: the walk's notices
+ * (`note: …`), the unusable entries (`problem`, `<path>: <reason>`), and when `training`, the
+ * corpus classes without files ({@link absentClassesNotice}).
+ */
+export function loadEvents(
+  files: LabelledFiles,
+  training: boolean,
+): { type: 'notice' | 'problem'; message: string }[] {
+  const absent = training ? absentClassesNotice(files) : null;
+  return [
+    ...files.notices.map((m) => ({ type: 'notice' as const, message: `note: ${m}` })),
+    ...files.problems.map((m) => ({ type: 'problem' as const, message: m })),
+    ...(absent ? [{ type: 'notice' as const, message: `note: ${absent}` }] : []),
+  ];
+}

@@ -40,7 +40,7 @@ export {
   type RunOptions,
   runExperiment,
 } from './experiment.js';
-export { absentClassesNotice, type LabelledFiles, loadLabelledFiles } from './files.js';
+export { type LabelledFiles, loadEvents, loadLabelledFiles } from './files.js';
 export { assertNoLeakage } from './leakage.js';
 export { type RunDescription, toSerReport } from './report-data.js';
 export {

@@ -1,5 +1,6 @@
 /** `@serkit/report`: the evaluation report of serkit. Only re-exports. */
 export { confusionMatrixSpec, spectrogramSpec, trainingCurvesSpec } from './charts.js';
+export { classesPresent } from './classes.js';
 export {
   type CrossvalFold,
   type CrossvalReport,

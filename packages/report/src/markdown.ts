@@ -1,3 +1,4 @@
+import { classesPresent } from './classes.js';
 import { PAPER_RESULTS, PAPER_SOURCE, paperBaseline } from './paper.js';
 import { count } from './plural.js';
 import { seenSpeakersSentence } from './speakers.js';
@@ -202,8 +203,7 @@ function besideThePaper(report: SerReport): string[] {
  * below over all 7)"; else "".
  */
 export function presentClassesNote(perClass: readonly { support: number }[]): string {
-  const all = perClass.length;
-  const present = perClass.filter((c) => c.support > 0).length;
-  if (present === all) return '';
-  return ` of ${present} of the ${all} classes (UAR over ${present === 1 ? 'that class' : `those ${present}`}, the macro averages below over all ${all})`;
+  const c = classesPresent(perClass);
+  if (c.present === c.all) return '';
+  return ` of ${c.present} of the ${c.all} classes (UAR over ${c.uarOver}, the macro averages below over all ${c.all})`;
 }

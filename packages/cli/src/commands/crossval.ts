@@ -1,5 +1,4 @@
 import {
-  absentClassesNotice,
   type CrossValidationConfig,
   crossValidate,
   defaultCacheDir,
@@ -13,7 +12,7 @@ import type { CrossvalReport } from '@serkit/report';
 import type { Command } from 'commander';
 import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, Interrupted } from '../context.js';
-import { cliError, experimentProgress } from '../experiment-progress.js';
+import { cliError, experimentProgress, writeLoadEvents } from '../experiment-progress.js';
 import { OPTIONS, requiredOption } from '../options.js';
 import { ensureWritableDir } from '../out-dir.js';
 import { classCount } from '../report-output.js';
@@ -63,10 +62,7 @@ export async function runCrossval(opts: CrossvalCliOptions, ctx: CliContext): Pr
   const progress = experimentProgress('crossval', ctx);
   try {
     const files = loadLabelledFiles(opts.data, opts.dataset);
-    for (const n of files.notices) ctx.stderr.write(`ser: note: ${n}\n`);
-    for (const p of files.problems) ctx.stderr.write(`${p}\n`);
-    const absent = absentClassesNotice(files);
-    if (absent) ctx.stderr.write(`ser: note: ${absent}\n`);
+    writeLoadEvents(files, true, ctx);
     const config: CrossValidationConfig = {
       data: files,
       roots: opts.data,

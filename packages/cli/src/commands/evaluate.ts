@@ -10,7 +10,7 @@ import type { BackendRequest } from '@serkit/model';
 import type { Command } from 'commander';
 import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, Interrupted, UsageError } from '../context.js';
-import { cliError, experimentProgress } from '../experiment-progress.js';
+import { cliError, experimentProgress, writeLoadEvents } from '../experiment-progress.js';
 import { announceDefaultModel, resolveModelRef } from '../model-ref.js';
 import { OPTIONS, requiredOption } from '../options.js';
 import { ensureWritableDir } from '../out-dir.js';
@@ -44,8 +44,7 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
   let files: ReturnType<typeof loadLabelledFiles> | undefined;
   try {
     files = loadLabelledFiles(opts.data, opts.dataset);
-    for (const n of files.notices) ctx.stderr.write(`ser: note: ${n}\n`);
-    for (const p of files.problems) ctx.stderr.write(`${p}\n`);
+    writeLoadEvents(files, false, ctx);
     // The default model is RAVDESS's (English): EMO-DB data (German) needs --model emodb, even
     // when its classes happen to be among RAVDESS's (neutral, disgust).
     if (opts.model === undefined && files.kind === 'emodb') {

@@ -1,5 +1,4 @@
 import {
-  absentClassesNotice,
   defaultCacheDir,
   ExperimentInterrupted,
   loadLabelledFiles,
@@ -12,7 +11,7 @@ import type { BackendRequest, DbReference } from '@serkit/model';
 import type { Command } from 'commander';
 import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, Interrupted } from '../context.js';
-import { cliError, experimentProgress } from '../experiment-progress.js';
+import { cliError, experimentProgress, writeLoadEvents } from '../experiment-progress.js';
 import { OPTIONS, requiredOption } from '../options.js';
 import { ensureWritableDir } from '../out-dir.js';
 import { summary } from '../report-output.js';
@@ -70,10 +69,7 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
         throw cliError(err);
       }
     })();
-    for (const n of files.notices) ctx.stderr.write(`ser: note: ${n}\n`);
-    for (const p of files.problems) ctx.stderr.write(`${p}\n`);
-    const absent = absentClassesNotice(files);
-    if (absent) ctx.stderr.write(`ser: note: ${absent}\n`);
+    writeLoadEvents(files, true, ctx);
     const result = await runExperiment(
       {
         data: files,
