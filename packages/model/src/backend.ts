@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
+import { withoutWarning } from './console-filter.js';
 import { type NativePackageName, nativePackageCandidates } from './native-location.js';
 import { inspectTfjsNode } from './tfjs-node-internals.js';
 import type { BackendInfo, BackendName, BackendOptions, BackendRequest } from './types.js';
@@ -93,8 +94,16 @@ async function tryJs(name: 'wasm' | 'cpu'): Promise<Tf> {
   }
   if (!(await tf.setBackend(name))) throw new Error(`cannot initialise the ${name} backend`);
   await tf.ready();
+  // The cpu backend's first tensor prints "Hi, looks like you are running TensorFlow.js in
+  // Node.js. To speed things up dramatically, install our node backend…". The cpu backend is
+  // only used when asked for by name (`--backend cpu`), and `ser info` already says how to get
+  // native TensorFlow: write the first tensor here, with that notice dropped.
+  if (name === 'cpu') withoutWarning(CPU_NODE_NOTICE, () => tf.dispose(tf.scalar(0)));
   return tf;
 }
+
+/** TensorFlow.js's one-time notice on its cpu backend in Node.js (`MathBackendCPU.write`). */
+const CPU_NODE_NOTICE = /Hi, looks like you are running TensorFlow\.js in Node\.js/;
 
 async function select(
   request: BackendRequest,

@@ -4,6 +4,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { loadBackend } from './backend.js';
+import { withoutWarning } from './console-filter.js';
 import { fusedBatchNormalization, fusedReLU } from './fused.js';
 import { inputConv2d } from './input-conv.js';
 import type { ConvBlockSpec, CrnnOptions } from './types.js';
@@ -92,27 +93,14 @@ export interface CrnnBuildOptions {
 }
 
 /**
- * Run `fn` with tfjs-layers' "Orthogonal initializer is being called on a matrix with more
- * than 2000 (…) elements: Slowness may result." console warning filtered out (every other
- * warning passes). The BiLSTM's two 128 × 512 recurrent kernels trigger it once each (~0.1 s
- * of QR, not slow); it was the only line of a `ser train` run that serkit did not write. The
+ * tfjs-layers' "Orthogonal initializer is being called on a matrix with more than 2000 (…)
+ * elements: Slowness may result." console warning, dropped while the BiLSTM is built. The
+ * BiLSTM's two 128 × 512 recurrent kernels trigger it once each (~0.1 s of QR, not slow); it was the only line of a `ser train` run that serkit did not write. The
  * initial values stay tfjs's seeded orthogonal ones, and `model.json` keeps its standard
  * `Orthogonal` initializer (Bidirectional re-creates its layers from their config, so a
  * quieter initializer instance would not survive).
  */
-function withoutOrthogonalWarning<T>(fn: () => T): T {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].startsWith('Orthogonal initializer is being called'))
-      return;
-    warn.apply(console, args);
-  };
-  try {
-    return fn();
-  } finally {
-    console.warn = warn;
-  }
-}
+const ORTHOGONAL_WARNING = /^Orthogonal initializer is being called/;
 
 /**
  * Build the (uncompiled) CRNN. Layer names: `conv1…4`, `bn1…4`, `relu1…4`, `pool1…4`,
@@ -174,7 +162,7 @@ export async function buildCrnn(
       kernelRegularizer: reg(),
     }) as TF.RNN,
   });
-  x = withoutOrthogonalWarning(() => bilstm.apply(x) as TF.SymbolicTensor);
+  x = withoutWarning(ORTHOGONAL_WARNING, () => bilstm.apply(x) as TF.SymbolicTensor);
   const output = tf.layers
     .dense({
       name: 'output',
