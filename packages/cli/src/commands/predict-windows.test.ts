@@ -22,7 +22,7 @@ import { loadNative, readWav } from '@serkit/features';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeWav } from '../../../features/src/testing.js';
 import { SER_BIN as BIN, runSer } from '../testing.js';
-import { parseHopSeconds, parseWindowSeconds } from './predict-windows.js';
+import { parseHopSeconds, parseWindowSeconds, timeDecimals } from './predict-windows.js';
 
 const DATA = resolve(import.meta.dirname, '../../../../../shared/data');
 const tmp = mkdtempSync(join(tmpdir(), 'serkit-windows-'));
@@ -203,11 +203,33 @@ describe('ser predict --window', () => {
     expect([parseHopSeconds('1e-3'), parseWindowSeconds('.5'), parseHopSeconds(' 86400 ')]).toEqual(
       [0.001, 0.5, 86400],
     );
+    expect([
+      timeDecimals(1, 3),
+      timeDecimals(0.25, 3),
+      timeDecimals(0.125, 3),
+      timeDecimals(1, 2.5),
+      timeDecimals(0.001, 3),
+      timeDecimals(1 / 3, 3),
+    ]).toEqual([2, 2, 3, 2, 3, 6]);
     const image = join(tmp, 'timeline.png');
     const p = ser(['predict', long, '--model', model, '--plot', image]);
     expect(p.code).toBe(2);
     expect(p.stderr).toContain(`--plot ${image}: takes a folder`);
     expect(existsSync(image)).toBe(false);
+  });
+});
+
+describe('ser predict --window (text)', () => {
+  it('prints window times with the decimals the hop needs, so neighbouring rows differ', () => {
+    const r = ser(['predict', long, '--model', model, '--window', '10', '--hop', '0.125']);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = r.stdout.split('\n').filter((l) => / s {2}/.test(l));
+    expect(rows.length).toBeGreaterThan(8);
+    expect(rows.slice(0, 3).map((l) => l.trim().split(' s ')[0].replace(/ +/g, ' '))).toEqual([
+      '0.000 – 10.000',
+      '0.125 – 10.125',
+      '0.250 – 10.250',
+    ]);
   });
 });
 

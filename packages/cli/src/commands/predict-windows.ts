@@ -217,8 +217,19 @@ function pct(p: number): string {
   return `${(100 * p).toFixed(1)} %`;
 }
 
-function fmtTime(s: number): string {
-  return s.toFixed(2).padStart(8);
+/**
+ * Decimals that show every window's start and end as written (`--hop 0.125` → 3, `--hop 0.001`
+ * → 3, `--hop 1` → 2): at least 2, at most 6 (the JSON output's precision).
+ */
+export function timeDecimals(hopSeconds: number, windowSeconds: number): number {
+  const exact = (x: number, d: number) => Math.abs(x * 10 ** d - Math.round(x * 10 ** d)) < 1e-6;
+  let d = 2;
+  while (d < 6 && !(exact(hopSeconds, d) && exact(windowSeconds, d))) d++;
+  return d;
+}
+
+function fmtTime(s: number, decimals: number): string {
+  return s.toFixed(decimals).padStart(6 + decimals);
 }
 
 /** `ser predict --window <s> --hop <s> [--plot <dir>]`: windows of every file. */
@@ -277,7 +288,14 @@ export async function runPredictWindows(
       const summary = summarizeWindows(all, meta.classNames);
       const seen = isTrainingFile?.(path);
       out.predictions.push({ path, windows: all, summary, ...(isTrainingFile ? { seen } : {}) });
-      if (!o.json) printFile(ctx, seen ? `${path}, ${SEEN_MARK}` : path, all, summary);
+      if (!o.json)
+        printFile(
+          ctx,
+          seen ? `${path}, ${SEEN_MARK}` : path,
+          all,
+          summary,
+          timeDecimals(windows.hop, windows.window),
+        );
       if (o.plot !== undefined) {
         const file = plotName(o.plot, path, plotted);
         // Loaded on first use: the charting stack is a fifth of a second of every ser start-up.
@@ -306,12 +324,13 @@ function printFile(
   heading: string,
   windows: WindowPrediction[],
   summary: WindowSummary,
+  decimals: number,
 ): void {
   ctx.stdout.write(`${heading}\n`);
   for (const w of windows) {
     const what =
       w.label && w.probabilities ? `${w.label} (${pct(w.probabilities[w.label])})` : w.status;
-    ctx.stdout.write(`  ${fmtTime(w.start)} – ${fmtTime(w.end)} s  ${what}\n`);
+    ctx.stdout.write(`  ${fmtTime(w.start, decimals)} – ${fmtTime(w.end, decimals)} s  ${what}\n`);
   }
   const shares = Object.entries(summary.share)
     .filter(([, v]) => v > 0)
