@@ -144,6 +144,41 @@ describe('train (tiny model)', () => {
     m2.dispose();
   });
 
+  it('a resumed run continues bit for bit after a hundred Adam steps', async () => {
+    // 36 fitting examples in batches of 2: 108 steps before the interruption, where tfjs's own
+    // pow(β2, t + 1) differs from the running product an uninterrupted run has (from t = 2).
+    const small = randomDataset(48, 16, 20, 3, 1);
+    const opts = {
+      epochs: 8,
+      batchSize: 2,
+      learningRate: 1e-3,
+      validationFraction: 0.25,
+      patience: 100,
+    };
+    const ref = await buildCrnn(TINY);
+    const full = await train(ref, small, opts);
+    const dir = path.join(tmp, 'ckpt-long');
+    const ac = new AbortController();
+    const m1 = await buildCrnn(TINY);
+    await train(m1, small, {
+      ...opts,
+      checkpointDir: dir,
+      signal: ac.signal,
+      onEpochEnd: (e) => {
+        if (e.epoch === 6) ac.abort();
+      },
+    });
+    const m2 = await buildCrnn(TINY);
+    const resumed = await train(m2, small, { ...opts, checkpointDir: dir });
+    expect(resumed.resumedFrom).toBe(6);
+    const losses = (h: EpochEvent[]) => h.map((e) => [e.loss, e.valLoss]);
+    expect(losses(resumed.history)).toEqual(losses(full.history));
+    const a = ref.getWeights().map((t) => Array.from(t.dataSync()));
+    const b = m2.getWeights().map((t) => Array.from(t.dataSync()));
+    expect(b).toEqual(a);
+    for (const m of [ref, m1, m2]) m.dispose();
+  });
+
   it('lets the event loop run between batches: an abort from a timer stops within one batch', async () => {
     const model = await buildCrnn(TINY);
     const ac = new AbortController();

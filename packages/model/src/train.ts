@@ -10,6 +10,7 @@ import { currentBackendInfo, loadBackend, type Tf } from './backend.js';
 import {
   CheckpointMismatchError,
   readCheckpoint,
+  restoreOptimizer,
   type TrainingState,
   writeCheckpoint,
 } from './checkpoint.js';
@@ -294,8 +295,7 @@ async function resume(
   }
   model.setWeights(ck.weights);
   for (const t of ck.weights) t.dispose();
-  await optimizer.setWeights(ck.optimizer);
-  for (const x of ck.optimizer) x.tensor.dispose();
+  await restoreOptimizer(tf, optimizer, ck);
   return { state: ck.state, best: ck.best };
 }
 
