@@ -98,8 +98,10 @@ const CANDIDATES: Record<NonNullable<PredictorOptions['engine']>, readonly Predi
 
 /**
  * A predictor for `model` with its z-score: the engine is prepared once, so repeated calls
- * (one utterance at a time, as a service does) pay only for the network itself. The weights
- * are copied at creation: create a new predictor after training the model further.
+ * (one utterance at a time, as a service does) pay only for the network itself. The `session`
+ * engine copies the weights at creation (create a new predictor after training the model
+ * further); the `ops` and `layers` engines (wasm and cpu backends) run `model`'s own layers.
+ * So keep `model` until the predictor is disposed: `predictor.dispose()` does not dispose it.
  *
  * @example
  * const predictor = await createPredictor(model, metadata.zscore);

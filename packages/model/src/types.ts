@@ -341,6 +341,9 @@ export interface Predictor {
   readonly engine: PredictorEngine;
   /** Class probabilities [n][K] (row-major) for `x`: n raw log-mel examples, concatenated. */
   predict(x: Float32Array): Promise<Float32Array>;
-  /** Free the prepared weights; the predictor cannot be used afterwards. */
+  /**
+   * Free the prepared weights; the predictor cannot be used afterwards. The model it was made
+   * from is not disposed: dispose it after the predictor.
+   */
   dispose(): void;
 }

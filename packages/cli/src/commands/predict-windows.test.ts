@@ -233,6 +233,23 @@ describe('ser predict --window (text)', () => {
   });
 });
 
+describe('ser predict --window without native TensorFlow', () => {
+  it('runs on the wasm backend (the ops engine uses the model: it lives as long as the predictor)', () => {
+    const args = ['predict', long, '--model', model, '--window', '3', '--hop', '3', '--json'];
+    const native = windowsOf(ser(args).stdout);
+    const r = ser([...args, '--backend', 'wasm']);
+    expect(r.code, r.stderr).toBe(0);
+    const wasm = windowsOf(r.stdout);
+    expect(wasm.map((w) => [w.start, w.status, w.label])).toEqual(
+      native.map((w) => [w.start, w.status, w.label]),
+    );
+    wasm.forEach((w, k) => {
+      for (const [c, v] of Object.entries(native[k].probabilities ?? {}))
+        expect(w.probabilities?.[c]).toBeCloseTo(v, 4);
+    });
+  });
+});
+
 describe('ser predict --stream -', () => {
   const wav = () => encodeWav(signal, SR, { encoding: 'float32' });
   const lines = (stdout: string): Win[] =>
