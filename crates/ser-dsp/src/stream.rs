@@ -898,14 +898,18 @@ pub enum Loudness {
     Running,
 }
 
-/// Cuts a signal at the pipeline's sample rate into windows `[k·hop, k·hop + window)`
-/// (the last one ends at the end of the signal) and runs each through the
+/// Cuts a signal at the pipeline's sample rate into windows `[round(k·hop·sr), … + window)`
+/// (window `k` starts at the sample nearest to `k·hop` seconds, so a hop that is not a whole
+/// number of samples does not drift; the last window ends at the end of the signal) and runs each through the
 /// per-utterance pipeline (trim relative to the window, Wiener, fix length, log-mel).
 /// A window is emitted as soon as its last sample has been pushed.
 pub struct Windower {
     extractor: LogMelExtractor,
     win: usize,
-    hop: usize,
+    /// Hop in samples, not rounded.
+    hop: f64,
+    /// Index of the next window.
+    k: usize,
     min_speech: usize,
     loudness: Loudness,
     running_peak: f64,
@@ -928,7 +932,8 @@ impl Windower {
         Ok(Self {
             extractor,
             win: ((windows.window_seconds * sr).round() as usize).max(1),
-            hop: ((windows.hop_seconds * sr).round() as usize).max(1),
+            hop: windows.hop_seconds * sr,
+            k: 0,
             min_speech: (windows.min_speech_seconds * sr).round() as usize,
             loudness,
             running_peak: 0.0,
@@ -954,7 +959,9 @@ impl Windower {
             let w = self.window(s, e)?;
             emit(w);
             self.covered = e;
-            self.next += self.hop;
+            self.k += 1;
+            // At least one sample on: at a sample rate below 1 kHz a hop of 1 ms is < 1 sample.
+            self.next = ((self.k as f64 * self.hop).round() as usize).max(s + 1);
             let drop = self.next.min(self.received) - self.buf_start;
             self.buf.drain(..drop);
             self.buf_start += drop;

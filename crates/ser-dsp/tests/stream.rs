@@ -183,6 +183,29 @@ fn a_window_of_a_file_is_the_pipeline_of_that_excerpt() {
 }
 
 #[test]
+fn window_starts_do_not_drift_when_the_hop_is_not_whole_samples() {
+    // 0.125 s is 5512.5 samples at 44.1 kHz: window k starts at round(k · 5512.5), so
+    // window 480 starts at exactly 60 s (a rounded hop of 5513 would put it 0.0054 s late).
+    let y = vec![0.0f32; 70 * 44_100];
+    let w = WindowOptions {
+        hop_seconds: 0.125,
+        ..WindowOptions::default()
+    };
+    let mut live = LiveWindows::new(44_100, DspOptions::default(), w).unwrap();
+    let mut all = Vec::new();
+    for chunk in y.chunks(10_000) {
+        all.extend(live.push(chunk).unwrap());
+    }
+    all.extend(live.finish().unwrap());
+    for (k, w) in all.iter().enumerate() {
+        assert_eq!(w.start, (k as f64 * 5512.5).round() as usize);
+        assert_eq!(w.end, (w.start + 3 * 44_100).min(y.len()));
+    }
+    assert_eq!(all[480].start, 60 * 44_100);
+    assert_eq!(all.last().unwrap().end, y.len());
+}
+
+#[test]
 fn too_short_windows_are_marked_not_classified() {
     // A 1-sample click in 3 s of silence, then 2 s of silence: the click keeps far less
     // than 0.5 s after trimming.

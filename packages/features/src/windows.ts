@@ -60,7 +60,7 @@ export const ENVELOPE_SECONDS = 0.05;
 
 /** Windows in order, with the log-mel spectrograms of the `speech` ones. */
 export interface WindowBatch {
-  /** Windows `[k·hop, k·hop + window)`, in order. */
+  /** Windows `[k·hop, k·hop + window)` (starts at the nearest sample: no drift), in order. */
   windows: AudioWindow[];
   /**
    * `[nSpeech][nMels][nFrames]` float32 log-mel dB (before z-score): the i-th spectrogram
@@ -109,8 +109,9 @@ function fromNative(b: Native.WindowBatch): WindowBatch {
 /**
  * The windows of one audio file (any format the native decoder reads, any length), in
  * batches, in bounded memory: pass 1 finds the loudest frame of the whole file (the silence
- * reference), pass 2 decodes again and cuts windows `[k·hop, k·hop + window)`; the last
- * window ends at the end of the file. A file shorter than one window is one window.
+ * reference), pass 2 decodes again and cuts windows `[k·hop, k·hop + window)`, each starting
+ * at the sample nearest to `k·hop` seconds (so a hop that is not a whole number of samples,
+ * such as 0.125 s at 44.1 kHz, does not drift); the last window ends at the end of the file. A file shorter than one window is one window.
  *
  * @example
  * for await (const batch of fileWindows('call.mp3', model.dsp, { window: 3, hop: 1 })) {

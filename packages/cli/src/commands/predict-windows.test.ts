@@ -230,6 +230,11 @@ describe('ser predict --window (text)', () => {
       '0.125 – 10.125',
       '0.250 – 10.250',
     ]);
+    // 0.125 s is 5512.5 samples at 44.1 kHz: every window starts at the sample nearest to
+    // k · 0.125 s, so the times do not drift (a hop rounded to 5513 samples would print 5.626).
+    expect(rows.map((l) => l.trim().split(' ')[0])).toEqual(
+      rows.map((_, k) => (k * 0.125).toFixed(3)),
+    );
   });
 });
 
