@@ -63,7 +63,10 @@ interface StateFile extends TrainingState {
   weightSpecs: Manifest;
   bestSpecs: Manifest;
   optimizerSpecs: Manifest;
-  /** Adam's β1^t and β2^t as float32 values (absent in checkpoints written before 2026-12-06). */
+  /**
+   * Adam's running powers of β1 and β2 (tfjs's `accBeta1`, `accBeta2`) as float32 values; absent
+   * in checkpoints written before 2026-12-06, which resume with tfjs's recomputed ones.
+   */
   adamBetaPowers?: [number, number];
 }
 
@@ -76,16 +79,18 @@ export interface Checkpoint {
   best: TF.Tensor[] | null;
   /** The optimizer's weights, as `optimizer.setWeights` takes them. */
   optimizer: NamedTensor[];
-  /** Adam's running β1^t and β2^t, or null in a checkpoint written before they were kept. */
+  /** Adam's running powers of β1 and β2, or null in a checkpoint written before they were kept. */
   adamBetaPowers: [number, number] | null;
 }
 
 /**
- * tfjs's `AdamOptimizer` keeps β1^t and β2^t (its bias correction) in two variables that
- * `getWeights` leaves out; `setWeights` recomputes them as `pow(β, t + 1)`, which differs in the
- * last float32 bits from the running product an uninterrupted run has after a few hundred steps
- * (β2 = 0.999, 1,000 steps: 0.36733255 against 0.36733246). One bit is enough for a resumed run
- * to drift away from the uninterrupted one within an epoch; so the checkpoint keeps them.
+ * tfjs's `AdamOptimizer` keeps the powers of β1 and β2 of its bias correction (β^(t+1) after t
+ * steps, a running product) in two variables that `getWeights` leaves out; `setWeights`
+ * recomputes them as `pow(β, t + 1)`, which differs in the last float32 bits from the running
+ * product from step 2 on (β2 = 0.999, 1,000 steps: 0.36733255 against 0.36733246). One bit is
+ * enough for a resumed run to drift away from the uninterrupted one within an epoch; so the
+ * checkpoint keeps them. A checkpoint without them (written before 2026-12-06) resumes with
+ * tfjs's recomputed values: the same run up to float rounding, not bit for bit.
  */
 interface AdamBetaPowers {
   accBeta1: TF.Variable;
@@ -107,8 +112,11 @@ export async function restoreOptimizer(
   optimizer: TF.Optimizer,
   checkpoint: Checkpoint,
 ): Promise<void> {
-  await optimizer.setWeights(checkpoint.optimizer);
-  for (const x of checkpoint.optimizer) x.tensor.dispose();
+  try {
+    await optimizer.setWeights(checkpoint.optimizer);
+  } finally {
+    for (const x of checkpoint.optimizer) x.tensor.dispose();
+  }
   const powers = adamBetaPowers(optimizer);
   if (powers && checkpoint.adamBetaPowers) {
     const [b1, b2] = checkpoint.adamBetaPowers;

@@ -168,6 +168,21 @@ describe('train (tiny model)', () => {
         if (e.epoch === 6) ac.abort();
       },
     });
+    // The same checkpoint as one written before the powers were kept: it resumes, not bit for bit.
+    const old = path.join(tmp, 'ckpt-long-old');
+    fs.cpSync(dir, old, { recursive: true });
+    const stateFile = path.join(old, 'state.json');
+    const { adamBetaPowers, ...rest } = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+    expect(adamBetaPowers).toHaveLength(2);
+    fs.writeFileSync(stateFile, JSON.stringify(rest));
+    const m3 = await buildCrnn(TINY);
+    const approx = await train(m3, small, { ...opts, checkpointDir: old });
+    expect(approx.resumedFrom).toBe(6);
+    approx.history.forEach((h, i) => {
+      expect(h.loss).toBeCloseTo(full.history[i].loss, 3);
+    });
+    m3.dispose();
+
     const m2 = await buildCrnn(TINY);
     const resumed = await train(m2, small, { ...opts, checkpointDir: dir });
     expect(resumed.resumedFrom).toBe(6);
