@@ -534,14 +534,26 @@ impl TrimScan {
 /// `(start, end)` of the kept part from the frame powers of a signal of `n` samples,
 /// as [`crate::trim::trim_bounds`].
 fn bounds_from_powers(powers: &[f64], n: usize, top_db: f32, hop: usize) -> (usize, usize) {
+    let peak = powers.iter().cloned().fold(0.0f64, f64::max);
+    bounds_against(powers, n, top_db, hop, peak)
+}
+
+/// [`bounds_from_powers`] with the frames measured against `reference` (a mean square)
+/// instead of the loudest of `powers`.
+fn bounds_against(
+    powers: &[f64],
+    n: usize,
+    top_db: f32,
+    hop: usize,
+    reference: f64,
+) -> (usize, usize) {
     if n == 0 {
         return (0, 0);
     }
     if powers.is_empty() {
         return (0, n);
     }
-    let peak = powers.iter().cloned().fold(0.0f64, f64::max);
-    let ref_db = 10.0 * peak.max(AMIN_POWER).log10();
+    let ref_db = 10.0 * reference.max(AMIN_POWER).log10();
     let threshold = -(top_db as f64);
     let loud = |p: &f64| 10.0 * p.max(AMIN_POWER).log10() - ref_db > threshold;
     match (powers.iter().position(loud), powers.iter().rposition(loud)) {
@@ -853,7 +865,8 @@ pub enum WindowStatus {
     /// No frame of the window is within `trim_top_db` of the loudest frame of the
     /// recording (of the recording so far, for live input): not classified.
     Silent,
-    /// Less than `min_speech_seconds` left after trimming: not classified.
+    /// Less than `min_speech_seconds` of the window is within `trim_top_db` of the
+    /// recording's loudest frame, or left after the window's own trim: not classified.
     TooShort,
 }
 
@@ -984,7 +997,8 @@ impl Windower {
         let samples = &self.buf[start - self.buf_start..end - self.buf_start];
         let mut scan = TrimScan::new(opts.trim_frame_length, opts.trim_hop_length);
         scan.push(samples);
-        let loudest = scan.powers().into_iter().fold(0.0f64, f64::max);
+        let powers = scan.powers();
+        let loudest = powers.iter().cloned().fold(0.0f64, f64::max);
         self.running_peak = self.running_peak.max(loudest);
         let peak = match self.loudness {
             Loudness::Peak(p) => p,
@@ -1011,6 +1025,24 @@ impl Windower {
         };
         if loudest == 0.0 || db(loudest) - db(peak) <= -(opts.trim_top_db as f64) {
             return Ok(silent);
+        }
+        // The span within `trim_top_db` of the recording's loudest frame (the silence
+        // reference): the window's own trim measures from the window's loudest frame, so
+        // a faint tail followed by digital silence (zeros at the -100 dB floor, within
+        // 60 dB of a -44 dB tail) would otherwise count as a whole window of speech.
+        let (first, last) = bounds_against(
+            &powers,
+            samples.len(),
+            opts.trim_top_db,
+            opts.trim_hop_length,
+            peak,
+        );
+        if last - first < self.min_speech {
+            return Ok(Window {
+                status: WindowStatus::TooShort,
+                speech_samples: last - first,
+                ..silent
+            });
         }
         let samples = &self.buf[start - self.buf_start..end - self.buf_start];
         let cleaned = match self.extractor.clean(samples, opts.sample_rate) {
