@@ -534,31 +534,34 @@ impl TrimScan {
 /// `(start, end)` of the kept part from the frame powers of a signal of `n` samples,
 /// as [`crate::trim::trim_bounds`].
 fn bounds_from_powers(powers: &[f64], n: usize, top_db: f32, hop: usize) -> (usize, usize) {
-    let peak = powers.iter().cloned().fold(0.0f64, f64::max);
-    bounds_against(powers, n, top_db, hop, peak)
-}
-
-/// [`bounds_from_powers`] with the frames measured against `reference` (a mean square)
-/// instead of the loudest of `powers`.
-fn bounds_against(
-    powers: &[f64],
-    n: usize,
-    top_db: f32,
-    hop: usize,
-    reference: f64,
-) -> (usize, usize) {
     if n == 0 {
         return (0, 0);
     }
     if powers.is_empty() {
         return (0, n);
     }
-    let ref_db = 10.0 * reference.max(AMIN_POWER).log10();
+    let peak = powers.iter().cloned().fold(0.0f64, f64::max);
+    let ref_db = 10.0 * peak.max(AMIN_POWER).log10();
     let threshold = -(top_db as f64);
     let loud = |p: &f64| 10.0 * p.max(AMIN_POWER).log10() - ref_db > threshold;
     match (powers.iter().position(loud), powers.iter().rposition(loud)) {
         (Some(first), Some(last)) => (first * hop, n.min((last + 1) * hop)),
         _ => (0, 0),
+    }
+}
+
+/// Samples from the first to the last frame of a window's speech: frames above the
+/// -100 dB floor (digital silence is never speech, however quiet the recording) and
+/// within `top_db` of `reference`, the recording's loudest frame (mean squares).
+fn speech_span(powers: &[f64], n: usize, top_db: f32, hop: usize, reference: f64) -> usize {
+    let ref_db = 10.0 * reference.max(AMIN_POWER).log10();
+    let speech = |p: &f64| *p > AMIN_POWER && 10.0 * p.log10() - ref_db > -(top_db as f64);
+    match (
+        powers.iter().position(speech),
+        powers.iter().rposition(speech),
+    ) {
+        (Some(first), Some(last)) => n.min((last + 1) * hop) - (first * hop).min(n),
+        _ => 0,
     }
 }
 
@@ -866,7 +869,8 @@ pub enum WindowStatus {
     /// recording (of the recording so far, for live input): not classified.
     Silent,
     /// Less than `min_speech_seconds` of the window is within `trim_top_db` of the
-    /// recording's loudest frame, or left after the window's own trim: not classified.
+    /// recording's loudest frame (digital silence never counts), or left after the
+    /// window's own trim: not classified.
     TooShort,
 }
 
@@ -1026,21 +1030,20 @@ impl Windower {
         if loudest == 0.0 || db(loudest) - db(peak) <= -(opts.trim_top_db as f64) {
             return Ok(silent);
         }
-        // The span within `trim_top_db` of the recording's loudest frame (the silence
-        // reference): the window's own trim measures from the window's loudest frame, so
-        // a faint tail followed by digital silence (zeros at the -100 dB floor, within
-        // 60 dB of a -44 dB tail) would otherwise count as a whole window of speech.
-        let (first, last) = bounds_against(
+        // The window's own trim measures from the window's loudest frame, and counts
+        // digital zeros as -100 dB: a faint tail before digital silence (or anything in a
+        // recording quieter than -40 dBFS) would count as a whole window of speech.
+        let span = speech_span(
             &powers,
             samples.len(),
             opts.trim_top_db,
             opts.trim_hop_length,
             peak,
         );
-        if last - first < self.min_speech {
+        if span < self.min_speech {
             return Ok(Window {
                 status: WindowStatus::TooShort,
-                speech_samples: last - first,
+                speech_samples: span,
                 ..silent
             });
         }

@@ -207,24 +207,42 @@ fn window_starts_do_not_drift_when_the_hop_is_not_whole_samples() {
 
 #[test]
 fn a_faint_tail_before_digital_silence_is_too_short_not_speech() {
-    // 3 s of a tone at 0.5, 0.2 s of the same tone 40 dB lower, then 3 s of zeros. The
-    // window from 3 s holds 0.2 s of signal: measured against its own loudest frame the
-    // zeros (-100 dB floor) are within 60 dB and would count as speech; measured against
-    // the recording's loudest frame they are not.
+    // 3 s of a tone, 0.2 s of the same tone 40 dB lower, then 3 s of zeros. The window
+    // from 3 s holds 0.2 s of signal: measured against its own loudest frame, the zeros
+    // (-100 dB floor) are within 60 dB and would count as 3 s of speech. The same at
+    // -40 dB overall (a quiet recording: the floor is within 60 dB of everything), and a
+    // faint sound before silence at the start of live input (the loudest frame so far is
+    // that sound itself).
     let sr = 44_100usize;
     let tone =
         |i: usize, a: f32| a * (2.0 * std::f32::consts::PI * 1000.0 * i as f32 / sr as f32).sin();
-    let mut y: Vec<f32> = (0..3 * sr).map(|i| tone(i, 0.5)).collect();
-    y.extend((0..sr / 5).map(|i| tone(i, 0.005)));
+    let windows = |y: &[f32]| {
+        let mut live =
+            LiveWindows::new(44_100, DspOptions::default(), WindowOptions::default()).unwrap();
+        let mut all = live.push(y).unwrap();
+        all.extend(live.finish().unwrap());
+        all
+    };
+    for gain in [1.0f32, 0.01] {
+        let mut y: Vec<f32> = (0..3 * sr).map(|i| tone(i, 0.5 * gain)).collect();
+        y.extend((0..sr / 5).map(|i| tone(i, 0.005 * gain)));
+        y.extend(std::iter::repeat(0.0).take(3 * sr));
+        let all = windows(&y);
+        assert_eq!(all[0].status, WindowStatus::Speech, "gain {gain}");
+        let w = all.iter().find(|w| w.start == 3 * sr).unwrap();
+        assert_eq!(w.status, WindowStatus::TooShort, "gain {gain}");
+        assert!(
+            w.speech_samples < sr / 2,
+            "gain {gain}: {}",
+            w.speech_samples
+        );
+    }
+    let mut y: Vec<f32> = (0..sr / 5).map(|i| tone(i, 0.005)).collect();
     y.extend(std::iter::repeat(0.0).take(3 * sr));
-    let mut live =
-        LiveWindows::new(44_100, DspOptions::default(), WindowOptions::default()).unwrap();
-    let mut all = live.push(&y).unwrap();
-    all.extend(live.finish().unwrap());
-    let w = all.iter().find(|w| w.start == 3 * sr).unwrap();
-    assert_eq!(w.status, WindowStatus::TooShort);
-    assert!(w.speech_samples < sr / 2, "{}", w.speech_samples);
-    assert_eq!(all[0].status, WindowStatus::Speech);
+    y.extend((0..3 * sr).map(|i| tone(i, 0.5)));
+    let all = windows(&y);
+    assert_eq!(all[0].status, WindowStatus::TooShort);
+    assert_eq!(all.last().unwrap().status, WindowStatus::Speech);
 }
 
 #[test]
