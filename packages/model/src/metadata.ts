@@ -67,6 +67,19 @@ export function diffDspOptions(
   return out;
 }
 
+/**
+ * `[nMels, nFrames]` of the log-mel inputs that `dsp` options give, as `@serkit/features`'
+ * `featureShape` computes it (`nFrames = 1 + floor(round(durationSeconds · sampleRate) /
+ * hopLength)`: `[128, 259]` by default); null when a field is missing or not a number.
+ */
+export function dspInputShape(dsp: Record<string, unknown>): [number, number] | null {
+  const { nMels, durationSeconds, sampleRate, hopLength } = dsp;
+  const nums = [nMels, durationSeconds, sampleRate, hopLength];
+  if (!nums.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0)) return null;
+  const samples = Math.round((durationSeconds as number) * (sampleRate as number));
+  return [nMels as number, 1 + Math.floor(samples / (hopLength as number))];
+}
+
 /** Read and parse a JSON file; one-line errors naming the file. */
 export function readJson(file: string): unknown {
   let text: string;

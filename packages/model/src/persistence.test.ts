@@ -80,6 +80,24 @@ describe('saveModel / loadModel', () => {
     model.dispose();
   });
 
+  it("refuses a model whose metadata's DSP options give another input shape than the model", async () => {
+    const model = await buildCrnn(TINY); // input 16 × 20
+    const dir = path.join(tmp, 'm-shape');
+    // 3 s at 44.1 kHz with hop 512: 259 frames of 16 mel bands.
+    const withDuration = { ...dsp, durationSeconds: 3 };
+    await saveModel(dir, model, {
+      classNames: ['a', 'b', 'c'],
+      zscore,
+      dsp: withDuration,
+      inputShape: [16, 20, 1],
+      crnn: TINY as never,
+    });
+    await expect(loadModel(dir)).rejects.toThrow(
+      /m-shape\/metadata\.json: its dsp options give 16 × 259 log-mel inputs, but the model's input is 16 × 20$/,
+    );
+    model.dispose();
+  });
+
   it('replaces an existing folder atomically and keeps it when writing fails', async () => {
     const dir = path.join(tmp, 'atomic');
     await writeDirAtomic(dir, async (t) => fs.writeFileSync(path.join(t, 'a'), '1'));

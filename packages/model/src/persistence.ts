@@ -12,6 +12,7 @@ import { loadBackend } from './backend.js';
 import {
   currentVersions,
   diffDspOptions,
+  dspInputShape,
   MODEL_FILES,
   readJson,
   readMetadata,
@@ -160,6 +161,14 @@ export async function loadModel(
     model.dispose();
     throw new Error(
       `${path.join(dir, MODEL_FILES.metadata)}: ${metadata.classNames.length} class names but the model has ${k} outputs`,
+    );
+  }
+  const expected = dspInputShape(metadata.dsp);
+  const [, h, w] = model.inputs[0].shape as number[];
+  if (expected && (expected[0] !== h || expected[1] !== w)) {
+    model.dispose();
+    throw new Error(
+      `${path.join(dir, MODEL_FILES.metadata)}: its dsp options give ${expected[0]} × ${expected[1]} log-mel inputs, but the model's input is ${h} × ${w}`,
     );
   }
   return { model, metadata };

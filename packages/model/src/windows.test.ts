@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeWindows, type WindowPrediction } from './windows.js';
+import { buildCrnn } from './crnn.js';
+import { createPredictor } from './predictor.js';
+import { TINY } from './testing.js';
+import { classifyWindows, summarizeWindows, type WindowPrediction } from './windows.js';
 
 const classes = ['anger', 'sadness'];
 const speech = (start: number, end: number, anger: number): WindowPrediction => ({
@@ -33,5 +36,24 @@ describe('summarizeWindows', () => {
     );
     expect(s.share).toEqual({ anger: 0, sadness: 0, 'too-short': 1 });
     expect(s.meanProbabilities).toBeNull();
+  });
+});
+
+describe('classifyWindows', () => {
+  it('refuses features that do not make one model input per speech window', async () => {
+    const model = await buildCrnn(TINY); // 16 × 20 inputs, 3 classes
+    const predictor = await createPredictor(model, { mean: -50, std: 10 });
+    const spans = [0, 1].map((start) => ({ start, end: start + 3, status: 'speech' as const }));
+    const classNames = ['a', 'b', 'c'];
+    const ok = await classifyWindows(predictor, spans, new Float32Array(2 * 16 * 20), classNames);
+    expect(ok.map((w) => w.status)).toEqual(['speech', 'speech']);
+    // Features of half the model's mel bands: two windows' worth make one model input.
+    await expect(
+      classifyWindows(predictor, spans, new Float32Array(2 * 8 * 20), classNames),
+    ).rejects.toThrow(
+      "classifyWindows: 320 feature values make 1 of the model's inputs, not one per speech window (2): the features were extracted with other DSP options than the model's",
+    );
+    predictor.dispose();
+    model.dispose();
   });
 });

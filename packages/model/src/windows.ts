@@ -73,6 +73,11 @@ export async function classifyWindows(
     );
   }
   const probs = nSpeech > 0 ? await predictor.predict(features) : new Float32Array(0);
+  if (probs.length !== nSpeech * k) {
+    throw new Error(
+      `classifyWindows: ${features.length} feature values make ${probs.length / k} of the model's inputs, not one per speech window (${nSpeech}): the features were extracted with other DSP options than the model's`,
+    );
+  }
   let row = 0;
   return windows.map((w) => {
     if (w.status !== 'speech') {
