@@ -430,8 +430,8 @@ export async function runPredictStream(
     const preds = await classifyWindows(predictor, ws.windows, ws.features, meta.classNames);
     for (const p of preds) {
       const line: StreamLine = {
-        start: Number(p.start.toFixed(6)),
-        end: Number(p.end.toFixed(6)),
+        start: p.start,
+        end: p.end,
         status: p.status,
         label: p.label,
         probabilities: p.probabilities,
