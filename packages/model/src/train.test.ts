@@ -14,6 +14,26 @@ import type { EpochEvent } from './types.js';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'serkit-train-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+/** A TINY model trained with a checkpoint in `dir`, interrupted (Ctrl-C) after epoch `epoch`. */
+async function interruptedRun(
+  data: ReturnType<typeof randomDataset>,
+  opts: Parameters<typeof train>[2],
+  dir: string,
+  epoch: number,
+) {
+  const ac = new AbortController();
+  const model = await buildCrnn(TINY);
+  const result = await train(model, data, {
+    ...opts,
+    checkpointDir: dir,
+    signal: ac.signal,
+    onEpochEnd: (e) => {
+      if (e.epoch === epoch) ac.abort();
+    },
+  });
+  return { model, result };
+}
+
 describe('train (real input shape, K = 8)', () => {
   it('one training step and a prediction leave no tensors behind', async () => {
     const tf = await loadBackend();
@@ -109,16 +129,7 @@ describe('train (tiny model)', () => {
     const full = await train(ref, data, opts);
 
     const dir = path.join(tmp, 'ckpt');
-    const ac = new AbortController();
-    const m1 = await buildCrnn(TINY);
-    const part = await train(m1, data, {
-      ...opts,
-      checkpointDir: dir,
-      signal: ac.signal,
-      onEpochEnd: (e) => {
-        if (e.epoch === 2) ac.abort();
-      },
-    });
+    const { model: m1, result: part } = await interruptedRun(data, opts, dir, 2);
     expect(part.aborted).toBe(true);
     expect(part.history).toHaveLength(2);
     expect(fs.readdirSync(dir).sort()).toEqual([
@@ -158,16 +169,7 @@ describe('train (tiny model)', () => {
     const ref = await buildCrnn(TINY);
     const full = await train(ref, small, opts);
     const dir = path.join(tmp, 'ckpt-long');
-    const ac = new AbortController();
-    const m1 = await buildCrnn(TINY);
-    await train(m1, small, {
-      ...opts,
-      checkpointDir: dir,
-      signal: ac.signal,
-      onEpochEnd: (e) => {
-        if (e.epoch === 6) ac.abort();
-      },
-    });
+    const { model: m1 } = await interruptedRun(small, opts, dir, 6);
     // The same checkpoint as one written before the powers were kept: it resumes, not bit for bit.
     const old = path.join(tmp, 'ckpt-long-old');
     fs.cpSync(dir, old, { recursive: true });
