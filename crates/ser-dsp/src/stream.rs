@@ -550,19 +550,15 @@ fn bounds_from_powers(powers: &[f64], n: usize, top_db: f32, hop: usize) -> (usi
     }
 }
 
-/// Samples from the first to the last frame of a window's speech: frames above the
-/// -100 dB floor (digital silence is never speech, however quiet the recording) and
-/// within `top_db` of `reference`, the recording's loudest frame (mean squares).
-fn speech_span(powers: &[f64], n: usize, top_db: f32, hop: usize, reference: f64) -> usize {
+/// Samples of a window's speech: the trim frames above the -100 dB floor (digital
+/// silence is never speech, however quiet the recording) and within `top_db` of
+/// `reference`, the recording's loudest frame (mean squares), counted at one hop each
+/// (at most `n`). Counted, not spanned: digital zeros between two short sounds are not
+/// speech either.
+fn speech_samples(powers: &[f64], n: usize, top_db: f32, hop: usize, reference: f64) -> usize {
     let ref_db = 10.0 * reference.max(AMIN_POWER).log10();
-    let speech = |p: &f64| *p > AMIN_POWER && 10.0 * p.log10() - ref_db > -(top_db as f64);
-    match (
-        powers.iter().position(speech),
-        powers.iter().rposition(speech),
-    ) {
-        (Some(first), Some(last)) => n.min((last + 1) * hop) - (first * hop).min(n),
-        _ => 0,
-    }
+    let speech = |p: &&f64| **p > AMIN_POWER && 10.0 * p.log10() - ref_db > -(top_db as f64);
+    n.min(powers.iter().filter(speech).count() * hop)
 }
 
 // ---------------------------------------------------------------------------
@@ -868,9 +864,9 @@ pub enum WindowStatus {
     /// No frame of the window is within `trim_top_db` of the loudest frame of the
     /// recording (of the recording so far, for live input): not classified.
     Silent,
-    /// Less than `min_speech_seconds` of the window is within `trim_top_db` of the
-    /// recording's loudest frame (digital silence never counts), or left after the
-    /// window's own trim: not classified.
+    /// Less than `min_speech_seconds` of the window's trim frames are within
+    /// `trim_top_db` of the recording's loudest frame (digital silence never counts), or
+    /// left after the window's own trim: not classified.
     TooShort,
 }
 
@@ -1030,20 +1026,21 @@ impl Windower {
         if loudest == 0.0 || db(loudest) - db(peak) <= -(opts.trim_top_db as f64) {
             return Ok(silent);
         }
-        // The window's own trim measures from the window's loudest frame, and counts
-        // digital zeros as -100 dB: a faint tail before digital silence (or anything in a
-        // recording quieter than -40 dBFS) would count as a whole window of speech.
-        let span = speech_span(
+        // The window's own trim measures from the window's loudest frame and keeps what
+        // lies between its first and last loud frames, digital zeros (-100 dB) included:
+        // a faint tail before digital silence (or anything in a recording quieter than
+        // -40 dBFS) would count as a whole window of speech.
+        let speech = speech_samples(
             &powers,
             samples.len(),
             opts.trim_top_db,
             opts.trim_hop_length,
             peak,
         );
-        if span < self.min_speech {
+        if speech < self.min_speech {
             return Ok(Window {
                 status: WindowStatus::TooShort,
-                speech_samples: span,
+                speech_samples: speech,
                 ..silent
             });
         }

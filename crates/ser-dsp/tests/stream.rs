@@ -243,6 +243,43 @@ fn a_faint_tail_before_digital_silence_is_too_short_not_speech() {
     let all = windows(&y);
     assert_eq!(all[0].status, WindowStatus::TooShort);
     assert_eq!(all.last().unwrap().status, WindowStatus::Speech);
+    // Zeros between two short sounds are not speech either: 0.15 s, 1 s of zeros, 0.15 s.
+    let blip = |y: &mut Vec<f32>| y.extend((0..sr * 3 / 20).map(|i| tone(i, 0.5)));
+    let mut y = Vec::new();
+    blip(&mut y);
+    y.extend(std::iter::repeat(0.0).take(sr));
+    blip(&mut y);
+    y.extend(std::iter::repeat(0.0).take(3 * sr));
+    let all = windows(&y);
+    assert_eq!(all[0].status, WindowStatus::TooShort);
+    assert!(all[0].speech_samples < sr / 2, "{}", all[0].speech_samples);
+}
+
+#[test]
+fn live_input_resampled_faint_start_before_an_onset_at_the_window_end_is_too_short() {
+    // 16 kHz live input: a faint 0.2 s sound, zeros up to 3.000 s, then a loud tone. The
+    // resampler rings a few samples ahead of the onset, inside the first window; against
+    // the loudest frame so far (the faint sound) those count, but a few ms are not speech.
+    let sr = 16_000usize;
+    let tone =
+        |i: usize, a: f32| a * (2.0 * std::f32::consts::PI * 440.0 * i as f32 / sr as f32).sin();
+    let mut y: Vec<f32> = (0..sr / 5).map(|i| tone(i, 0.0006)).collect();
+    y.resize(3 * sr, 0.0);
+    y.extend((0..3 * sr).map(|i| tone(i, 0.5)));
+    let mut live =
+        LiveWindows::new(sr as u32, DspOptions::default(), WindowOptions::default()).unwrap();
+    let mut all = Vec::new();
+    for chunk in y.chunks(1600) {
+        all.extend(live.push(chunk).unwrap());
+    }
+    all.extend(live.finish().unwrap());
+    assert_eq!(
+        all[0].status,
+        WindowStatus::TooShort,
+        "{:?}",
+        all[0].speech_samples
+    );
+    assert_eq!(all[3].status, WindowStatus::Speech);
 }
 
 #[test]

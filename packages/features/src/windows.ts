@@ -34,9 +34,9 @@ export interface WindowOptions {
 /**
  * What became of a window: `speech` (pre-processed, has a spectrogram); `silent` (no trim
  * frame within `trimTopDb` of the loudest frame of the recording — of the recording so far,
- * for live input); `too-short` (less than `minSpeech` seconds of the window within `trimTopDb`
- * of that loudest frame, digital silence never counting, or left after the window's own trim:
- * a faint tail before digital silence is not a window of speech).
+ * for live input); `too-short` (its trim frames within `trimTopDb` of that loudest frame add up
+ * to less than `minSpeech` seconds, digital silence never counting, or less than that is left
+ * after the window's own trim: a faint tail before digital silence is not a window of speech).
  */
 export type WindowStatus = 'speech' | 'silent' | 'too-short';
 
