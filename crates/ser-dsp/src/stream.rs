@@ -552,13 +552,33 @@ fn bounds_from_powers(powers: &[f64], n: usize, top_db: f32, hop: usize) -> (usi
 
 /// Samples of a window's speech: the trim frames above the -100 dB floor (digital
 /// silence is never speech, however quiet the recording) and within `top_db` of
-/// `reference`, the recording's loudest frame (mean squares), counted at one hop each
-/// (at most `n`). Counted, not spanned: digital zeros between two short sounds are not
-/// speech either.
-fn speech_samples(powers: &[f64], n: usize, top_db: f32, hop: usize, reference: f64) -> usize {
+/// `reference`, the recording's loudest frame (mean squares), at most `n`. Counted run
+/// by run, not spanned from the first to the last (digital zeros between two short
+/// sounds are not speech either): a run of `k` frames of length `frame` centred `hop`
+/// apart covers a sound of about `k · hop − (frame − hop)` samples (`L + hop` for an
+/// isolated sound of `L` samples), so a few clicks do not add up to a window of speech.
+fn speech_samples(
+    powers: &[f64],
+    n: usize,
+    top_db: f32,
+    frame: usize,
+    hop: usize,
+    reference: f64,
+) -> usize {
     let ref_db = 10.0 * reference.max(AMIN_POWER).log10();
-    let speech = |p: &&f64| **p > AMIN_POWER && 10.0 * p.log10() - ref_db > -(top_db as f64);
-    n.min(powers.iter().filter(speech).count() * hop)
+    let speech = |p: f64| p > AMIN_POWER && 10.0 * p.log10() - ref_db > -(top_db as f64);
+    let overlap = frame.saturating_sub(hop);
+    let mut total = 0;
+    let mut run = 0;
+    for &p in powers.iter().chain(std::iter::once(&0.0)) {
+        if speech(p) {
+            run += 1;
+        } else if run > 0 {
+            total += (run * hop).saturating_sub(overlap);
+            run = 0;
+        }
+    }
+    n.min(total)
 }
 
 // ---------------------------------------------------------------------------
@@ -1034,6 +1054,7 @@ impl Windower {
             &powers,
             samples.len(),
             opts.trim_top_db,
+            opts.trim_frame_length,
             opts.trim_hop_length,
             peak,
         );

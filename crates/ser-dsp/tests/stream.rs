@@ -253,6 +253,17 @@ fn a_faint_tail_before_digital_silence_is_too_short_not_speech() {
     let all = windows(&y);
     assert_eq!(all[0].status, WindowStatus::TooShort);
     assert!(all[0].speech_samples < sr / 2, "{}", all[0].speech_samples);
+    // Six 50 ms clicks (0.3 s of sound) spread over a window: each is counted for about
+    // its own length, not for every frame it touches (that would add up to 0.58 s).
+    let mut y = Vec::new();
+    for _ in 0..6 {
+        y.extend((0..sr / 20).map(|i| tone(i, 0.5)));
+        y.extend(std::iter::repeat(0.0).take(sr * 9 / 20));
+    }
+    let all = windows(&y);
+    assert_eq!(all[0].status, WindowStatus::TooShort);
+    let s = all[0].speech_samples as f64 / sr as f64;
+    assert!((0.3..0.45).contains(&s), "{s}");
 }
 
 #[test]
