@@ -39,6 +39,7 @@ use crate::fix_length::fix_length_into;
 use crate::options::DspOptions;
 use crate::pipeline::LogMelExtractor;
 use crate::resample::BlockResampler;
+use crate::trim::{bounds_from_powers, power_db, AMIN_POWER};
 
 /// Files larger than this are decoded block by block; smaller ones are read whole
 /// (the in-memory decoder, with its lenient WAV handling, is then used as is).
@@ -46,9 +47,6 @@ pub const STREAM_ABOVE_BYTES: u64 = 16 << 20;
 
 /// Mono samples handed on per block when a decoded file is replayed from memory.
 const BLOCK: usize = 1 << 16;
-
-/// Power floor of `amplitude_to_db` (amin = 1e-5, squared), as in [`crate::trim`].
-const AMIN_POWER: f64 = 1e-10;
 
 // ---------------------------------------------------------------------------
 // Decoding, block by block.
@@ -531,25 +529,6 @@ impl TrimScan {
     }
 }
 
-/// `(start, end)` of the kept part from the frame powers of a signal of `n` samples,
-/// as [`crate::trim::trim_bounds`].
-fn bounds_from_powers(powers: &[f64], n: usize, top_db: f32, hop: usize) -> (usize, usize) {
-    if n == 0 {
-        return (0, 0);
-    }
-    if powers.is_empty() {
-        return (0, n);
-    }
-    let peak = powers.iter().cloned().fold(0.0f64, f64::max);
-    let ref_db = 10.0 * peak.max(AMIN_POWER).log10();
-    let threshold = -(top_db as f64);
-    let loud = |p: &f64| 10.0 * p.max(AMIN_POWER).log10() - ref_db > threshold;
-    match (powers.iter().position(loud), powers.iter().rposition(loud)) {
-        (Some(first), Some(last)) => (first * hop, n.min((last + 1) * hop)),
-        _ => (0, 0),
-    }
-}
-
 /// Samples of a window's speech: the trim frames above the -100 dB floor (digital
 /// silence is never speech, however quiet the recording) and within `top_db` of
 /// `reference`, the recording's loudest frame (mean squares), at most `n`. Counted run
@@ -565,8 +544,8 @@ fn speech_samples(
     hop: usize,
     reference: f64,
 ) -> usize {
-    let ref_db = 10.0 * reference.max(AMIN_POWER).log10();
-    let speech = |p: f64| p > AMIN_POWER && 10.0 * p.log10() - ref_db > -(top_db as f64);
+    let ref_db = power_db(reference);
+    let speech = |p: f64| p > AMIN_POWER && power_db(p) - ref_db > -(top_db as f64);
     let overlap = frame.saturating_sub(hop);
     let mut total = 0;
     let mut run = 0;
@@ -1024,7 +1003,6 @@ impl Windower {
             Loudness::Peak(p) => p,
             Loudness::Running => self.running_peak,
         };
-        let db = |p: f64| 10.0 * p.max(AMIN_POWER).log10();
         let slice = ((ENVELOPE_SECONDS * opts.sample_rate as f64).round() as usize).max(1);
         let envelope = samples
             .chunks(slice)
@@ -1043,7 +1021,7 @@ impl Windower {
             features: None,
             envelope,
         };
-        if loudest == 0.0 || db(loudest) - db(peak) <= -(opts.trim_top_db as f64) {
+        if loudest == 0.0 || power_db(loudest) - power_db(peak) <= -(opts.trim_top_db as f64) {
             return Ok(silent);
         }
         // The window's own trim measures from the window's loudest frame and keeps what

@@ -8,7 +8,37 @@
 //! `[first·hop, min(len, (last + 1)·hop))`.
 
 /// Power floor of `amplitude_to_db`: amin = 1e-5, squared.
-const AMIN_POWER: f64 = 1e-10;
+pub(crate) const AMIN_POWER: f64 = 1e-10;
+
+/// A frame's mean square in dB, floored at `AMIN_POWER` (-100 dB), as `amplitude_to_db`.
+pub(crate) fn power_db(p: f64) -> f64 {
+    10.0 * p.max(AMIN_POWER).log10()
+}
+
+/// `(start, end)` of the kept part of a signal of `n` samples from its trim frames' mean
+/// squares `powers` (frame `i` centred on sample `i·hop`): from the first to the last frame
+/// louder than `-top_db` relative to the loudest, `(0, 0)` when none is; `(0, n)` when
+/// there is no frame. Shared by [`trim_bounds`] and the streaming trim.
+pub(crate) fn bounds_from_powers(
+    powers: &[f64],
+    n: usize,
+    top_db: f32,
+    hop: usize,
+) -> (usize, usize) {
+    if n == 0 {
+        return (0, 0);
+    }
+    if powers.is_empty() {
+        return (0, n);
+    }
+    let ref_db = power_db(powers.iter().cloned().fold(0.0f64, f64::max));
+    let threshold = -(top_db as f64);
+    let loud = |p: &f64| power_db(*p) - ref_db > threshold;
+    match (powers.iter().position(loud), powers.iter().rposition(loud)) {
+        (Some(first), Some(last)) => (first * hop, n.min((last + 1) * hop)),
+        _ => (0, 0),
+    }
+}
 
 /// Start and end sample (end exclusive) of the non-silent part of `y`.
 ///
@@ -62,21 +92,11 @@ pub fn trim_bounds_with(
         let hi = (first + blocks_per_frame as isize).clamp(0, n_blocks as isize) as usize;
         blocks[lo..hi].iter().sum::<f64>() / frame_length as f64
     };
-    let mut peak = 0.0f64;
     for frame in 0..n_frames {
         let p = frame_power(frame, &scratch[..n_blocks]);
-        peak = peak.max(p);
         scratch.push(p);
     }
-    let powers = &scratch[n_blocks..];
-    let ref_db = 10.0 * peak.max(AMIN_POWER).log10();
-    let threshold = -(top_db as f64);
-    let loud = |p: &f64| 10.0 * p.max(AMIN_POWER).log10() - ref_db > threshold;
-
-    match (powers.iter().position(loud), powers.iter().rposition(loud)) {
-        (Some(first), Some(last)) => (first * hop_length, n.min((last + 1) * hop_length)),
-        _ => (0, 0),
-    }
+    bounds_from_powers(&scratch[n_blocks..], n, top_db, hop_length)
 }
 
 fn gcd(mut a: usize, mut b: usize) -> usize {
