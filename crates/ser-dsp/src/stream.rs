@@ -911,10 +911,10 @@ pub enum Loudness {
 }
 
 /// Cuts a signal at the pipeline's sample rate into windows `[round(k·hop·sr), … + window)`
-/// (window `k` starts at the sample nearest to `k·hop` seconds, so a hop that is not a whole
-/// number of samples does not drift; the last window ends at the end of the signal) and runs each through the
-/// per-utterance pipeline (trim relative to the window, Wiener, fix length, log-mel).
-/// A window is emitted as soon as its last sample has been pushed.
+/// (window `k` starts at the sample nearest to `k·hop` seconds, so a hop that is not a
+/// whole number of samples does not drift; the last window ends at the end of the signal)
+/// and runs each through the per-utterance pipeline (trim relative to the window, Wiener,
+/// fix length, log-mel). A window is emitted as soon as its last sample has been pushed.
 pub struct Windower {
     extractor: LogMelExtractor,
     win: usize,

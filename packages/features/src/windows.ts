@@ -113,7 +113,8 @@ function fromNative(b: Native.WindowBatch): WindowBatch {
  * batches, in bounded memory: pass 1 finds the loudest frame of the whole file (the silence
  * reference), pass 2 decodes again and cuts windows `[k·hop, k·hop + window)`, each starting
  * at the sample nearest to `k·hop` seconds (so a hop that is not a whole number of samples,
- * such as 0.125 s at 44.1 kHz, does not drift); the last window ends at the end of the file. A file shorter than one window is one window.
+ * such as 0.125 s at 44.1 kHz, does not drift); the last window ends at the end of the file.
+ * A file shorter than one window is one window.
  *
  * @example
  * for await (const batch of fileWindows('call.mp3', model.dsp, { window: 3, hop: 1 })) {

@@ -79,7 +79,7 @@ export interface Checkpoint {
   best: TF.Tensor[] | null;
   /** The optimizer's weights, as `optimizer.setWeights` takes them. */
   optimizer: NamedTensor[];
-  /** Adam's running powers of β1 and β2, or null in a checkpoint written before they were kept. */
+  /** Adam's running powers of β1 and β2; null in a checkpoint written before they were kept. */
   adamBetaPowers: [number, number] | null;
 }
 

@@ -95,10 +95,11 @@ export interface CrnnBuildOptions {
 /**
  * tfjs-layers' "Orthogonal initializer is being called on a matrix with more than 2000 (…)
  * elements: Slowness may result." console warning, dropped while the BiLSTM is built. The
- * BiLSTM's two 128 × 512 recurrent kernels trigger it once each (~0.1 s of QR, not slow); it was the only line of a `ser train` run that serkit did not write. The
- * initial values stay tfjs's seeded orthogonal ones, and `model.json` keeps its standard
- * `Orthogonal` initializer (Bidirectional re-creates its layers from their config, so a
- * quieter initializer instance would not survive).
+ * BiLSTM's two 128 × 512 recurrent kernels trigger it once each (~0.1 s of QR, not slow); it
+ * was the only line of a `ser train` run that serkit did not write. The initial values stay
+ * tfjs's seeded orthogonal ones, and `model.json` keeps its standard `Orthogonal` initializer
+ * (Bidirectional re-creates its layers from their config, so a quieter initializer instance
+ * would not survive).
  */
 const ORTHOGONAL_WARNING = /^Orthogonal initializer is being called/;
 
