@@ -1,11 +1,14 @@
 /** Loading a trained model's folder for `ser evaluate`, `ser predict` and `--windows`. */
-import { loadModel, type ModelMetadata, readMetadata } from '@serkit/model';
+import { loadModel, type ModelMetadata, readMetadataChecked } from '@serkit/model';
 import { UsageError } from './context.js';
 
-/** Read a model folder's metadata; an unreadable model is a one-line usage error. */
+/**
+ * Read a model folder's metadata, checked against `model.json`'s input shape before any
+ * feature is extracted for it; an unreadable or inconsistent model is a one-line usage error.
+ */
 export function readModelMetadata(dir: string): ModelMetadata {
   try {
-    return readMetadata(dir);
+    return readMetadataChecked(dir);
   } catch (err) {
     throw new UsageError(`cannot use model ${dir}: ${(err as Error).message.split('\n')[0]}`);
   }

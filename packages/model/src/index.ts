@@ -42,6 +42,7 @@ export {
   MODEL_FILES,
   PACKAGE_VERSION,
   readMetadata,
+  readMetadataChecked,
   saveModel,
   writeDirAtomic,
 } from './persistence.js';

@@ -80,6 +80,63 @@ export function dspInputShape(dsp: Record<string, unknown>): [number, number] | 
   return [nMels as number, 1 + Math.floor(samples / (hopLength as number))];
 }
 
+/**
+ * `[nMels, nFrames]` of the log-mel input that a tfjs layers `model.json` declares: its input
+ * layer's `batch_input_shape` (`[null, nMels, nFrames, 1]`), read from the topology without
+ * TensorFlow. Null when the topology does not say (another layout, or not one 4-d input).
+ */
+export function topologyInputShape(modelJson: unknown): [number, number] | null {
+  const rec = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : null);
+  const topology = rec(rec(modelJson)?.modelTopology);
+  // Keras' own files nest the model under model_config; tfjs' `save` does not.
+  const modelCfg = rec(rec(topology?.model_config)?.config ?? topology?.config);
+  const layers = Array.isArray(modelCfg?.layers) ? modelCfg.layers.map(rec) : [];
+  const inputs = layers.filter((l) => l?.class_name === 'InputLayer');
+  const first = inputs.length === 1 ? inputs[0] : layers[0];
+  const shape = rec(first?.config)?.batch_input_shape;
+  if (inputs.length > 1 || !Array.isArray(shape) || shape.length !== 4) return null;
+  const [, h, w] = shape;
+  return Number.isInteger(h) && Number.isInteger(w) ? [h, w] : null;
+}
+
+/**
+ * Refuse a model whose metadata's DSP options give another log-mel shape than its input
+ * `[nMels, nFrames]` (e.g. a hand-edited `nMels`): one-line error naming `metadata.json` and
+ * both shapes. Nothing to check when the options do not give a shape.
+ */
+export function checkInputShape(
+  dir: string,
+  metadata: ModelMetadata,
+  inputShape: readonly [number, number],
+): void {
+  const expected = dspInputShape(metadata.dsp);
+  const [h, w] = inputShape;
+  if (expected && (expected[0] !== h || expected[1] !== w)) {
+    throw new Error(
+      `${path.join(dir, MODEL_FILES.metadata)}: its dsp options give ${expected[0]} × ${expected[1]} log-mel inputs, but the model's input is ${h} × ${w}`,
+    );
+  }
+}
+
+/**
+ * Read a saved-model folder's `metadata.json` and check it against `model.json`'s input shape,
+ * without TensorFlow: {@link readMetadata} and {@link checkInputShape}, for callers that want a
+ * mismatched model refused before they extract features for it. A `model.json` that cannot be
+ * read or whose topology does not give a shape is left to {@link loadModel} to report.
+ */
+export function readMetadataChecked(dir: string): ModelMetadata {
+  const metadata = readMetadata(dir);
+  let json: unknown;
+  try {
+    json = readJson(path.join(dir, MODEL_FILES.model));
+  } catch {
+    return metadata;
+  }
+  const shape = topologyInputShape(json);
+  if (shape) checkInputShape(dir, metadata, shape);
+  return metadata;
+}
+
 /** Read and parse a JSON file; one-line errors naming the file. */
 export function readJson(file: string): unknown {
   let text: string;

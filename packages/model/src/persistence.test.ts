@@ -4,10 +4,12 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadBackend } from './backend.js';
 import { buildCrnn } from './crnn.js';
+import { topologyInputShape } from './metadata.js';
 import {
   diffDspOptions,
   loadModel,
   readMetadata,
+  readMetadataChecked,
   saveModel,
   writeDirAtomic,
 } from './persistence.js';
@@ -92,10 +94,26 @@ describe('saveModel / loadModel', () => {
       inputShape: [16, 20, 1],
       crnn: TINY as never,
     });
-    await expect(loadModel(dir)).rejects.toThrow(
-      /m-shape\/metadata\.json: its dsp options give 16 × 259 log-mel inputs, but the model's input is 16 × 20$/,
-    );
+    const message =
+      /m-shape\/metadata\.json: its dsp options give 16 × 259 log-mel inputs, but the model's input is 16 × 20$/;
+    await expect(loadModel(dir)).rejects.toThrow(message);
+    // The same check from the files alone, before TensorFlow or any feature extraction.
+    expect(() => readMetadataChecked(dir)).toThrow(message);
+    expect(
+      topologyInputShape(JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'))),
+    ).toEqual([16, 20]);
+    // A topology that does not say (here: no input layer) leaves the check to loadModel.
+    expect(topologyInputShape({ modelTopology: { config: { layers: [] } } })).toBeNull();
     model.dispose();
+  });
+
+  it("reads the shipped models' input shape from model.json alone", () => {
+    for (const name of ['ravdess', 'emodb']) {
+      const dir = path.resolve(import.meta.dirname, `../../model-${name}/model`);
+      const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+      expect(topologyInputShape(json)).toEqual([128, 259]);
+      expect(readMetadataChecked(dir).dsp.nMels).toBe(128);
+    }
   });
 
   it('replaces an existing folder atomically and keeps it when writing fails', async () => {

@@ -10,12 +10,13 @@ import type * as TF from '@tensorflow/tfjs';
 import { writeDirAtomic } from './atomic-dir.js';
 import { loadBackend } from './backend.js';
 import {
+  checkInputShape,
   currentVersions,
   diffDspOptions,
-  dspInputShape,
   MODEL_FILES,
   readJson,
   readMetadata,
+  topologyInputShape,
 } from './metadata.js';
 import type { ModelMetadata } from './types.js';
 
@@ -26,6 +27,7 @@ export {
   MODEL_FILES,
   PACKAGE_VERSION,
   readMetadata,
+  readMetadataChecked,
 } from './metadata.js';
 
 function joinWeightData(data: ArrayBuffer | ArrayBuffer[]): Buffer {
@@ -121,7 +123,6 @@ export async function loadModel(
       );
     }
   }
-  const tf = await loadBackend();
   const modelFile = path.join(dir, MODEL_FILES.model);
   const json = readJson(modelFile) as {
     modelTopology?: object;
@@ -132,6 +133,10 @@ export async function loadModel(
       `${modelFile}: not a tfjs layers model (modelTopology/weightsManifest missing)`,
     );
   }
+  // Before TensorFlow loads, where the topology says; after, from the model itself.
+  const declared = topologyInputShape(json);
+  if (declared) checkInputShape(dir, metadata, declared);
+  const tf = await loadBackend();
   const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
   const bins = json.weightsManifest
     .flatMap((g) => g.paths)
@@ -163,13 +168,12 @@ export async function loadModel(
       `${path.join(dir, MODEL_FILES.metadata)}: ${metadata.classNames.length} class names but the model has ${k} outputs`,
     );
   }
-  const expected = dspInputShape(metadata.dsp);
   const [, h, w] = model.inputs[0].shape as number[];
-  if (expected && (expected[0] !== h || expected[1] !== w)) {
+  try {
+    checkInputShape(dir, metadata, [h, w]);
+  } catch (err) {
     model.dispose();
-    throw new Error(
-      `${path.join(dir, MODEL_FILES.metadata)}: its dsp options give ${expected[0]} × ${expected[1]} log-mel inputs, but the model's input is ${h} × ${w}`,
-    );
+    throw err;
   }
   return { model, metadata };
 }

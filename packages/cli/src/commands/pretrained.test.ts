@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readWav } from '@serkit/features';
@@ -262,6 +262,34 @@ describe('pretrained models from the CLI', () => {
     );
     expect(r.stderr).toContain('ser: error: none of the 2 files could be read\n');
     expect(r.stdout).toBe('');
+  });
+
+  it("refuses a model whose metadata's DSP options disagree with its input before reading any file", () => {
+    // A copy of the shipped model with nMels hand-edited: 64 × 259 inputs against 128 × 259.
+    const dir = join(tmp, 'edited-model');
+    mkdirSync(dir);
+    const src = join(ROOT, 'packages/model-ravdess/model');
+    for (const f of ['model.json', 'weights.bin']) copyFileSync(join(src, f), join(dir, f));
+    const meta = JSON.parse(readFileSync(join(src, 'metadata.json'), 'utf8'));
+    writeFileSync(
+      join(dir, 'metadata.json'),
+      JSON.stringify({ ...meta, dsp: { ...meta.dsp, nMels: 64 } }),
+    );
+    // The data would fail to decode: its error would show had extraction begun.
+    const data = join(tmp, 'edited-model-data', 'angry');
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, 'a.wav'), 'not audio\n');
+    const line = `ser: error: cannot use model ${dir}: ${join(dir, 'metadata.json')}: its dsp options give 64 × 259 log-mel inputs, but the model's input is 128 × 259\n`;
+    for (const args of [
+      ['evaluate', '--model', dir, '--data', join(tmp, 'edited-model-data')],
+      ['predict', '--model', dir, join(data, 'a.wav')],
+      ['predict', '--model', dir, '--window', '3', join(data, 'a.wav')],
+    ]) {
+      const r = ser(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toBe(line);
+      expect(r.stdout).toBe('');
+    }
   });
 
   it('refuses an unknown --model in one line (exit 2)', () => {
