@@ -36,13 +36,14 @@ export { nativePackageCandidates, serkitCacheDir } from './native-location.js';
 export { DB_REFERENCES, exampleMax, fitNormalization } from './normalization.js';
 export { type FoldedGraph, foldedGraph, type OpsGraph, opsGraph } from './ops-graph.js';
 export {
+  checkModelFolder,
   diffDspOptions,
+  type LayersModelJson,
   type LoadModelOptions,
   loadModel,
   MODEL_FILES,
   PACKAGE_VERSION,
   readMetadata,
-  readMetadataChecked,
   saveModel,
   writeDirAtomic,
 } from './persistence.js';

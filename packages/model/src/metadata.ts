@@ -80,23 +80,52 @@ export function dspInputShape(dsp: Record<string, unknown>): [number, number] | 
   return [nMels as number, 1 + Math.floor(samples / (hopLength as number))];
 }
 
+/** The parts of a tfjs layers `model.json` that serkit reads. */
+export interface LayersModelJson {
+  modelTopology: Record<string, unknown>;
+  weightsManifest: { paths: string[]; weights: TF.io.WeightsManifestEntry[] }[];
+}
+
+const asRecord = (v: unknown) =>
+  v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
+
+/** The layer configs of a topology (Keras' own files nest the model under `model_config`). */
+function topologyLayers(modelJson: unknown): {
+  config: Record<string, unknown> | null;
+  layers: (Record<string, unknown> | null)[];
+} {
+  const topology = asRecord(asRecord(modelJson)?.modelTopology);
+  const config = asRecord(asRecord(topology?.model_config)?.config ?? topology?.config);
+  const layers = Array.isArray(config?.layers) ? config.layers.map(asRecord) : [];
+  return { config, layers };
+}
+
 /**
  * `[nMels, nFrames]` of the log-mel input that a tfjs layers `model.json` declares: its input
  * layer's `batch_input_shape` (`[null, nMels, nFrames, 1]`), read from the topology without
  * TensorFlow. Null when the topology does not say (another layout, or not one 4-d input).
  */
 export function topologyInputShape(modelJson: unknown): [number, number] | null {
-  const rec = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : null);
-  const topology = rec(rec(modelJson)?.modelTopology);
-  // Keras' own files nest the model under model_config; tfjs' `save` does not.
-  const modelCfg = rec(rec(topology?.model_config)?.config ?? topology?.config);
-  const layers = Array.isArray(modelCfg?.layers) ? modelCfg.layers.map(rec) : [];
+  const { layers } = topologyLayers(modelJson);
   const inputs = layers.filter((l) => l?.class_name === 'InputLayer');
   const first = inputs.length === 1 ? inputs[0] : layers[0];
-  const shape = rec(first?.config)?.batch_input_shape;
+  const shape = asRecord(first?.config)?.batch_input_shape;
   if (inputs.length > 1 || !Array.isArray(shape) || shape.length !== 4) return null;
   const [, h, w] = shape;
   return Number.isInteger(h) && Number.isInteger(w) ? [h, w] : null;
+}
+
+/**
+ * The number of outputs (classes) a tfjs layers `model.json` declares: the `units` of its one
+ * output layer, read without TensorFlow; null when the topology does not say.
+ */
+export function topologyOutputUnits(modelJson: unknown): number | null {
+  const { config, layers } = topologyLayers(modelJson);
+  const outputs = Array.isArray(config?.output_layers) ? config.output_layers : [];
+  if (outputs.length !== 1 || !Array.isArray(outputs[0])) return null;
+  const layer = layers.find((l) => l?.name === outputs[0][0]);
+  const units = asRecord(layer?.config)?.units;
+  return Number.isInteger(units) ? (units as number) : null;
 }
 
 /**
@@ -118,23 +147,71 @@ export function checkInputShape(
   }
 }
 
-/**
- * Read a saved-model folder's `metadata.json` and check it against `model.json`'s input shape,
- * without TensorFlow: {@link readMetadata} and {@link checkInputShape}, for callers that want a
- * mismatched model refused before they extract features for it. A `model.json` that cannot be
- * read or whose topology does not give a shape is left to {@link loadModel} to report.
- */
-export function readMetadataChecked(dir: string): ModelMetadata {
-  const metadata = readMetadata(dir);
-  let json: unknown;
-  try {
-    json = readJson(path.join(dir, MODEL_FILES.model));
-  } catch {
-    return metadata;
+/** Refuse a model whose number of outputs is not its number of class names. */
+export function checkOutputUnits(dir: string, metadata: ModelMetadata, units: number): void {
+  if (units !== metadata.classNames.length) {
+    throw new Error(
+      `${path.join(dir, MODEL_FILES.metadata)}: ${metadata.classNames.length} class names but the model has ${units} outputs`,
+    );
   }
-  const shape = topologyInputShape(json);
+}
+
+/** Bytes per value of the weight dtypes tfjs writes unquantised. */
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+
+/**
+ * Check a saved-model folder's files against each other without TensorFlow, and return its
+ * metadata: `metadata.json` ({@link readMetadata}); `model.json` readable and a tfjs layers
+ * model; its input shape against the metadata's DSP options ({@link checkInputShape}); its
+ * number of outputs against the class names; every weights file present and, for unquantised
+ * weights, as long as the manifest's shapes need. One-line errors naming the file. For callers
+ * that want an unusable model refused before they extract features for it; {@link loadModel}
+ * runs it too.
+ */
+export function checkModelFolder(dir: string): {
+  metadata: ModelMetadata;
+  modelJson: LayersModelJson;
+} {
+  const metadata = readMetadata(dir);
+  const modelFile = path.join(dir, MODEL_FILES.model);
+  const json = readJson(modelFile) as Partial<LayersModelJson> | null;
+  if (!asRecord(json?.modelTopology) || !Array.isArray(json?.weightsManifest)) {
+    throw new Error(
+      `${modelFile}: not a tfjs layers model (modelTopology/weightsManifest missing)`,
+    );
+  }
+  const modelJson = json as LayersModelJson;
+  const shape = topologyInputShape(modelJson);
   if (shape) checkInputShape(dir, metadata, shape);
-  return metadata;
+  const units = topologyOutputUnits(modelJson);
+  if (units !== null) checkOutputUnits(dir, metadata, units);
+  for (const group of modelJson.weightsManifest) {
+    const paths = Array.isArray(group?.paths) ? group.paths : [];
+    const specs = Array.isArray(group?.weights) ? group.weights : [];
+    let size = 0;
+    for (const p of paths) {
+      const f = path.join(dir, String(p));
+      try {
+        size += fs.statSync(f).size;
+      } catch {
+        throw new Error(`${f}: weights file missing`);
+      }
+    }
+    const quantized = specs.some((w) => w?.quantization);
+    const need = specs.reduce(
+      (n, w) =>
+        n +
+        (DTYPE_BYTES[w?.dtype] ?? Number.NaN) *
+          (Array.isArray(w?.shape) ? w.shape.reduce((a, b) => a * b, 1) : Number.NaN),
+      0,
+    );
+    if (!quantized && Number.isFinite(need) && size !== need) {
+      throw new Error(
+        `${path.join(dir, String(paths[0] ?? MODEL_FILES.weights))}: ${size} bytes of weights, but model.json's manifest needs ${need}`,
+      );
+    }
+  }
+  return { metadata, modelJson };
 }
 
 /** Read and parse a JSON file; one-line errors naming the file. */
@@ -162,6 +239,19 @@ export function readMetadata(dir: string): ModelMetadata {
     throw new Error(`${file}: unsupported formatVersion ${m.formatVersion} (expected 1)`);
   if (!Array.isArray(m.classNames) || m.classNames.length < 2) {
     throw new Error(`${file}: classNames must list at least 2 classes`);
+  }
+  const bad = m.classNames.find((c) => typeof c !== 'string' || c === '');
+  if (bad !== undefined) {
+    throw new Error(`${file}: class names must be non-empty strings, got ${JSON.stringify(bad)}`);
+  }
+  const twice = m.classNames.find((c, k) => m.classNames.indexOf(c) !== k);
+  if (twice !== undefined)
+    throw new Error(`${file}: duplicate class name ${JSON.stringify(twice)}`);
+  const numClasses = (m.crnn as { numClasses?: unknown } | undefined)?.numClasses;
+  if (numClasses !== undefined && numClasses !== m.classNames.length) {
+    throw new Error(
+      `${file}: crnn.numClasses is ${JSON.stringify(numClasses)} but classNames lists ${m.classNames.length} classes`,
+    );
   }
   if (!m.zscore || !Number.isFinite(m.zscore.mean) || !(m.zscore.std > 0)) {
     throw new Error(`${file}: zscore must have a finite mean and a positive std`);

@@ -6,10 +6,10 @@ import { loadBackend } from './backend.js';
 import { buildCrnn } from './crnn.js';
 import { topologyInputShape } from './metadata.js';
 import {
+  checkModelFolder,
   diffDspOptions,
   loadModel,
   readMetadata,
-  readMetadataChecked,
   saveModel,
   writeDirAtomic,
 } from './persistence.js';
@@ -98,7 +98,7 @@ describe('saveModel / loadModel', () => {
       /m-shape\/metadata\.json: its dsp options give 16 × 259 log-mel inputs, but the model's input is 16 × 20$/;
     await expect(loadModel(dir)).rejects.toThrow(message);
     // The same check from the files alone, before TensorFlow or any feature extraction.
-    expect(() => readMetadataChecked(dir)).toThrow(message);
+    expect(() => checkModelFolder(dir)).toThrow(message);
     expect(
       topologyInputShape(JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'))),
     ).toEqual([16, 20]);
@@ -112,7 +112,82 @@ describe('saveModel / loadModel', () => {
       const dir = path.resolve(import.meta.dirname, `../../model-${name}/model`);
       const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
       expect(topologyInputShape(json)).toEqual([128, 259]);
-      expect(readMetadataChecked(dir).dsp.nMels).toBe(128);
+      expect(checkModelFolder(dir).metadata.dsp.nMels).toBe(128);
+    }
+  });
+
+  it('checkModelFolder refuses each kind of broken folder without TensorFlow, naming the file', async () => {
+    const model = await buildCrnn(TINY); // input 16 × 20, 3 outputs
+    const good = path.join(tmp, 'm-good');
+    await saveModel(good, model, {
+      classNames: ['a', 'b', 'c'],
+      zscore,
+      dsp,
+      inputShape: [16, 20, 1],
+      crnn: TINY as never,
+    });
+    model.dispose();
+    expect(checkModelFolder(good).metadata.classNames).toEqual(['a', 'b', 'c']);
+    const json = (f: string) => JSON.parse(fs.readFileSync(path.join(good, f), 'utf8'));
+    // Each variant: a copy of the good folder with one file changed (null: removed).
+    const variants: [string, Record<string, string | Buffer | null>, RegExp][] = [
+      ['no-weights', { 'weights.bin': null }, /no-weights\/weights\.bin: weights file missing$/],
+      [
+        'short-weights',
+        { 'weights.bin': Buffer.alloc(250) },
+        /short-weights\/weights\.bin: 250 bytes of weights, but model\.json's manifest needs \d+$/,
+      ],
+      [
+        'no-model-json',
+        { 'model.json': null },
+        /no-model-json\/model\.json: cannot read \(ENOENT\)$/,
+      ],
+      [
+        'not-layers',
+        { 'model.json': '{"format":"graph-model"}' },
+        /not-layers\/model\.json: not a tfjs layers model/,
+      ],
+      [
+        'more-classes',
+        {
+          'metadata.json': JSON.stringify({
+            ...json('metadata.json'),
+            classNames: ['a', 'b', 'c', 'd'],
+            crnn: { ...TINY, numClasses: 4 },
+          }),
+        },
+        /more-classes\/metadata\.json: 4 class names but the model has 3 outputs$/,
+      ],
+      [
+        'duplicate-class',
+        {
+          'metadata.json': JSON.stringify({
+            ...json('metadata.json'),
+            classNames: ['a', 'b', 'a'],
+          }),
+        },
+        /duplicate-class\/metadata\.json: duplicate class name "a"$/,
+      ],
+      [
+        'num-classes',
+        {
+          'metadata.json': JSON.stringify({
+            ...json('metadata.json'),
+            crnn: { ...TINY, numClasses: 2 },
+          }),
+        },
+        /num-classes\/metadata\.json: crnn\.numClasses is 2 but classNames lists 3 classes$/,
+      ],
+    ];
+    for (const [name, files, message] of variants) {
+      const dir = path.join(tmp, name);
+      fs.cpSync(good, dir, { recursive: true });
+      for (const [f, content] of Object.entries(files)) {
+        if (content === null) fs.rmSync(path.join(dir, f));
+        else fs.writeFileSync(path.join(dir, f), content);
+      }
+      expect(() => checkModelFolder(dir), name).toThrow(message);
+      await expect(loadModel(dir), name).rejects.toThrow(message);
     }
   });
 

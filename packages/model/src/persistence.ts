@@ -11,23 +11,23 @@ import { writeDirAtomic } from './atomic-dir.js';
 import { loadBackend } from './backend.js';
 import {
   checkInputShape,
+  checkModelFolder,
+  checkOutputUnits,
   currentVersions,
   diffDspOptions,
   MODEL_FILES,
-  readJson,
-  readMetadata,
-  topologyInputShape,
 } from './metadata.js';
 import type { ModelMetadata } from './types.js';
 
 export { writeDirAtomic } from './atomic-dir.js';
 export {
+  checkModelFolder,
   currentVersions,
   diffDspOptions,
+  type LayersModelJson,
   MODEL_FILES,
   PACKAGE_VERSION,
   readMetadata,
-  readMetadataChecked,
 } from './metadata.js';
 
 function joinWeightData(data: ArrayBuffer | ArrayBuffer[]): Buffer {
@@ -114,7 +114,8 @@ export async function loadModel(
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new Error(`${dir}: no such model folder`);
   }
-  const metadata = readMetadata(dir);
+  // Every check that needs no TensorFlow first: a broken folder fails before it loads.
+  const { metadata, modelJson: json } = checkModelFolder(dir);
   if (options.dsp) {
     const diff = diffDspOptions(metadata.dsp, options.dsp);
     if (diff.length > 0) {
@@ -124,18 +125,6 @@ export async function loadModel(
     }
   }
   const modelFile = path.join(dir, MODEL_FILES.model);
-  const json = readJson(modelFile) as {
-    modelTopology?: object;
-    weightsManifest?: { paths: string[]; weights: TF.io.WeightsManifestEntry[] }[];
-  };
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new Error(
-      `${modelFile}: not a tfjs layers model (modelTopology/weightsManifest missing)`,
-    );
-  }
-  // Before TensorFlow loads, where the topology says; after, from the model itself.
-  const declared = topologyInputShape(json);
-  if (declared) checkInputShape(dir, metadata, declared);
   const tf = await loadBackend();
   const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
   const bins = json.weightsManifest
@@ -161,15 +150,10 @@ export async function loadModel(
   } catch (err) {
     throw new Error(`${modelFile}: cannot load (${(err as Error).message.split('\n')[0]})`);
   }
-  const k = (model.outputs[0].shape as number[]).at(-1);
-  if (k !== metadata.classNames.length) {
-    model.dispose();
-    throw new Error(
-      `${path.join(dir, MODEL_FILES.metadata)}: ${metadata.classNames.length} class names but the model has ${k} outputs`,
-    );
-  }
+  // Again from the model itself, for topologies the static check cannot read.
   const [, h, w] = model.inputs[0].shape as number[];
   try {
+    checkOutputUnits(dir, metadata, (model.outputs[0].shape as number[]).at(-1) as number);
     checkInputShape(dir, metadata, [h, w]);
   } catch (err) {
     model.dispose();

@@ -264,31 +264,61 @@ describe('pretrained models from the CLI', () => {
     expect(r.stdout).toBe('');
   });
 
-  it("refuses a model whose metadata's DSP options disagree with its input before reading any file", () => {
-    // A copy of the shipped model with nMels hand-edited: 64 × 259 inputs against 128 × 259.
-    const dir = join(tmp, 'edited-model');
-    mkdirSync(dir);
-    const src = join(ROOT, 'packages/model-ravdess/model');
-    for (const f of ['model.json', 'weights.bin']) copyFileSync(join(src, f), join(dir, f));
-    const meta = JSON.parse(readFileSync(join(src, 'metadata.json'), 'utf8'));
-    writeFileSync(
-      join(dir, 'metadata.json'),
-      JSON.stringify({ ...meta, dsp: { ...meta.dsp, nMels: 64 } }),
-    );
-    // The data would fail to decode: its error would show had extraction begun.
-    const data = join(tmp, 'edited-model-data', 'angry');
+  it('refuses a broken model folder before reading any file, naming the file (exit 2)', () => {
+    // Copies of the shipped model, each with one file broken; the data would fail to decode,
+    // and its error would show had extraction begun.
+    const data = join(tmp, 'broken-model-data', 'angry');
     mkdirSync(data, { recursive: true });
     writeFileSync(join(data, 'a.wav'), 'not audio\n');
-    const line = `ser: error: cannot use model ${dir}: ${join(dir, 'metadata.json')}: its dsp options give 64 × 259 log-mel inputs, but the model's input is 128 × 259\n`;
-    for (const args of [
-      ['evaluate', '--model', dir, '--data', join(tmp, 'edited-model-data')],
-      ['predict', '--model', dir, join(data, 'a.wav')],
-      ['predict', '--model', dir, '--window', '3', join(data, 'a.wav')],
-    ]) {
-      const r = ser(...args);
-      expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr).toBe(line);
-      expect(r.stdout).toBe('');
+    const src = join(ROOT, 'packages/model-ravdess/model');
+    const meta = JSON.parse(readFileSync(join(src, 'metadata.json'), 'utf8'));
+    const variants: [string, Record<string, string | null>, (dir: string) => string][] = [
+      [
+        'edited-nmels',
+        { 'metadata.json': JSON.stringify({ ...meta, dsp: { ...meta.dsp, nMels: 64 } }) },
+        (dir) =>
+          `${join(dir, 'metadata.json')}: its dsp options give 64 × 259 log-mel inputs, but the model's input is 128 × 259`,
+      ],
+      [
+        'invalid-dsp',
+        { 'metadata.json': JSON.stringify({ ...meta, dsp: { ...meta.dsp, fmax: 100000 } }) },
+        (dir) =>
+          `${join(dir, 'metadata.json')}: dsp: invalid option \`fmax\`: expected a number in (fmin, sampleRate/2], or null, received 100000`,
+      ],
+      [
+        'no-weights',
+        { 'weights.bin': null },
+        (dir) => `${join(dir, 'weights.bin')}: weights file missing`,
+      ],
+      [
+        'duplicate-class',
+        {
+          'metadata.json': JSON.stringify({
+            ...meta,
+            classNames: meta.classNames.map((c: string) => (c === 'calm' ? 'angry' : c)),
+          }),
+        },
+        (dir) => `${join(dir, 'metadata.json')}: duplicate class name "angry"`,
+      ],
+    ];
+    for (const [name, files, reason] of variants) {
+      const dir = join(tmp, name);
+      mkdirSync(dir);
+      for (const f of ['metadata.json', 'model.json', 'weights.bin']) {
+        const content = f in files ? files[f] : readFileSync(join(src, f));
+        if (content !== null) writeFileSync(join(dir, f), content);
+      }
+      const line = `ser: error: cannot use model ${dir}: ${reason(dir)}\n`;
+      for (const args of [
+        ['evaluate', '--model', dir, '--data', join(tmp, 'broken-model-data')],
+        ['predict', '--model', dir, join(data, 'a.wav')],
+        ['predict', '--model', dir, '--window', '3', join(data, 'a.wav')],
+      ]) {
+        const r = ser(...args);
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.stderr, args.join(' ')).toBe(line);
+        expect(r.stdout).toBe('');
+      }
     }
   });
 
