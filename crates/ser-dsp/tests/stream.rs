@@ -294,6 +294,40 @@ fn live_input_resampled_faint_start_before_an_onset_at_the_window_end_is_too_sho
 }
 
 #[test]
+fn a_file_of_digital_silence_has_silent_windows_like_live_input_of_zeros() {
+    let dir = std::env::temp_dir().join(format!("ser-stream-zeros-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let opts = DspOptions::default();
+    // 7 s of zeros (five windows of 3 s every 1 s), and 0.2 s (one short window).
+    for (seconds, n_windows) in [(7.0, 5), (0.2, 1)] {
+        let path = dir.join(format!("zeros-{seconds}.wav"));
+        write_wav_f32(&path, &vec![0.0; (seconds * 16_000.0) as usize], 16_000);
+        let mut fw = FileWindows::open(&path, opts.clone(), WindowOptions::default()).unwrap();
+        let mut all = Vec::new();
+        loop {
+            let batch = fw.next_batch(8).unwrap();
+            if batch.is_empty() {
+                break;
+            }
+            all.extend(batch);
+        }
+        assert_eq!(all.len(), n_windows, "{seconds} s");
+        assert!(all
+            .iter()
+            .all(|w| w.status == WindowStatus::Silent && w.features.is_none()));
+        // Live input of the same zeros: the same statuses.
+        let mut live = LiveWindows::new(16_000, opts.clone(), WindowOptions::default()).unwrap();
+        let mut got = live
+            .push(&vec![0.0; (seconds * 16_000.0) as usize])
+            .unwrap();
+        got.extend(live.finish().unwrap());
+        assert_eq!(got.len(), n_windows, "live, {seconds} s");
+        assert!(got.iter().all(|w| w.status == WindowStatus::Silent));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn too_short_windows_are_marked_not_classified() {
     // A 1-sample click in 3 s of silence, then 2 s of silence: the click keeps far less
     // than 0.5 s after trimming.

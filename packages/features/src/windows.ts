@@ -120,9 +120,12 @@ function fromNative(b: Native.WindowBatch): WindowBatch {
  * for await (const batch of fileWindows('call.mp3', model.dsp, { window: 3, hop: 1 })) {
  *   for (const w of batch.windows) console.log(w.start, w.end, w.status);
  * }
+ * A file of digital silence (every sample zero) gives only `silent` windows, as live input of
+ * zeros does.
+ *
  * @throws code `ERR_SER_INVALID_OPTION` for bad options; the file's decoding errors
- *   (`ERR_SER_INVALID_WAV`, `ERR_SER_EMPTY`, `ERR_SER_SILENT` for a file without signal, …),
- *   each naming the file; `ABORT_ERR` when `run.signal` aborts.
+ *   (`ERR_SER_INVALID_WAV`, `ERR_SER_EMPTY`, …), each naming the file; `ABORT_ERR` when
+ *   `run.signal` aborts.
  */
 export async function* fileWindows(
   path: string,

@@ -288,6 +288,27 @@ describe('ser predict --stream -', () => {
     });
   });
 
+  it('a file of digital silence and a stream of zeros both give silent windows (exit 0)', () => {
+    const zeros = encodeWav(new Float32Array(7 * 16_000), 16_000);
+    const path = join(tmp, 'zeros.wav');
+    writeFileSync(path, zeros);
+    const file = ser(['predict', path, '--model', model, '--window', '3', '--json']);
+    expect(file.code, file.stderr).toBe(0);
+    const out = JSON.parse(file.stdout);
+    expect(out.failed).toEqual([]);
+    const fromFile = out.predictions[0].windows.map((w: Win) => [w.start, w.end, w.status]);
+    expect(fromFile).toEqual([0, 1, 2, 3, 4].map((k) => [k, k + 3, 'silent']));
+    expect(out.predictions[0].summary.windows).toEqual({
+      total: 5,
+      speech: 0,
+      silent: 5,
+      tooShort: 0,
+    });
+    const stream = ser(['predict', '--model', model, '--stream', '-'], zeros);
+    expect(stream.code, stream.stderr).toBe(0);
+    expect(lines(stream.stdout).map((w) => [w.start, w.end, w.status])).toEqual(fromFile);
+  });
+
   it('reads WAV streams with placeholder sizes (sox/ffmpeg) and raw PCM with --rate', () => {
     const ref = ser(['predict', '--model', model, '--stream', '-'], wav()).stdout;
     for (const size of [0, 0xffffffff]) {
