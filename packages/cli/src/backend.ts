@@ -62,3 +62,32 @@ export async function loadTensorFlow(
   }
   return info;
 }
+
+/**
+ * Load the backend for `ser train` / `ser crossval`, before any feature is extracted: training
+ * needs native TensorFlow (`tensorflow` or `tensorflow-gpu`); on wasm or cpu (chosen, or the
+ * fallback when native TensorFlow is missing) it would take hours, so that is a one-line usage
+ * error saying how to install it (exit 2).
+ */
+export async function loadTrainingBackend(
+  ctx: CliContext,
+  backend: BackendRequest | undefined,
+  command: 'train' | 'crossval',
+): Promise<BackendInfo> {
+  const info = await loadTensorFlow(ctx, backend);
+  if (!info.canTrain) {
+    const slow = `training on ${info.name} would take hours`;
+    if (info.reason.startsWith('auto')) {
+      throw new UsageError(
+        `ser ${command} needs native TensorFlow, which is not available here (${slow}): run \`npx ser setup\` to install it`,
+      );
+    }
+    const given = info.reason.includes('SER_BACKEND')
+      ? `SER_BACKEND=${info.name}`
+      : `--backend ${info.name}`;
+    throw new UsageError(
+      `ser ${command} needs native TensorFlow (--backend auto, tensorflow or tensorflow-gpu), not ${given}: ${slow}`,
+    );
+  }
+  return info;
+}

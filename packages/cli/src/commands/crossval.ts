@@ -10,7 +10,7 @@ import type { DatasetKind } from '@serkit/features';
 import type { BackendRequest, DbReference } from '@serkit/model';
 import type { CrossvalReport } from '@serkit/report';
 import type { Command } from 'commander';
-import { loadTensorFlow } from '../backend.js';
+import { loadTrainingBackend } from '../backend.js';
 import { type CliContext, EXIT, Interrupted } from '../context.js';
 import { cliError, experimentProgress, writeLoadEvents } from '../experiment-progress.js';
 import { OPTIONS, requiredOption } from '../options.js';
@@ -63,6 +63,8 @@ export async function runCrossval(opts: CrossvalCliOptions, ctx: CliContext): Pr
   try {
     const files = loadLabelledFiles(opts.data, opts.dataset);
     writeLoadEvents(files, true, ctx);
+    // Before extraction: without native TensorFlow, training is refused at once.
+    const backend = await loadTrainingBackend(ctx, opts.backend, 'crossval');
     const config: CrossValidationConfig = {
       data: files,
       roots: opts.data,
@@ -83,7 +85,7 @@ export async function runCrossval(opts: CrossvalCliOptions, ctx: CliContext): Pr
     const report = await crossValidate(config, {
       onProgress: progress.onProgress,
       signal: ctx.signal,
-      loadBackend: () => loadTensorFlow(ctx, opts.backend),
+      loadBackend: async () => backend,
     });
     progress.stop();
     const { writeCrossvalReport } = await import('@serkit/report');

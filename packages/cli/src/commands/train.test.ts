@@ -329,6 +329,30 @@ describe('ser train → evaluate → predict', () => {
       'ser: error: --split random: the test part is empty: --test-size 0.15 of each class rounds to no file (the largest class has 3 files); raise --test-size or add files\n',
     );
   });
+  it('refuses to train on wasm or cpu before extracting anything, saying what to do (exit 2)', () => {
+    const runs: [string[], Record<string, string>, string][] = [
+      [
+        ['train', '--data', corpus, '--out', join(tmp, 'on-wasm'), '--backend', 'wasm'],
+        {},
+        'ser: error: ser train needs native TensorFlow (--backend auto, tensorflow or tensorflow-gpu), not --backend wasm: training on wasm would take hours',
+      ],
+      [
+        ['crossval', '--data', corpus, '--out', join(tmp, 'on-cpu')],
+        { SER_BACKEND: 'cpu' },
+        'ser: error: ser crossval needs native TensorFlow (--backend auto, tensorflow or tensorflow-gpu), not SER_BACKEND=cpu: training on cpu would take hours',
+      ],
+    ];
+    for (const [args, extra, line] of runs) {
+      // An empty feature cache: extraction, had it begun, would show its progress.
+      const cache = mkdtempSync(join(tmp, 'empty-cache-'));
+      const r = runSer(args, { env: { ...env, ...extra, SER_CACHE_DIR: cache } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(line);
+      expect(r.stderr).not.toMatch(/extracting/);
+      expect(readdirSync(cache)).toEqual([]);
+      expect(existsSync(join(args[4], 'report.json'))).toBe(false);
+    }
+  });
 });
 
 /** Every stderr line is serkit's: progress, epochs, per-file errors, `ser <command>:` notices. */

@@ -9,7 +9,7 @@ import {
 import type { DatasetKind } from '@serkit/features';
 import type { BackendRequest, DbReference } from '@serkit/model';
 import type { Command } from 'commander';
-import { loadTensorFlow } from '../backend.js';
+import { loadTrainingBackend } from '../backend.js';
 import { type CliContext, EXIT, Interrupted } from '../context.js';
 import { cliError, experimentProgress, writeLoadEvents } from '../experiment-progress.js';
 import { OPTIONS, requiredOption } from '../options.js';
@@ -70,6 +70,8 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
       }
     })();
     writeLoadEvents(files, true, ctx);
+    // Before extraction: without native TensorFlow, training is refused at once.
+    const backend = await loadTrainingBackend(ctx, opts.backend, 'train');
     const result = await runExperiment(
       {
         data: files,
@@ -92,7 +94,7 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
       {
         onProgress: progress.onProgress,
         signal: ctx.signal,
-        loadBackend: () => loadTensorFlow(ctx, opts.backend),
+        loadBackend: async () => backend,
       },
     );
     progress.stop();
