@@ -220,6 +220,17 @@ describe('ser predict --window', () => {
 });
 
 describe('ser predict --window (text)', () => {
+  it("says once that a window longer than the model's 3 s clip is classified on its start", () => {
+    const r = ser(['predict', long, '--model', model, '--window', '5', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(
+      "ser predict: --window 5 is longer than the model's 3 s clips: each window is classified on its first 3 s of speech (after the trim); --window 3 or less classifies all of it\n",
+    );
+    expect(JSON.parse(r.stdout).predictions[0].windows[0].end).toBe(5);
+    // At the clip length: no note.
+    expect(ser(['predict', long, '--model', model, '--window', '3', '--json']).stderr).toBe('');
+  });
+
   it('prints window times with the decimals the hop needs, so neighbouring rows differ', () => {
     const r = ser(['predict', long, '--model', model, '--window', '10', '--hop', '0.125']);
     expect(r.code, r.stderr).toBe(0);

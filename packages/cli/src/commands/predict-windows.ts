@@ -199,6 +199,14 @@ async function loadPredictor(
   const { dir } = ref;
   announceDefaultModel(o.model, ctx, 'predict');
   const meta = readModelMetadata(dir);
+  // The model sees a fixed-length clip: a longer window is classified on its start.
+  const clip = meta.dsp.durationSeconds;
+  const window = o.window ?? DEFAULT_WINDOW_SECONDS;
+  if (typeof clip === 'number' && window > clip) {
+    ctx.stderr.write(
+      `ser predict: --window ${window} is longer than the model's ${clip} s clips: each window is classified on its first ${clip} s of speech (after the trim); --window ${clip} or less classifies all of it\n`,
+    );
+  }
   // TensorFlow's start-up lines stay off stderr, as in every other command.
   await loadTensorFlow(ctx, o.backend);
   const model = await loadTrainedModel(dir, meta);
