@@ -44,7 +44,6 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
   let files: ReturnType<typeof loadLabelledFiles> | undefined;
   try {
     files = loadLabelledFiles(opts.data, opts.dataset);
-    writeLoadEvents(files, false, ctx);
     // The default model is RAVDESS's (English): EMO-DB data (German) needs --model emodb, even
     // when its classes happen to be among RAVDESS's (neutral, disgust).
     if (opts.model === undefined && files.kind === 'emodb') {
@@ -58,8 +57,10 @@ export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Pr
         `the data follow EMO-DB's names (German) and the default model is ravdess (English): use --model emodb${anyway}`,
       );
     }
-    // Classes the model does not know: said before the default model is announced.
+    // Classes the model does not know: said before the default model is announced, and before
+    // the files skipped for want of a label are listed (the one error line says it all).
     modelLabels(files, meta.classNames);
+    writeLoadEvents(files, false, ctx);
     announceDefaultModel(opts.model, ctx, 'evaluate');
     result = await evaluateOnFiles(
       {

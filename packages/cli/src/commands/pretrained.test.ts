@@ -241,6 +241,15 @@ describe('pretrained models from the CLI', () => {
     expect(folders.stderr).toBe(
       "ser: error: the data has classes the model does not know: my-recordings (model classes: neutral, calm, happy, sad, angry, fearful, disgust, surprised); the labels are the files' folder names (--dataset folders, chosen by --dataset auto)\n",
     );
+    // Loose files beside one class folder: the class error alone, not first a line per file
+    // skipped for want of a label.
+    const mixed = join(tmp, 'mixed');
+    mkdirSync(join(mixed, 'my-recordings'), { recursive: true });
+    for (const name of ['a.flac', 'b.flac', join('my-recordings', 'c.flac')])
+      copyFileSync(join(dir, 'clip.flac'), join(mixed, name));
+    const beside = ser('evaluate', '--data', mixed);
+    expect(beside.code).toBe(2);
+    expect(beside.stderr).toBe(folders.stderr);
     // The folder itself: its loose files have no class folder, and the error says where
     // labels come from.
     const loose = ser('evaluate', '--data', dir);
