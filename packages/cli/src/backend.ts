@@ -43,11 +43,13 @@ function stderrSwitch(): { mute: () => number; restore: (saved: number) => void 
  * "I0000 … oneDNN custom operations are on…") come from absl's logger, which
  * `TF_CPP_MIN_LOG_LEVEL` does not reach (`TF_ENABLE_ONEDNN_OPTS=0`, the one switch that drops
  * the oneDNN line, also turns oneDNN's kernels off). Nothing else runs meanwhile; serkit's own
- * wasm-fallback notice is printed afterwards.
+ * wasm-fallback notice is printed afterwards, unless `wasmNotice` is false (`ser info`, whose
+ * report says the same).
  */
 export async function loadTensorFlow(
   ctx: CliContext,
   backend: BackendRequest | undefined,
+  { wasmNotice = true }: { wasmNotice?: boolean } = {},
 ): Promise<BackendInfo> {
   const sw = !ctx.verbose && ctx.stderr === process.stderr ? stderrSwitch() : null;
   const saved = sw ? sw.mute() : -1;
@@ -57,7 +59,7 @@ export async function loadTensorFlow(
   } finally {
     if (sw) sw.restore(saved);
   }
-  if (saved >= 0 && info.name === 'wasm' && info.reason.startsWith('auto')) {
+  if (wasmNotice && saved >= 0 && info.name === 'wasm' && info.reason.startsWith('auto')) {
     ctx.stderr.write(`${WASM_WARNING}\n`);
   }
   return info;

@@ -78,7 +78,8 @@ export async function runInfo(
   let backend: InfoOutput['backend'];
   const request = requestedBackend(opts.backend);
   try {
-    backend = await loadTensorFlow(ctx, opts.backend);
+    // The report's last line says how to get native TensorFlow: not also the stderr notice.
+    backend = await loadTensorFlow(ctx, opts.backend, { wasmNotice: false });
   } catch (err) {
     backend = { error: (err as Error).message.split('\n')[0] };
   }
