@@ -76,7 +76,8 @@ export async function loadTrainingBackend(
   backend: BackendRequest | undefined,
   command: 'train' | 'crossval',
 ): Promise<BackendInfo> {
-  const info = await loadTensorFlow(ctx, backend);
+  // Its own error says what the wasm notice would: not both.
+  const info = await loadTensorFlow(ctx, backend, { wasmNotice: false });
   if (!info.canTrain) {
     const slow = `training on ${info.name} would take hours`;
     if (info.reason.startsWith('auto')) {
