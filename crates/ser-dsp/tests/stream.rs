@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ser_dsp::resample::Resampler;
 use ser_dsp::stream::{
     extract_file_streaming_into, preprocess_input_into, AudioInput, FileWindows, LiveWindows,
-    StreamResampler, WindowOptions, WindowStatus,
+    StreamResampler, Window, WindowOptions, WindowStatus,
 };
 use ser_dsp::{read_wav, DspOptions, LogMelExtractor};
 
@@ -160,16 +160,7 @@ fn a_window_of_a_file_is_the_pipeline_of_that_excerpt() {
     let y = ser_dsp::resample(&y48, 48_000, 44_100).unwrap();
     write_wav_f32(&path, &y, 44_100);
     let opts = DspOptions::default();
-    let mut fw = FileWindows::open(&path, opts.clone(), WindowOptions::default()).unwrap();
-    let mut all = Vec::new();
-    loop {
-        let batch = fw.next_batch(3).unwrap();
-        if batch.is_empty() {
-            break;
-        }
-        assert!(batch.len() <= 3);
-        all.extend(batch);
-    }
+    let all = file_windows(&path, &opts, 3);
     let mut ex = LogMelExtractor::new(opts).unwrap();
     let mut speech = 0;
     for w in &all {
@@ -302,15 +293,7 @@ fn a_file_of_digital_silence_has_silent_windows_like_live_input_of_zeros() {
     for (seconds, n_windows) in [(7.0, 5), (0.2, 1)] {
         let path = dir.join(format!("zeros-{seconds}.wav"));
         write_wav_f32(&path, &vec![0.0; (seconds * 16_000.0) as usize], 16_000);
-        let mut fw = FileWindows::open(&path, opts.clone(), WindowOptions::default()).unwrap();
-        let mut all = Vec::new();
-        loop {
-            let batch = fw.next_batch(8).unwrap();
-            if batch.is_empty() {
-                break;
-            }
-            all.extend(batch);
-        }
+        let all = file_windows(&path, &opts, 8);
         assert_eq!(all.len(), n_windows, "{seconds} s");
         assert!(all
             .iter()
@@ -340,6 +323,20 @@ fn too_short_windows_are_marked_not_classified() {
     assert_eq!(all[0].status, WindowStatus::TooShort);
     assert!(all[0].features.is_none());
     assert!(all[0].speech_samples < 22_050);
+}
+
+/// Every window of `path` (default window options), read `batch` at a time.
+fn file_windows(path: &Path, opts: &DspOptions, batch: usize) -> Vec<Window> {
+    let mut fw = FileWindows::open(path, opts.clone(), WindowOptions::default()).unwrap();
+    let mut all = Vec::new();
+    loop {
+        let got = fw.next_batch(batch).unwrap();
+        if got.is_empty() {
+            return all;
+        }
+        assert!(got.len() <= batch);
+        all.extend(got);
+    }
 }
 
 fn write_wav_f32(path: &Path, y: &[f32], sr: u32) {

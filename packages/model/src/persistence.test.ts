@@ -29,6 +29,21 @@ const dsp = {
 };
 const zscore = { mean: -50, std: 12 };
 
+/** Save an untrained TINY model (input 16 × 20, classes a, b, c) as `tmp/<name>`. */
+async function saveTiny(name: string, dspOptions: Record<string, unknown> = dsp): Promise<string> {
+  const model = await buildCrnn(TINY);
+  const dir = path.join(tmp, name);
+  await saveModel(dir, model, {
+    classNames: ['a', 'b', 'c'],
+    zscore,
+    dsp: dspOptions,
+    inputShape: [16, 20, 1],
+    crnn: TINY as never,
+  });
+  model.dispose();
+  return dir;
+}
+
 describe('saveModel / loadModel', () => {
   it('round-trips weights (same predictions) and metadata', async () => {
     const tf = await loadBackend();
@@ -67,33 +82,15 @@ describe('saveModel / loadModel', () => {
   });
 
   it('refuses a model whose DSP options differ, naming each option', async () => {
-    const model = await buildCrnn(TINY);
-    const dir = path.join(tmp, 'm2');
-    await saveModel(dir, model, {
-      classNames: ['a', 'b', 'c'],
-      zscore,
-      dsp,
-      inputShape: [16, 20, 1],
-      crnn: TINY as never,
-    });
+    const dir = await saveTiny('m2');
     await expect(loadModel(dir, { dsp: { ...dsp, nMels: 64, melScale: 'htk' } })).rejects.toThrow(
       /metadata\.json: model was trained with different DSP options \(melScale: model has "slaney", given "htk"; nMels: model has 16, given 64\)/,
     );
-    model.dispose();
   });
 
   it("refuses a model whose metadata's DSP options give another input shape than the model", async () => {
-    const model = await buildCrnn(TINY); // input 16 × 20
-    const dir = path.join(tmp, 'm-shape');
-    // 3 s at 44.1 kHz with hop 512: 259 frames of 16 mel bands.
-    const withDuration = { ...dsp, durationSeconds: 3 };
-    await saveModel(dir, model, {
-      classNames: ['a', 'b', 'c'],
-      zscore,
-      dsp: withDuration,
-      inputShape: [16, 20, 1],
-      crnn: TINY as never,
-    });
+    // 3 s at 44.1 kHz with hop 512: 259 frames of 16 mel bands; the model's input is 16 × 20.
+    const dir = await saveTiny('m-shape', { ...dsp, durationSeconds: 3 });
     const message =
       /m-shape\/metadata\.json: its dsp options give 16 × 259 log-mel inputs, but the model's input is 16 × 20$/;
     await expect(loadModel(dir)).rejects.toThrow(message);
@@ -104,7 +101,6 @@ describe('saveModel / loadModel', () => {
     ).toEqual([16, 20]);
     // A topology that does not say (here: no input layer) leaves the check to loadModel.
     expect(topologyInputShape({ modelTopology: { config: { layers: [] } } })).toBeNull();
-    model.dispose();
   });
 
   it("reads the shipped models' input shape from model.json alone", () => {
@@ -117,16 +113,7 @@ describe('saveModel / loadModel', () => {
   });
 
   it('checkModelFolder refuses each kind of broken folder without TensorFlow, naming the file', async () => {
-    const model = await buildCrnn(TINY); // input 16 × 20, 3 outputs
-    const good = path.join(tmp, 'm-good');
-    await saveModel(good, model, {
-      classNames: ['a', 'b', 'c'],
-      zscore,
-      dsp,
-      inputShape: [16, 20, 1],
-      crnn: TINY as never,
-    });
-    model.dispose();
+    const good = await saveTiny('m-good'); // input 16 × 20, 3 outputs
     expect(checkModelFolder(good).metadata.classNames).toEqual(['a', 'b', 'c']);
     const json = (f: string) => JSON.parse(fs.readFileSync(path.join(good, f), 'utf8'));
     // Each variant: a copy of the good folder with one file changed (null: removed).
