@@ -156,15 +156,12 @@ export function checkOutputUnits(dir: string, metadata: ModelMetadata, units: nu
   }
 }
 
-/** Bytes per value of the weight dtypes tfjs writes unquantised. */
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
-
 /**
  * Check a saved-model folder's files against each other without TensorFlow, and return its
  * metadata: `metadata.json` ({@link readMetadata}); `model.json` readable and a tfjs layers
  * model; its input shape against the metadata's DSP options ({@link checkInputShape}); its
- * number of outputs against the class names; every weights file present and, for unquantised
- * weights, as long as the manifest's shapes need. One-line errors naming the file. For callers
+ * number of outputs against the class names; every weight float32; every weights file a file
+ * inside the folder and, for unquantised weights, as long as the manifest's shapes need. One-line errors naming the file. For callers
  * that want an unusable model refused before they extract features for it; {@link loadModel}
  * runs it too.
  */
@@ -188,21 +185,34 @@ export function checkModelFolder(dir: string): {
   for (const group of modelJson.weightsManifest) {
     const paths = Array.isArray(group?.paths) ? group.paths : [];
     const specs = Array.isArray(group?.weights) ? group.weights : [];
+    // The CRNN's weights are all float32: another dtype is a corrupt manifest.
+    const odd = specs.find((w) => w?.dtype !== 'float32');
+    if (odd) {
+      throw new Error(
+        `${modelFile}: weight ${JSON.stringify(odd?.name)} has dtype ${JSON.stringify(odd?.dtype)}; serkit models' weights are float32`,
+      );
+    }
     let size = 0;
     for (const p of paths) {
       const f = path.join(dir, String(p));
+      const rel = path.relative(dir, f);
+      if (rel.startsWith('..') || path.isAbsolute(rel)) {
+        throw new Error(
+          `${modelFile}: weights path ${JSON.stringify(p)} is outside the model folder`,
+        );
+      }
+      let stat: fs.Stats;
       try {
-        size += fs.statSync(f).size;
+        stat = fs.statSync(f);
       } catch {
         throw new Error(`${f}: weights file missing`);
       }
+      if (!stat.isFile()) throw new Error(`${f}: not a file`);
+      size += stat.size;
     }
     const quantized = specs.some((w) => w?.quantization);
     const need = specs.reduce(
-      (n, w) =>
-        n +
-        (DTYPE_BYTES[w?.dtype] ?? Number.NaN) *
-          (Array.isArray(w?.shape) ? w.shape.reduce((a, b) => a * b, 1) : Number.NaN),
+      (n, w) => n + 4 * (Array.isArray(w?.shape) ? w.shape.reduce((a, b) => a * b, 1) : Number.NaN),
       0,
     );
     if (!quantized && Number.isFinite(need) && size !== need) {
@@ -225,7 +235,8 @@ export function readJson(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: invalid JSON (${(err as Error).message})`);
+    // One line: V8's message can quote the text around the error, newlines included.
+    throw new Error(`${file}: invalid JSON (${(err as Error).message.replace(/\s*\n\s*/g, ' ')})`);
   }
 }
 

@@ -166,6 +166,39 @@ describe('saveModel / loadModel', () => {
         /num-classes\/metadata\.json: crnn\.numClasses is 2 but classNames lists 3 classes$/,
       ],
     ];
+    const manifest = json('model.json');
+    const withWeights = (
+      change: (w: { name: string; dtype: string }[], m: typeof manifest) => void,
+    ) => {
+      const m = structuredClone(manifest);
+      change(m.weightsManifest[0].weights, m);
+      return JSON.stringify(m);
+    };
+    variants.push(
+      [
+        'int32-weight',
+        {
+          'model.json': withWeights((w) => {
+            w[0].dtype = 'int32';
+          }),
+        },
+        /int32-weight\/model\.json: weight "[^"]+" has dtype "int32"; serkit models' weights are float32$/,
+      ],
+      [
+        'weights-outside',
+        {
+          'model.json': withWeights((_, m) => {
+            m.weightsManifest[0].paths = ['../m-good/weights.bin'];
+          }),
+        },
+        /weights-outside\/model\.json: weights path "\.\.\/m-good\/weights\.bin" is outside the model folder$/,
+      ],
+      [
+        'garbled-json',
+        { 'model.json': '{"modelTopology":\n  garbage\n}' },
+        /garbled-json\/model\.json: invalid JSON \([^\n]*\)$/,
+      ],
+    );
     for (const [name, files, message] of variants) {
       const dir = path.join(tmp, name);
       fs.cpSync(good, dir, { recursive: true });
@@ -176,6 +209,11 @@ describe('saveModel / loadModel', () => {
       expect(() => checkModelFolder(dir), name).toThrow(message);
       await expect(loadModel(dir), name).rejects.toThrow(message);
     }
+    const folder = path.join(tmp, 'weights-folder');
+    fs.cpSync(good, folder, { recursive: true });
+    fs.rmSync(path.join(folder, 'weights.bin'));
+    fs.mkdirSync(path.join(folder, 'weights.bin'));
+    expect(() => checkModelFolder(folder)).toThrow(/weights-folder\/weights\.bin: not a file$/);
   });
 
   it('replaces an existing folder atomically and keeps it when writing fails', async () => {

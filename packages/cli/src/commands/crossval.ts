@@ -62,9 +62,10 @@ export async function runCrossval(opts: CrossvalCliOptions, ctx: CliContext): Pr
   const progress = experimentProgress('crossval', ctx);
   try {
     const files = loadLabelledFiles(opts.data, opts.dataset);
-    writeLoadEvents(files, true, ctx);
-    // Before extraction: without native TensorFlow, training is refused at once.
+    // Before extraction, and before the data's notes: without native TensorFlow, training is
+    // refused at once, in one line.
     const backend = await loadTrainingBackend(ctx, opts.backend, 'crossval');
+    writeLoadEvents(files, true, ctx);
     const config: CrossValidationConfig = {
       data: files,
       roots: opts.data,

@@ -347,7 +347,7 @@ describe('ser train → evaluate → predict', () => {
       const cache = mkdtempSync(join(tmp, 'empty-cache-'));
       const r = runSer(args, { env: { ...env, ...extra, SER_CACHE_DIR: cache } });
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(line);
+      expect(r.stderr).toBe(`${line}\n`);
       expect(r.stderr).not.toMatch(/extracting/);
       expect(readdirSync(cache)).toEqual([]);
       expect(existsSync(join(args[4], 'report.json'))).toBe(false);

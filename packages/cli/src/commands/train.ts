@@ -69,9 +69,10 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
         throw cliError(err);
       }
     })();
-    writeLoadEvents(files, true, ctx);
-    // Before extraction: without native TensorFlow, training is refused at once.
+    // Before extraction, and before the data's notes: without native TensorFlow, training is
+    // refused at once, in one line.
     const backend = await loadTrainingBackend(ctx, opts.backend, 'train');
+    writeLoadEvents(files, true, ctx);
     const result = await runExperiment(
       {
         data: files,
