@@ -85,9 +85,8 @@ export async function loadTrainingBackend(
         `ser ${command} needs native TensorFlow, which is not available here (${slow}): run \`npx ser setup\` to install it`,
       );
     }
-    const given = info.reason.includes('SER_BACKEND')
-      ? `SER_BACKEND=${info.name}`
-      : `--backend ${info.name}`;
+    // Not auto: --backend chose it, else env SER_BACKEND (as `requestedBackend`).
+    const given = backend ? `--backend ${info.name}` : `SER_BACKEND=${info.name}`;
     throw new UsageError(
       `ser ${command} needs native TensorFlow (--backend auto, tensorflow or tensorflow-gpu), not ${given}: ${slow}`,
     );
