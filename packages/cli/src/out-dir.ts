@@ -34,7 +34,8 @@ export function ensureWritableDir(dir: string, option = '--out'): void {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const parent = dirname(path);
-      if (code === 'ENOENT' && parent !== path) {
+      // ENOTDIR: a file stands where a parent folder should be; the walk up names it.
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && parent !== path) {
         path = parent;
         continue;
       }

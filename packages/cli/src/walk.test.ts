@@ -192,5 +192,11 @@ describe('--out that is not a folder', () => {
     const r = ser(['extract', dir, '-o', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`ser: error: cannot write to --out ${file}: it is not a directory\n`);
+    // A file where a parent folder should be is named.
+    const under = ser(['extract', dir, '-o', join(file, 'features')]);
+    expect(under.code).toBe(2);
+    expect(under.stderr).toBe(
+      `ser: error: cannot write to --out ${join(file, 'features')}: ${file} is not a directory\n`,
+    );
   });
 });

@@ -216,6 +216,19 @@ describe('ser predict --window', () => {
     expect(p.code).toBe(2);
     expect(p.stderr).toContain(`--plot ${image}: takes a folder`);
     expect(existsSync(image)).toBe(false);
+    // No empty timeline folder is left behind when the model is refused or every file fails.
+    const unused = join(tmp, 'unused-plots', 'timelines');
+    const refused = ser(['predict', long, '--model', join(tmp, 'no-model'), '--plot', unused]);
+    expect(refused.code).toBe(2);
+    const failed = ser(['predict', bad, '--model', model, '--plot', unused]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(bad);
+    expect(existsSync(join(tmp, 'unused-plots'))).toBe(false);
+    const notFolder = ser(['predict', long, '--model', model, '--plot', join(bad, 'plots')]);
+    expect(notFolder.code).toBe(2);
+    expect(notFolder.stderr).toContain(
+      `cannot write to --plot ${join(bad, 'plots')}: ${bad} is not a directory`,
+    );
   });
 });
 
@@ -349,6 +362,21 @@ describe('ser predict --stream -', () => {
     );
     expect(t.code).toBe(1);
     expect(t.stderr).toMatch(/stdin: no RIFF\/WAVE header/);
+    // A header without samples, or raw bytes short of one frame: an error, as for a file.
+    const header = ser(
+      ['predict', '--model', model, '--stream', '-'],
+      encodeWav(new Float32Array(0), 16_000),
+    );
+    expect(header.code).toBe(1);
+    expect(header.stderr).toMatch(/ser: error: stdin: no audio samples in the stream\n$/);
+    const byte = ser(
+      ['predict', '--model', model, '--stream', '-', '--rate', '16000'],
+      Buffer.from([1]),
+    );
+    expect(byte.code).toBe(1);
+    expect(byte.stderr).toMatch(
+      /stdin: no audio samples in the stream \(1 byte at its end, less than one sample frame\)\n$/,
+    );
     expect(ser(['predict', long, '--model', model, '--rate', '16000']).code).toBe(2);
   });
 

@@ -34,6 +34,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadTensorFlow } from '../backend.js';
 import { type CliContext, EXIT, UsageError } from '../context.js';
 import { announceDefaultModel, type ModelRef, resolveModelRef } from '../model-ref.js';
+import { ensureWritableDir } from '../out-dir.js';
 import { SEEN_MARK, seenNotice, trainingFileTest } from '../seen-files.js';
 import { loadTrainedModel, readModelMetadata } from '../trained-model.js';
 
@@ -267,11 +268,9 @@ export async function runPredictWindows(
         `--plot ${o.plot}: takes a folder (one <file>.timeline.png is written there per input), not an image file name`,
       );
     }
-    try {
-      mkdirSync(o.plot, { recursive: true });
-    } catch (err) {
-      throw new UsageError(`--plot ${o.plot}: ${(err as Error).message.split('\n')[0]}`);
-    }
+    // Checked before the model loads, leaving nothing behind; made at the first timeline, so
+    // a refused model or files that all fail leave no empty folder.
+    ensureWritableDir(o.plot, '--plot');
   }
   const windows = { window: o.window ?? DEFAULT_WINDOW_SECONDS, hop: o.hop ?? DEFAULT_HOP_SECONDS };
   const { ref, meta, predictor } = await loadPredictor(o, ctx);
@@ -312,6 +311,7 @@ export async function runPredictWindows(
           timeDecimals(windows.hop, windows.window),
         );
       if (o.plot !== undefined) {
+        mkdirSync(o.plot, { recursive: true });
         const file = plotName(o.plot, path, plotted);
         // Loaded on first use: the charting stack is a fifth of a second of every ser start-up.
         const { renderSvg, svgToPng, timelineSpec } = await import('@serkit/report');
@@ -433,6 +433,7 @@ export async function runPredictStream(
     `ser predict: reading ${o.rate === undefined ? 'a WAV stream' : `raw ${o.format ?? 's16le'} PCM`} from stdin (window ${windows.window} s, hop ${windows.hop} s)\n`,
   );
   let live: LiveWindows | null = null;
+  let received = 0;
   const emit = async (ws: { windows: AudioWindow[]; features: Float32Array }) => {
     if (ws.windows.length === 0) return;
     const preds = await classifyWindows(predictor, ws.windows, ws.features, meta.classNames);
@@ -455,6 +456,7 @@ export async function runPredictStream(
       const bytes =
         typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
       const samples = decoder.push(bytes);
+      received += samples.length;
       if (!live && decoder.ready) live = new LiveWindows(decoder.sampleRate, meta.dsp, windows);
       if (live && samples.length > 0) await emit(live.push(samples));
     }
@@ -469,10 +471,12 @@ export async function runPredictStream(
   }
   try {
     if (ctx.signal?.aborted) return EXIT.INTERRUPTED;
-    if (!live) {
+    // As the file mode: a stream without one whole sample frame is an error, not zero windows.
+    if (!live || received === 0) {
+      const partial = decoder.pendingBytes;
       ctx.stderr.write(
         decoder.ready
-          ? 'ser: error: stdin: no samples\n'
+          ? `ser: error: stdin: no audio samples in the stream${partial > 0 ? ` (${partial} byte${partial === 1 ? '' : 's'} at its end, less than one sample frame)` : ''}\n`
           : 'ser: error: stdin: the stream ended before a complete WAV header\n',
       );
       return EXIT.FAILED;
