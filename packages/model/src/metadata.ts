@@ -130,8 +130,9 @@ export function topologyOutputUnits(modelJson: unknown): number | null {
 
 /**
  * Refuse a model whose metadata's DSP options give another log-mel shape than its input
- * `[nMels, nFrames]` (e.g. a hand-edited `nMels`): one-line error naming `metadata.json` and
- * both shapes. Nothing to check when the options do not give a shape.
+ * `[nMels, nFrames]` (e.g. a hand-edited `nMels`), or whose recorded `inputShape` is not
+ * `[nMels, nFrames, 1]`: one-line error naming `metadata.json` and both shapes. The DSP check is
+ * skipped when the options do not give a shape.
  */
 export function checkInputShape(
   dir: string,
@@ -143,6 +144,16 @@ export function checkInputShape(
   if (expected && (expected[0] !== h || expected[1] !== w)) {
     throw new Error(
       `${path.join(dir, MODEL_FILES.metadata)}: its dsp options give ${expected[0]} × ${expected[1]} log-mel inputs, but the model's input is ${h} × ${w}`,
+    );
+  }
+  // The recorded [nMels, nFrames, 1], when there is one, says the same.
+  const recorded = metadata.inputShape as unknown;
+  if (
+    recorded !== undefined &&
+    !(Array.isArray(recorded) && recorded[0] === h && recorded[1] === w && recorded[2] === 1)
+  ) {
+    throw new Error(
+      `${path.join(dir, MODEL_FILES.metadata)}: inputShape is ${JSON.stringify(recorded)}, but the model's input is [${h}, ${w}, 1]`,
     );
   }
 }

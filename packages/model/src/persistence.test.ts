@@ -156,6 +156,13 @@ describe('saveModel / loadModel', () => {
         /duplicate-class\/metadata\.json: duplicate class name "a"$/,
       ],
       [
+        'input-shape',
+        {
+          'metadata.json': JSON.stringify({ ...json('metadata.json'), inputShape: [16, 21, 1] }),
+        },
+        /input-shape\/metadata\.json: inputShape is \[16,21,1\], but the model's input is \[16, 20, 1\]$/,
+      ],
+      [
         'num-classes',
         {
           'metadata.json': JSON.stringify({
