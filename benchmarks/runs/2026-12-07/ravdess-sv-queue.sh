@@ -13,7 +13,7 @@ for pair in 01,02 03,05 04,10 06,07 08,09 11,12; do
   nice -n 5 node packages/cli/bin/ser.js train --data ../shared/data/ravdess --out "$out" \
     --db-reference utterance-max --augment --epochs 20 --patience 5 --seed 42 \
     --split speaker --test-speakers "$pair" --validation-split speaker --json \
-    > "/work/runs6/$name.json" 2> "/work/runs6/$name.err"
+    > "/work/runs6/$name.json" 2>> "/work/runs6/$name.err"
   rc=$?
   echo "$(date -u +%FT%TZ) end $name rc=$rc" >> /work/runs6/queue.log
   if [ $rc -ne 0 ]; then exit $rc; fi
