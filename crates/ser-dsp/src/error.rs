@@ -42,9 +42,8 @@ pub enum DspError {
     /// A header that declares zero samples, or a stream without any.
     #[error("no audio samples in the file")]
     Empty,
-    /// Less audio than the pipeline can label after trimming silence (see
-    /// [`crate::min_length`]).
-    #[error("too short: {seconds:.3} s of audio after trimming silence; at least {min_seconds} s is needed for a label")]
+    /// Less speech than the pipeline labels (see [`crate::min_length`]).
+    #[error("too short: {seconds:.3} s of speech once silence is left out; at least {min_seconds} s is needed for a label")]
     TooShort { seconds: f64, min_seconds: f64 },
     /// Sample rate 0 or outside what the pipeline accepts.
     #[error("unsupported sample rate {received} Hz: expected 1000..=384000 Hz")]

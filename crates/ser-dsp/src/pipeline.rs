@@ -11,11 +11,12 @@ use crate::decode::read_wav;
 use crate::error::{DspError, Result};
 use crate::fix_length::fix_length_into;
 use crate::mel::MelFilterbank;
+use crate::min_length::check_min_speech;
 use crate::options::DspOptions;
 use crate::resample::Resampler;
 use crate::stft::PowerSpectrogram;
 use crate::to_db::power_to_db_in_place;
-use crate::trim::trim_bounds_with;
+use crate::trim::{bounds_from_powers, frame_powers_with};
 use crate::wiener::wiener_into;
 
 /// `Err(Empty)` for an empty waveform, `Err(NonFinite)` naming the first NaN or
@@ -122,13 +123,18 @@ impl LogMelExtractor {
             };
             resampler.process(samples)
         };
+        let powers = frame_powers_with(
+            resampled,
+            self.opts.trim_frame_length,
+            self.opts.trim_hop_length,
+            &mut self.trim_scratch,
+        );
         let (start, end) = if self.opts.trim {
-            trim_bounds_with(
-                resampled,
+            bounds_from_powers(
+                powers,
+                resampled.len(),
                 self.opts.trim_top_db,
-                self.opts.trim_frame_length,
                 self.opts.trim_hop_length,
-                &mut self.trim_scratch,
             )
         } else {
             (0, resampled.len())
@@ -137,7 +143,14 @@ impl LogMelExtractor {
         if trimmed.iter().all(|&x| x == 0.0) {
             return Err(DspError::Silent);
         }
-        crate::min_length::check_min_length(trimmed.len(), target)?;
+        check_min_speech(
+            powers,
+            resampled.len(),
+            self.opts.trim_top_db,
+            self.opts.trim_frame_length,
+            self.opts.trim_hop_length,
+            target,
+        )?;
         self.filtered.resize(trimmed.len(), 0.0);
         if self.opts.wiener {
             wiener_into(trimmed, self.opts.wiener_size, &mut self.filtered)?;

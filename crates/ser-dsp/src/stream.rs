@@ -36,10 +36,11 @@ use symphonia::core::meta::MetadataOptions;
 use crate::decode::{read_wav, Audio, SAMPLE_RATE_RANGE};
 use crate::error::{DspError, Result};
 use crate::fix_length::fix_length_into;
+use crate::min_length::{check_min_speech, speech_samples};
 use crate::options::DspOptions;
 use crate::pipeline::LogMelExtractor;
 use crate::resample::BlockResampler;
-use crate::trim::{bounds_from_powers, power_db, AMIN_POWER};
+use crate::trim::{bounds_from_powers, power_db};
 
 /// Files larger than this are decoded block by block; smaller ones are read whole
 /// (the in-memory decoder, with its lenient WAV handling, is then used as is).
@@ -529,37 +530,6 @@ impl TrimScan {
     }
 }
 
-/// Samples of a window's speech: the trim frames above the -100 dB floor (digital
-/// silence is never speech, however quiet the recording) and within `top_db` of
-/// `reference`, the recording's loudest frame (mean squares), at most `n`. Counted run
-/// by run, not spanned from the first to the last (digital zeros between two short
-/// sounds are not speech either): a run of `k` frames of length `frame` centred `hop`
-/// apart covers a sound of about `k · hop − (frame − hop)` samples (`L + hop` for an
-/// isolated sound of `L` samples), so a few clicks do not add up to a window of speech.
-fn speech_samples(
-    powers: &[f64],
-    n: usize,
-    top_db: f32,
-    frame: usize,
-    hop: usize,
-    reference: f64,
-) -> usize {
-    let ref_db = power_db(reference);
-    let speech = |p: f64| p > AMIN_POWER && power_db(p) - ref_db > -(top_db as f64);
-    let overlap = frame.saturating_sub(hop);
-    let mut total = 0;
-    let mut run = 0;
-    for &p in powers.iter().chain(std::iter::once(&0.0)) {
-        if speech(p) {
-            run += 1;
-        } else if run > 0 {
-            total += (run * hop).saturating_sub(overlap);
-            run = 0;
-        }
-    }
-    n.min(total)
-}
-
 // ---------------------------------------------------------------------------
 // Pass 2: Wiener filter, fix length.
 
@@ -717,13 +687,26 @@ pub fn preprocess_input_into(input: &AudioInput, opts: &DspOptions, out: &mut [f
         return Err(DspError::Empty.in_file(&input.path));
     }
     let n = scan.len();
+    let powers = scan.powers();
+    drop(scan);
     let (start, end) = if opts.trim {
-        let powers = scan.powers();
         bounds_from_powers(&powers, n, opts.trim_top_db, opts.trim_hop_length)
     } else {
         (0, n)
     };
-    drop(scan);
+    // Digital silence is ERR_SER_SILENT (below), as in memory; anything else needs the
+    // minimum of speech (crate::min_length).
+    if powers.iter().any(|&p| p > 0.0) {
+        check_min_speech(
+            &powers,
+            n,
+            opts.trim_top_db,
+            opts.trim_frame_length,
+            opts.trim_hop_length,
+            opts.sample_rate,
+        )
+        .map_err(|e| e.in_file(&input.path))?;
+    }
     // Pass 2: the trimmed span through the Wiener filter's running sums.
     let keep = opts.n_samples();
     let mut wiener = if opts.wiener {

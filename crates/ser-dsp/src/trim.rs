@@ -68,14 +68,32 @@ pub fn trim_bounds_with(
     hop_length: usize,
     scratch: &mut Vec<f64>,
 ) -> (usize, usize) {
+    if y.is_empty() || frame_length == 0 || hop_length == 0 {
+        return (0, 0);
+    }
+    let powers = frame_powers_with(y, frame_length, hop_length, scratch);
+    bounds_from_powers(powers, y.len(), top_db, hop_length)
+}
+
+/// Mean square of every trim frame of `y` (frame `i` centred on sample `i·hop`,
+/// zero-padded: `1 + (len + 2·(frame/2) − frame) / hop` frames; none for an empty
+/// input or a zero frame or hop), in `scratch`. Shared by [`trim_bounds_with`] and the
+/// minimum-speech rule ([`crate::min_length`]).
+pub(crate) fn frame_powers_with<'a>(
+    y: &[f32],
+    frame_length: usize,
+    hop_length: usize,
+    scratch: &'a mut Vec<f64>,
+) -> &'a [f64] {
+    scratch.clear();
     let n = y.len();
     if n == 0 || frame_length == 0 || hop_length == 0 {
-        return (0, 0);
+        return scratch;
     }
     let half = frame_length / 2;
     let padded = n + 2 * half;
     if padded < frame_length {
-        return (0, n);
+        return scratch;
     }
     let n_frames = 1 + (padded - frame_length) / hop_length;
     let g = gcd(gcd(hop_length, half), frame_length);
@@ -83,7 +101,6 @@ pub fn trim_bounds_with(
 
     // Block sums of squares, then each frame's mean square, in `scratch`.
     let n_blocks = n.div_ceil(g);
-    scratch.clear();
     scratch.extend(y.chunks(g).map(sum_of_squares));
     let frame_power = |frame: usize, blocks: &[f64]| -> f64 {
         // Frame in signal coordinates: [frame·hop − half, … + frame_length), in blocks of g.
@@ -96,7 +113,7 @@ pub fn trim_bounds_with(
         let p = frame_power(frame, &scratch[..n_blocks]);
         scratch.push(p);
     }
-    bounds_from_powers(&scratch[n_blocks..], n, top_db, hop_length)
+    &scratch[n_blocks..]
 }
 
 fn gcd(mut a: usize, mut b: usize) -> usize {

@@ -325,6 +325,53 @@ fn too_short_windows_are_marked_not_classified() {
     assert!(all[0].speech_samples < 22_050);
 }
 
+#[test]
+fn a_file_and_its_window_apply_one_minimum_of_speech() {
+    // Two tones with 0.6 s of digital zeros between them and 0.5 s around: 2 × 0.2 s of
+    // sound is too short, 2 × 0.3 s is speech, for the file in memory, for the file read
+    // in two streaming passes, and for its one window. (The file used to count the zeros
+    // between the tones as speech, and the streamed path had no minimum at all.)
+    let sr = 44_100usize;
+    let dir = std::env::temp_dir().join(format!("ser-min-speech-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tone = |n: usize| {
+        (0..n).map(|i| 0.5 * (2.0 * std::f32::consts::PI * 440.0 * i as f32 / sr as f32).sin())
+    };
+    let opts = DspOptions::default();
+    let mut ex = LogMelExtractor::new(opts.clone()).unwrap();
+    for (seconds, speech) in [(0.2, false), (0.3, true)] {
+        let n = (seconds * sr as f64) as usize;
+        let mut y = vec![0.0f32; sr / 2];
+        y.extend(tone(n));
+        y.extend(std::iter::repeat(0.0).take(sr * 6 / 10));
+        y.extend(tone(n));
+        y.extend(std::iter::repeat(0.0).take(sr / 2));
+        let path = dir.join(format!("gap-{seconds}.wav"));
+        write_wav_f32(&path, &y, sr as u32);
+        let code = |r: ser_dsp::Result<()>| r.map_err(|e| e.code()).err();
+        let mut out = vec![0.0; opts.feature_len()];
+        let in_memory = code(ex.extract_file_into(&path, &mut out));
+        let input = AudioInput::open_with(&path, 0).unwrap();
+        let mut fixed = vec![0.0; opts.n_samples()];
+        let streamed = code(preprocess_input_into(&input, &opts, &mut fixed));
+        let windows = file_windows(&path, &opts, 4);
+        assert_eq!(windows.len(), 1, "{seconds} s");
+        let expected = if speech {
+            None
+        } else {
+            Some("ERR_SER_TOO_SHORT")
+        };
+        assert_eq!((in_memory, streamed), (expected, expected), "{seconds} s");
+        let status = if speech {
+            WindowStatus::Speech
+        } else {
+            WindowStatus::TooShort
+        };
+        assert_eq!(windows[0].status, status, "{seconds} s");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Every window of `path` (default window options), read `batch` at a time.
 fn file_windows(path: &Path, opts: &DspOptions, batch: usize) -> Vec<Window> {
     let mut fw = FileWindows::open(path, opts.clone(), WindowOptions::default()).unwrap();

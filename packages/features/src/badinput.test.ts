@@ -110,13 +110,27 @@ const bad: [string, () => Uint8Array | string, string, RegExp][] = [
     'one-sample.wav',
     () => encodeWav(Float32Array.of(0.5), 44100),
     'ERR_SER_TOO_SHORT',
-    /too short: 0\.000 s of audio after trimming silence; at least 0\.5 s/,
+    /too short: 0\.000 s of speech once silence is left out; at least 0\.5 s/,
   ],
   [
     'short-tone.wav',
     () => encodeWav(tone(0.4 * 16000, 16000), 16000),
     'ERR_SER_TOO_SHORT',
     /too short: 0\.400 s/,
+  ],
+  // 0.2 s of tone, 0.6 s of digital zeros, 0.2 s of tone: 1 s between the ends, 0.4 s of
+  // speech (a window of it was too short while the whole file was labelled).
+  [
+    'gapped-tones.wav',
+    () => {
+      const t = tone(0.2 * 16000, 16000);
+      const y = new Float32Array(t.length * 2 + 0.6 * 16000);
+      y.set(t);
+      y.set(t, y.length - t.length);
+      return encodeWav(y, 16000);
+    },
+    'ERR_SER_TOO_SHORT',
+    /too short: 0\.4\d\d s of speech/,
   ],
 ];
 

@@ -53,7 +53,7 @@ describe('JsLogMelExtractor', () => {
     );
   });
 
-  it('less than 0.5 s after trimming is ERR_SER_TOO_SHORT, never a label', () => {
+  it('less than 0.5 s of speech is ERR_SER_TOO_SHORT, never a label', () => {
     const ex = new JsLogMelExtractor();
     for (const [y, sr, seconds] of [
       [Float32Array.of(0.5), 44100, '0.000'],
@@ -62,7 +62,7 @@ describe('JsLogMelExtractor', () => {
       expect(() => ex.extract(y, sr)).toThrow(
         expect.objectContaining({
           code: 'ERR_SER_TOO_SHORT',
-          message: `too short: ${seconds} s of audio after trimming silence; at least 0.5 s is needed for a label`,
+          message: `too short: ${seconds} s of speech once silence is left out; at least 0.5 s is needed for a label`,
         }),
       );
     }
@@ -76,6 +76,19 @@ describe('JsLogMelExtractor', () => {
       expect.objectContaining({ code: 'ERR_SER_TOO_SHORT' }),
     );
     expect(ex.extract(sine(440, 16000, 0.6 * 16000), 16000)).toHaveLength(128 * 259);
+    // Digital zeros between two tones are not speech: 2 × 0.2 s is too short, 2 × 0.3 s is
+    // not, as in the core and in its windows.
+    const gapped = (seconds: number) => {
+      const tone = sine(440, 44100, seconds * 44100).map((v) => v * 0.5);
+      const g = new Float32Array(44100 + 2 * tone.length + 0.6 * 44100);
+      g.set(tone, 22050);
+      g.set(tone, 22050 + tone.length + 0.6 * 44100);
+      return g;
+    };
+    expect(() => ex.extract(gapped(0.2), 44100)).toThrow(
+      expect.objectContaining({ code: 'ERR_SER_TOO_SHORT' }),
+    );
+    expect(ex.extract(gapped(0.3), 44100)).toHaveLength(128 * 259);
   });
 
   it('invalid options name the parameter', () => {

@@ -10,11 +10,11 @@ import type { DspOptions } from '../types.js';
 import { inFile, readWavJs } from './decode.js';
 import { fixLength } from './fixLength.js';
 import { MelFilterbank } from './mel.js';
-import { checkMinLength } from './minLength.js';
+import { checkMinSpeech } from './minLength.js';
 import { Resampler } from './resample.js';
 import { PowerSpectrogram } from './stft.js';
 import { powerToDbInPlace } from './toDb.js';
-import { trimBounds } from './trim.js';
+import { boundsFromPowers, framePowers } from './trim.js';
 import { silentError, wiener } from './wiener.js';
 
 /** Reusable log-mel extractor for one set of options (pure TypeScript). */
@@ -83,12 +83,14 @@ export class JsLogMelExtractor {
       }
       resampled = r.process(samples);
     }
+    const n = resampled.length;
+    const powers = framePowers(resampled, o.trimFrameLength, o.trimHopLength);
     const [start, end] = o.trim
-      ? trimBounds(resampled, o.trimTopDb, o.trimFrameLength, o.trimHopLength)
-      : [0, resampled.length];
+      ? boundsFromPowers(powers, n, o.trimTopDb, o.trimHopLength)
+      : [0, n];
     const trimmed = resampled.subarray(start, end);
     if (trimmed.every((x) => x === 0)) throw silentError();
-    checkMinLength(trimmed.length, o.sampleRate);
+    checkMinSpeech(powers, n, o.trimTopDb, o.trimFrameLength, o.trimHopLength, o.sampleRate);
     return fixLength(o.wiener ? wiener(trimmed, o.wienerSize) : trimmed, this.nSamples, out);
   }
 
