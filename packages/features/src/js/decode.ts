@@ -59,7 +59,7 @@ function hex4(tag: number): string {
 }
 
 /** The `fmt ` fields serkit uses. */
-interface Fmt {
+export interface Fmt {
   /** `wFormatTag`, or the sub-format of WAVE_FORMAT_EXTENSIBLE. */
   tag: number;
   channels: number;
@@ -75,13 +75,14 @@ interface WavLayout {
 }
 
 /** A chunk id is four printable ASCII characters. */
-function plausibleId(b: Uint8Array, at: number): boolean {
+export function plausibleId(b: Uint8Array, at: number): boolean {
   if (at + 4 > b.length) return false;
   for (let i = at; i < at + 4; i++) if (b[i] < 0x20 || b[i] >= 0x7f) return false;
   return true;
 }
 
-function parseFmt(body: DataView, le: boolean): Fmt {
+/** The `fmt ` chunk's body (`le`: little-endian, false in RIFX). @throws `ERR_SER_INVALID_WAV` */
+export function parseFmt(body: DataView, le: boolean): Fmt {
   if (body.byteLength < 14) throw invalidWav('the fmt chunk is truncated');
   let tag = body.getUint16(0, le);
   const channels = body.getUint16(2, le);
@@ -190,7 +191,7 @@ export function decodeWavJs(bytes: Uint8Array): DecodedAudio {
     );
   }
   const { fmt, bigEndian, data } = parseWav(bytes);
-  const { sampleRate, channels, bits, tag } = fmt;
+  const { sampleRate, channels } = fmt;
   if (!(sampleRate >= SAMPLE_RATE_MIN && sampleRate <= SAMPLE_RATE_MAX)) {
     throw new SerkitError(
       'ERR_SER_SAMPLE_RATE',
@@ -198,7 +199,31 @@ export function decodeWavJs(bytes: Uint8Array): DecodedAudio {
     );
   }
   if (channels === 0) throw invalidWav('the header declares 0 channels');
-  let kind: 'int' | 'float' | 'alaw' | 'mulaw';
+  const { kind, width } = sampleEncoding(fmt);
+  // A data chunk cut short keeps its whole frames, as libsndfile does.
+  const frameBytes = width * channels;
+  const nFrames = Math.floor(data.length / frameBytes);
+  if (nFrames === 0) throw empty();
+  const read = sampleReader(kind, width, !bigEndian, data.subarray(0, nFrames * frameBytes));
+  const mono = mixToMono(read, nFrames, channels);
+  for (let i = 0; i < nFrames; i++) {
+    if (!Number.isFinite(mono[i])) {
+      throw new SerkitError('ERR_SER_NON_FINITE', `non-finite sample (NaN or Inf) at sample ${i}`);
+    }
+  }
+  return { samples: mono, sampleRate, channels };
+}
+
+/** How samples are stored: integer PCM, IEEE float, A-law or µ-law. */
+export type SampleKind = 'int' | 'float' | 'alaw' | 'mulaw';
+
+/**
+ * The sample encoding of `fmt` and its bytes per sample.
+ * @throws `ERR_SER_UNSUPPORTED_ENCODING` for encodings serkit does not read.
+ */
+export function sampleEncoding(fmt: Fmt): { kind: SampleKind; width: number } {
+  const { tag, bits } = fmt;
+  let kind: SampleKind;
   let width: number;
   if (tag === 1) {
     width = Math.ceil(bits / 8);
@@ -216,11 +241,18 @@ export function decodeWavJs(bytes: Uint8Array): DecodedAudio {
   } else {
     throw unsupported(`${unsupportedFormatName(tag)} (format tag 0x${hex4(tag)}); ${SUPPORTED}`);
   }
-  // A data chunk cut short keeps its whole frames, as libsndfile does.
-  const frameBytes = width * channels;
-  const nFrames = Math.floor(data.length / frameBytes);
-  if (nFrames === 0) throw empty();
-  const read = sampleReader(kind, width, !bigEndian, data.subarray(0, nFrames * frameBytes));
+  return { kind, width };
+}
+
+/**
+ * `nFrames` frames of `channels` interleaved samples read by `read` (see
+ * {@link sampleReader}), averaged to mono in float32 like librosa `to_mono`.
+ */
+export function mixToMono(
+  read: (i: number) => number,
+  nFrames: number,
+  channels: number,
+): Float32Array {
   const mono = new Float32Array(nFrames);
   const scale = Math.fround(1 / channels);
   for (let f = 0, i = 0; f < nFrames; f++) {
@@ -232,12 +264,7 @@ export function decodeWavJs(bytes: Uint8Array): DecodedAudio {
       mono[f] = s * scale;
     }
   }
-  for (let i = 0; i < nFrames; i++) {
-    if (!Number.isFinite(mono[i])) {
-      throw new SerkitError('ERR_SER_NON_FINITE', `non-finite sample (NaN or Inf) at sample ${i}`);
-    }
-  }
-  return { samples: mono, sampleRate, channels };
+  return mono;
 }
 
 /** G.711 bytes to 16-bit linear with wavefile's codec (the ITU tables libsndfile uses). */
@@ -250,9 +277,12 @@ function g711ToInt16(bytes: Uint8Array, law: 'alaw' | 'mulaw'): Int16Array {
   return new Int16Array(out.buffer, out.byteOffset, out.byteLength / 2).slice();
 }
 
-/** A reader of sample `i` (interleaved index) as a float in [-1, 1). */
-function sampleReader(
-  kind: 'int' | 'float' | 'alaw' | 'mulaw',
+/**
+ * A reader of sample `i` (interleaved index) of `bytes` as a float in [-1, 1), scaled like
+ * soundfile; `le`: little-endian (false in RIFX). `bytes` holds whole samples.
+ */
+export function sampleReader(
+  kind: SampleKind,
   width: number,
   le: boolean,
   bytes: Uint8Array,
