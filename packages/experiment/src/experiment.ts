@@ -254,7 +254,7 @@ export async function runExperiment(
       ...files.classes.map((_, k) => files.labels.filter((l) => l === k).length),
     );
     throw new ExperimentError(
-      `${where}: the test part is empty: --test-size ${c.testSize} of each class rounds to no file (the largest class has ${largest} files); raise --test-size or add files`,
+      `${where}: the test part is empty: --test-size ${c.testSize} of each class rounds to no file (the largest class has ${largest} file${largest === 1 ? '' : 's'}); raise --test-size or add files`,
     );
   }
   if (split.note) emit({ type: 'notice', message: split.note });

@@ -153,7 +153,7 @@ export function checkInputShape(
     !(Array.isArray(recorded) && recorded[0] === h && recorded[1] === w && recorded[2] === 1)
   ) {
     throw new Error(
-      `${path.join(dir, MODEL_FILES.metadata)}: inputShape is ${JSON.stringify(recorded)}, but the model's input is [${h}, ${w}, 1]`,
+      `${path.join(dir, MODEL_FILES.metadata)}: inputShape is ${Array.isArray(recorded) ? `[${recorded.map((v) => JSON.stringify(v)).join(', ')}]` : JSON.stringify(recorded)}, but the model's input is [${h}, ${w}, 1]`,
     );
   }
 }

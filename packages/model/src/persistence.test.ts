@@ -160,7 +160,7 @@ describe('saveModel / loadModel', () => {
         {
           'metadata.json': JSON.stringify({ ...json('metadata.json'), inputShape: [16, 21, 1] }),
         },
-        /input-shape\/metadata\.json: inputShape is \[16,21,1\], but the model's input is \[16, 20, 1\]$/,
+        /input-shape\/metadata\.json: inputShape is \[16, 21, 1\], but the model's input is \[16, 20, 1\]$/,
       ],
       [
         'num-classes',

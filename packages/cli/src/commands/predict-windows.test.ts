@@ -244,6 +244,14 @@ describe('ser predict --window (text)', () => {
     expect(ser(['predict', long, '--model', model, '--window', '3', '--json']).stderr).toBe('');
   });
 
+  it('notes once that a hop longer than the window leaves gaps', () => {
+    const r = ser(['predict', long, '--model', model, '--window', '1', '--hop', '5']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      'ser predict: --hop 5 is longer than --window 1: only the first 1 s of every 5 s is classified, and the share of time counts each window for its whole 5 s hop\n',
+    );
+  });
+
   it('prints window times with the decimals the hop needs, so neighbouring rows differ', () => {
     const r = ser(['predict', long, '--model', model, '--window', '10', '--hop', '0.125']);
     expect(r.code, r.stderr).toBe(0);
@@ -374,6 +382,24 @@ describe('ser predict --stream -', () => {
       Buffer.from([1]),
     );
     expect(byte.code).toBe(1);
+    // Samples that are not finite, and a partial frame at the end, are said of stdin.
+    const nan = Float32Array.from(signal.subarray(0, 4 * SR));
+    nan[SR] = Number.NaN;
+    const n = ser(
+      ['predict', '--model', model, '--stream', '-'],
+      encodeWav(nan, SR, { encoding: 'float32' }),
+    );
+    expect(n.code).toBe(1);
+    expect(n.stderr).toMatch(/ser: error: stdin: non-finite sample \(NaN or Inf\)/);
+    const f32 = Buffer.from(signal.buffer, signal.byteOffset, 4 * 4 * SR);
+    const odd = ser(
+      ['predict', '--model', model, '--stream', '-', '--rate', '44100', '--format', 'f32le'],
+      Buffer.concat([f32, Buffer.from([1, 2, 3])]),
+    );
+    expect(odd.code, odd.stderr).toBe(0);
+    expect(odd.stderr).toMatch(
+      /ser: note: stdin: the last 3 bytes of the stream, less than one sample frame \(1 channel\), were ignored\n$/,
+    );
     expect(byte.stderr).toMatch(
       /stdin: no audio samples in the stream \(1 byte at its end, less than one sample frame\)\n$/,
     );

@@ -188,6 +188,17 @@ export async function runPredictWindowed(
   return runPredictWindows(inputs, o, ctx);
 }
 
+/** One stderr note when windows leave gaps between them (`--hop` longer than `--window`). */
+function noteGaps(o: WindowCliOptions, ctx: CliContext): void {
+  const window = o.window ?? DEFAULT_WINDOW_SECONDS;
+  const hop = o.hop ?? DEFAULT_HOP_SECONDS;
+  if (hop > window) {
+    ctx.stderr.write(
+      `ser predict: --hop ${hop} is longer than --window ${window}: only the first ${window} s of every ${hop} s is classified, and the share of time counts each window for its whole ${hop} s hop\n`,
+    );
+  }
+}
+
 async function loadPredictor(
   o: WindowCliOptions,
   ctx: CliContext,
@@ -272,6 +283,7 @@ export async function runPredictWindows(
     // a refused model or files that all fail leave no empty folder.
     ensureWritableDir(o.plot, '--plot');
   }
+  noteGaps(o, ctx);
   const windows = { window: o.window ?? DEFAULT_WINDOW_SECONDS, hop: o.hop ?? DEFAULT_HOP_SECONDS };
   const { ref, meta, predictor } = await loadPredictor(o, ctx);
   const isTrainingFile = await trainingFileTest(meta.trainingFiles?.sha256);
@@ -427,6 +439,7 @@ export async function runPredictStream(
   if (o.rate === undefined && (o.channels !== undefined || o.format !== undefined)) {
     throw new UsageError('raw PCM needs --rate (and optionally --channels, --format)');
   }
+  noteGaps(o, ctx);
   const windows = { window: o.window ?? DEFAULT_WINDOW_SECONDS, hop: o.hop ?? DEFAULT_HOP_SECONDS };
   const { meta, predictor } = await loadPredictor(o, ctx);
   ctx.stderr.write(
@@ -462,7 +475,9 @@ export async function runPredictStream(
     }
   } catch (err) {
     if (!ctx.signal?.aborted) {
-      ctx.stderr.write(`ser: error: ${(err as Error).message.split('\n')[0]}\n`);
+      // The decoder's errors say `stdin:` already; the pipeline's (NaN samples) do not.
+      const first = (err as Error).message.split('\n')[0];
+      ctx.stderr.write(`ser: error: ${first.startsWith('stdin:') ? first : `stdin: ${first}`}\n`);
       predictor.dispose();
       return EXIT.FAILED;
     }
@@ -482,6 +497,12 @@ export async function runPredictStream(
       return EXIT.FAILED;
     }
     await emit(live.finish());
+    const partial = decoder.pendingBytes;
+    if (partial > 0) {
+      ctx.stderr.write(
+        `ser: note: stdin: the last ${partial} byte${partial === 1 ? '' : 's'} of the stream, less than one sample frame (${decoder.channels} channel${decoder.channels === 1 ? '' : 's'}), were ignored\n`,
+      );
+    }
     return EXIT.OK;
   } finally {
     predictor.dispose();
