@@ -20,6 +20,7 @@ export {
   resolveCrnnOptions,
   TABLE1_BLOCKS,
 } from './crnn.js';
+export { ModelError, type ModelErrorCode } from './errors.js';
 export {
   accuracy,
   averages,

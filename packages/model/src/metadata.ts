@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { currentBackendInfo } from './backend.js';
+import { invalidModel } from './errors.js';
 import { DB_REFERENCES } from './normalization.js';
 import type { ModelMetadata } from './types.js';
 
@@ -142,7 +143,7 @@ export function checkInputShape(
   const expected = dspInputShape(metadata.dsp);
   const [h, w] = inputShape;
   if (expected && (expected[0] !== h || expected[1] !== w)) {
-    throw new Error(
+    throw invalidModel(
       `${path.join(dir, MODEL_FILES.metadata)}: its dsp options give ${expected[0]} × ${expected[1]} log-mel inputs, but the model's input is ${h} × ${w}`,
     );
   }
@@ -152,7 +153,7 @@ export function checkInputShape(
     recorded !== undefined &&
     !(Array.isArray(recorded) && recorded[0] === h && recorded[1] === w && recorded[2] === 1)
   ) {
-    throw new Error(
+    throw invalidModel(
       `${path.join(dir, MODEL_FILES.metadata)}: inputShape is ${Array.isArray(recorded) ? `[${recorded.map((v) => JSON.stringify(v)).join(', ')}]` : JSON.stringify(recorded)}, but the model's input is [${h}, ${w}, 1]`,
     );
   }
@@ -161,7 +162,7 @@ export function checkInputShape(
 /** Refuse a model whose number of outputs is not its number of class names. */
 export function checkOutputUnits(dir: string, metadata: ModelMetadata, units: number): void {
   if (units !== metadata.classNames.length) {
-    throw new Error(
+    throw invalidModel(
       `${path.join(dir, MODEL_FILES.metadata)}: ${metadata.classNames.length} class names but the model has ${units} outputs`,
     );
   }
@@ -184,7 +185,7 @@ export function checkModelFolder(dir: string): {
   const modelFile = path.join(dir, MODEL_FILES.model);
   const json = readJson(modelFile) as Partial<LayersModelJson> | null;
   if (!asRecord(json?.modelTopology) || !Array.isArray(json?.weightsManifest)) {
-    throw new Error(
+    throw invalidModel(
       `${modelFile}: not a tfjs layers model (modelTopology/weightsManifest missing)`,
     );
   }
@@ -199,7 +200,7 @@ export function checkModelFolder(dir: string): {
     // The CRNN's weights are all float32: another dtype is a corrupt manifest.
     const odd = specs.find((w) => w?.dtype !== 'float32');
     if (odd) {
-      throw new Error(
+      throw invalidModel(
         `${modelFile}: weight ${JSON.stringify(odd?.name)} has dtype ${JSON.stringify(odd?.dtype)}; serkit models' weights are float32`,
       );
     }
@@ -208,7 +209,7 @@ export function checkModelFolder(dir: string): {
       const f = path.join(dir, String(p));
       const rel = path.relative(dir, f);
       if (rel.startsWith('..') || path.isAbsolute(rel)) {
-        throw new Error(
+        throw invalidModel(
           `${modelFile}: weights path ${JSON.stringify(p)} is outside the model folder`,
         );
       }
@@ -216,9 +217,9 @@ export function checkModelFolder(dir: string): {
       try {
         stat = fs.statSync(f);
       } catch {
-        throw new Error(`${f}: weights file missing`);
+        throw invalidModel(`${f}: weights file missing`);
       }
-      if (!stat.isFile()) throw new Error(`${f}: not a file`);
+      if (!stat.isFile()) throw invalidModel(`${f}: not a file`);
       size += stat.size;
     }
     const quantized = specs.some((w) => w?.quantization);
@@ -227,7 +228,7 @@ export function checkModelFolder(dir: string): {
       0,
     );
     if (!quantized && Number.isFinite(need) && size !== need) {
-      throw new Error(
+      throw invalidModel(
         `${path.join(dir, String(paths[0] ?? MODEL_FILES.weights))}: ${size} bytes of weights, but model.json's manifest needs ${need}`,
       );
     }
@@ -241,13 +242,15 @@ export function readJson(file: string): unknown {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err})`);
+    throw invalidModel(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
   try {
     return JSON.parse(text);
   } catch (err) {
     // One line: V8's message can quote the text around the error, newlines included.
-    throw new Error(`${file}: invalid JSON (${(err as Error).message.replace(/\s*\n\s*/g, ' ')})`);
+    throw invalidModel(
+      `${file}: invalid JSON (${(err as Error).message.replace(/\s*\n\s*/g, ' ')})`,
+    );
   }
 }
 
@@ -256,33 +259,35 @@ export function readMetadata(dir: string): ModelMetadata {
   const file = path.join(dir, MODEL_FILES.metadata);
   const m = readJson(file) as ModelMetadata;
   if (m?.format !== 'serkit-crnn')
-    throw new Error(`${file}: not a serkit model (format is not "serkit-crnn")`);
+    throw invalidModel(`${file}: not a serkit model (format is not "serkit-crnn")`);
   if (m.formatVersion !== 1)
-    throw new Error(`${file}: unsupported formatVersion ${m.formatVersion} (expected 1)`);
+    throw invalidModel(`${file}: unsupported formatVersion ${m.formatVersion} (expected 1)`);
   if (!Array.isArray(m.classNames) || m.classNames.length < 2) {
-    throw new Error(`${file}: classNames must list at least 2 classes`);
+    throw invalidModel(`${file}: classNames must list at least 2 classes`);
   }
   const bad = m.classNames.find((c) => typeof c !== 'string' || c === '');
   if (bad !== undefined) {
-    throw new Error(`${file}: class names must be non-empty strings, got ${JSON.stringify(bad)}`);
+    throw invalidModel(
+      `${file}: class names must be non-empty strings, got ${JSON.stringify(bad)}`,
+    );
   }
   const twice = m.classNames.find((c, k) => m.classNames.indexOf(c) !== k);
   if (twice !== undefined)
-    throw new Error(`${file}: duplicate class name ${JSON.stringify(twice)}`);
+    throw invalidModel(`${file}: duplicate class name ${JSON.stringify(twice)}`);
   const numClasses = (m.crnn as { numClasses?: unknown } | undefined)?.numClasses;
   if (numClasses !== undefined && numClasses !== m.classNames.length) {
-    throw new Error(
+    throw invalidModel(
       `${file}: crnn.numClasses is ${JSON.stringify(numClasses)} but classNames lists ${m.classNames.length} classes`,
     );
   }
   if (!m.zscore || !Number.isFinite(m.zscore.mean) || !(m.zscore.std > 0)) {
-    throw new Error(`${file}: zscore must have a finite mean and a positive std`);
+    throw invalidModel(`${file}: zscore must have a finite mean and a positive std`);
   }
   if (m.zscore.dbReference !== undefined && !DB_REFERENCES.includes(m.zscore.dbReference)) {
-    throw new Error(
+    throw invalidModel(
       `${file}: zscore.dbReference must be one of ${DB_REFERENCES.join(', ')}, got ${JSON.stringify(m.zscore.dbReference)}`,
     );
   }
-  if (!m.dsp || typeof m.dsp !== 'object') throw new Error(`${file}: dsp options missing`);
+  if (!m.dsp || typeof m.dsp !== 'object') throw invalidModel(`${file}: dsp options missing`);
   return m;
 }

@@ -215,6 +215,7 @@ describe('saveModel / loadModel', () => {
       }
       expect(() => checkModelFolder(dir), name).toThrow(message);
       await expect(loadModel(dir), name).rejects.toThrow(message);
+      await expect(loadModel(dir), name).rejects.toMatchObject({ code: 'ERR_SER_INVALID_MODEL' });
     }
     const folder = path.join(tmp, 'weights-folder');
     fs.cpSync(good, folder, { recursive: true });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { writeDirAtomic } from './atomic-dir.js';
 import { loadBackend } from './backend.js';
+import { invalidModel, ModelError } from './errors.js';
 import {
   checkInputShape,
   checkModelFolder,
@@ -112,14 +113,15 @@ export async function loadModel(
   if (typeof dir !== 'string' || dir === '')
     throw new Error('loadModel dir: expected a folder path');
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new Error(`${dir}: no such model folder`);
+    throw invalidModel(`${dir}: no such model folder`);
   }
   // Every check that needs no TensorFlow first: a broken folder fails before it loads.
   const { metadata, modelJson: json } = checkModelFolder(dir);
   if (options.dsp) {
     const diff = diffDspOptions(metadata.dsp, options.dsp);
     if (diff.length > 0) {
-      throw new Error(
+      throw new ModelError(
+        'ERR_SER_DSP_MISMATCH',
         `${path.join(dir, MODEL_FILES.metadata)}: model was trained with different DSP options (${diff.join('; ')})`,
       );
     }
@@ -134,7 +136,7 @@ export async function loadModel(
       try {
         return fs.readFileSync(f);
       } catch {
-        throw new Error(`${f}: weights file missing`);
+        throw invalidModel(`${f}: weights file missing`);
       }
     });
   const data = Buffer.concat(bins);
@@ -148,7 +150,7 @@ export async function loadModel(
       tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }),
     );
   } catch (err) {
-    throw new Error(`${modelFile}: cannot load (${(err as Error).message.split('\n')[0]})`);
+    throw invalidModel(`${modelFile}: cannot load (${(err as Error).message.split('\n')[0]})`);
   }
   // Again from the model itself, for topologies the static check cannot read.
   const [, h, w] = model.inputs[0].shape as number[];

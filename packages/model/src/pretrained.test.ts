@@ -73,11 +73,18 @@ describe('pretrained models', () => {
     ).rejects.toThrow(
       new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*nMels: model has 128, given 64`),
     );
+    await expect(
+      loadPretrained('ravdess', { dsp: { ...metadata.dsp, nMels: 64 } }),
+    ).rejects.toMatchObject({ code: 'ERR_SER_DSP_MISMATCH' });
   });
 
   it('names an unknown model and the known ones', () => {
     expect(() => pretrainedModelDir('iemocap')).toThrow(
       'unknown pretrained model `iemocap`: expected one of ravdess, emodb',
+    );
+    // Errors a caller can branch on, as @serkit/features' codes.
+    expect(() => pretrainedModelDir('iemocap')).toThrow(
+      expect.objectContaining({ name: 'ModelError', code: 'ERR_SER_UNKNOWN_MODEL' }),
     );
   });
 });

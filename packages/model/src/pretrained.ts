@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
+import { ModelError } from './errors.js';
 import { type LoadModelOptions, loadModel, MODEL_FILES, readMetadata } from './persistence.js';
 import type { ModelMetadata } from './types.js';
 
@@ -68,12 +69,14 @@ function packageRoot(packageName: string, from: string): string | null {
  * The folder of an installed pretrained model (`<package>/model`), resolved from this package
  * and, failing that, from the current working directory.
  *
- * @throws Error `pretrained model \`emodb\` is not installed: npm install @serkit/model-emodb`
- *   when its package cannot be found, or an Error naming the name when it is not a known model.
+ * @throws {ModelError} `ERR_SER_MODEL_NOT_INSTALLED`: `pretrained model \`emodb\` is not
+ *   installed: npm install @serkit/model-emodb` when its package cannot be found;
+ *   `ERR_SER_UNKNOWN_MODEL` naming the name when it is not a known model.
  */
 export function pretrainedModelDir(name: string): string {
   if (!isPretrainedModelName(name)) {
-    throw new Error(
+    throw new ModelError(
+      'ERR_SER_UNKNOWN_MODEL',
       `unknown pretrained model \`${name}\`: expected one of ${Object.keys(PRETRAINED_MODELS).join(', ')}`,
     );
   }
@@ -83,7 +86,10 @@ export function pretrainedModelDir(name: string): string {
     packageRoot(packageName, path.join(process.cwd(), 'package.json'));
   const dir = root === null ? null : path.join(root, MODEL_SUBDIR);
   if (dir === null || !fs.existsSync(path.join(dir, MODEL_FILES.metadata))) {
-    throw new Error(`pretrained model \`${name}\` is not installed: npm install ${packageName}`);
+    throw new ModelError(
+      'ERR_SER_MODEL_NOT_INSTALLED',
+      `pretrained model \`${name}\` is not installed: npm install ${packageName}`,
+    );
   }
   return dir;
 }
