@@ -10,13 +10,11 @@ const FIXTURES = resolve(import.meta.dirname, '../../../crates/ser-dsp/tests/fix
 const TMP = mkdtempSync(join(tmpdir(), 'serkit-pcm-stream-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
-/** Feed `bytes` in chunks of pseudo-random sizes (1 to 5000 bytes), as a pipe would. */
-function feed(d: PcmStreamDecoder, bytes: Uint8Array): Float32Array {
+/** Feed `bytes` in chunks of the sizes `size(k)` gives for chunk k; the samples, joined. */
+function feedChunks(d: PcmStreamDecoder, bytes: Uint8Array, size: (k: number) => number) {
   const parts: Float32Array[] = [];
-  let seed = 7;
-  for (let i = 0; i < bytes.length; ) {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    const n = 1 + (seed % 5000);
+  for (let i = 0, k = 0; i < bytes.length; k++) {
+    const n = size(k);
     parts.push(d.push(bytes.subarray(i, i + n)));
     i += n;
   }
@@ -29,22 +27,19 @@ function feed(d: PcmStreamDecoder, bytes: Uint8Array): Float32Array {
   return out;
 }
 
+/** Feed `bytes` in chunks of pseudo-random sizes (1 to 5000 bytes), as a pipe would. */
+function feed(d: PcmStreamDecoder, bytes: Uint8Array): Float32Array {
+  let seed = 7;
+  return feedChunks(d, bytes, () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return 1 + (seed % 5000);
+  });
+}
+
 /** Feed `bytes` in chunks of 1, 3, 7 and 1000 bytes, over and over. */
 function feedUneven(d: PcmStreamDecoder, bytes: Uint8Array): Float32Array {
   const sizes = [1, 3, 7, 1000];
-  const parts: Float32Array[] = [];
-  for (let i = 0, k = 0; i < bytes.length; k++) {
-    const n = sizes[k % sizes.length];
-    parts.push(d.push(bytes.subarray(i, i + n)));
-    i += n;
-  }
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return feedChunks(d, bytes, (k) => sizes[k % sizes.length]);
 }
 
 /** `bytes` streamed must give what both engines decode from the same bytes as a file. */
