@@ -45,15 +45,20 @@ export function timelineSpec(input: TimelineInput): TopLevelSpec {
       status: w.status,
     }))
     .filter((w) => w.status !== 'speech');
-  const lines = input.windows.flatMap((w) =>
-    w.probabilities
-      ? input.classes.map((c) => ({
-          time: (w.start + w.end) / 2,
-          emotion: c,
-          probability: w.probabilities?.[c] ?? 0,
-        }))
-      : [],
-  );
+  // One path per run of classified windows: a line does not cross a shaded gap.
+  let run = 0;
+  const lines = input.windows.flatMap((w) => {
+    if (!w.probabilities) {
+      run++;
+      return [];
+    }
+    return input.classes.map((c) => ({
+      time: (w.start + w.end) / 2,
+      emotion: c,
+      probability: w.probabilities?.[c] ?? 0,
+      run,
+    }));
+  });
   const wave = input.envelope.map(([time, min, max]) => ({ time, min, max }));
   const end = Math.max(0, ...input.windows.map((w) => w.end));
   const x = { scale: { domain: [0, end] }, title: 'time (s)' };
@@ -113,6 +118,7 @@ export function timelineSpec(input: TimelineInput): TopLevelSpec {
                 scale: { scheme: 'category10' },
                 title: 'emotion',
               },
+              detail: { field: 'run', type: 'nominal' },
             },
           },
         ],
