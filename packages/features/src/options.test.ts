@@ -79,7 +79,17 @@ describe('resolveDspOptions', () => {
   );
 
   it('rejects unknown keys and non-objects', () => {
-    expect(() => resolveDspOptions({ nmels: 3 } as never)).toThrow(/invalid option `nmels`/);
+    expect(() => resolveDspOptions({ nmels: 3 } as never)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_SER_INVALID_OPTION',
+        message: expect.stringMatching(
+          /^unknown option `nmels` \(did you mean `nMels`\?\): the DSP options are sampleRate, trim, .*, topDb$/,
+        ),
+      }),
+    );
+    expect(() => resolveDspOptions({ bogus: 1 } as never)).toThrow(
+      /^unknown option `bogus`: the DSP options are sampleRate, /,
+    );
     expect(() => resolveDspOptions(5 as never)).toThrow(/invalid option `options`/);
   });
 });

@@ -1,4 +1,4 @@
-import { invalidOption } from './errors.js';
+import { invalidOption, SerkitError } from './errors.js';
 import { optionAccepts, optionTable } from './option-table.js';
 import { DEFAULT_DSP_OPTIONS, type DspOptions } from './types.js';
 
@@ -29,10 +29,10 @@ export function resolveDspOptions(options: DspOptionsInput = {}): DspOptions {
   }
   for (const key of Object.keys(options)) {
     if (!(key in DEFAULT_DSP_OPTIONS)) {
-      throw invalidOption(
-        key,
-        `one of the DSP options (${DSP_OPTION_NAMES.join(', ')})`,
-        'an unknown option',
+      const near = DSP_OPTION_NAMES.find((n) => n.toLowerCase() === key.toLowerCase());
+      throw new SerkitError(
+        'ERR_SER_INVALID_OPTION',
+        `unknown option \`${key}\`${near ? ` (did you mean \`${near}\`?)` : ''}: the DSP options are ${DSP_OPTION_NAMES.join(', ')}`,
       );
     }
   }
