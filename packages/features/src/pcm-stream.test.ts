@@ -188,6 +188,22 @@ describe('PcmStreamDecoder: every WAV the file decoders read', () => {
     expect(f.ready).toBe(false);
   });
 
+  it('refuses a NaN sample as the file decoders do, numbered from the start of the stream', () => {
+    const y = new Float32Array(100_000).fill(0.25);
+    y[70_000] = Number.NaN;
+    const d = new PcmStreamDecoder('wav');
+    expect(() => feedUneven(d, encodeWav(y, 16000, { encoding: 'float32' }))).toThrow(
+      expect.objectContaining({
+        code: 'ERR_SER_NON_FINITE',
+        message: 'stdin: non-finite sample (NaN or Inf) at sample 70000',
+      }),
+    );
+    const raw = new PcmStreamDecoder({ sampleRate: 16000, channels: 2, format: 'f32le' });
+    const stereo = new Float32Array(2 * 50_000).fill(0.5);
+    stereo[2 * 40_000 + 1] = Number.POSITIVE_INFINITY;
+    expect(() => feed(raw, new Uint8Array(stereo.buffer))).toThrow(/at sample 40000$/);
+  });
+
   it('gives up on a header whose chunks run past 64 MiB without a data chunk', () => {
     const d = new PcmStreamDecoder('wav');
     const junk = Buffer.alloc(8);

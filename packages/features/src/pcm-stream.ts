@@ -95,6 +95,8 @@ export class PcmStreamDecoder {
   /** The data size of an RF64/BW64 `ds64` chunk. */
   #ds64DataSize: number | undefined;
   #carry: Uint8Array = EMPTY;
+  /** Mono samples returned so far. */
+  #samplesDecoded = 0;
   /** Bytes pushed while the header was being read. */
   #headerBytesSeen = 0;
   /** Data bytes still expected, or Infinity. */
@@ -144,7 +146,7 @@ export class PcmStreamDecoder {
    * The mono samples in `chunk` (and in bytes held back from earlier chunks); an empty
    * array while a WAV header is still incomplete.
    * @throws `ERR_SER_INVALID_WAV` (or the file decoder's code) naming what is wrong with a
-   * WAV header.
+   * WAV header; `ERR_SER_NON_FINITE` for a NaN or infinite sample, numbered from the start.
    */
   push(chunk: Uint8Array): Float32Array {
     let bytes = chunk;
@@ -274,7 +276,22 @@ export class PcmStreamDecoder {
     const n = Math.floor(bytes.length / frame);
     this.#carry = bytes.slice(n * frame);
     if (n === 0) return new Float32Array(0);
-    return mixToMono(sampleReader(kind, width, le, bytes.subarray(0, n * frame)), n, this.channels);
+    const mono = mixToMono(
+      sampleReader(kind, width, le, bytes.subarray(0, n * frame)),
+      n,
+      this.channels,
+    );
+    // As the file decoders: a NaN or infinite sample is an error, numbered from the stream's start.
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(mono[i])) {
+        throw new SerkitError(
+          'ERR_SER_NON_FINITE',
+          `stdin: non-finite sample (NaN or Inf) at sample ${this.#samplesDecoded + i}`,
+        );
+      }
+    }
+    this.#samplesDecoded += n;
+    return mono;
   }
 }
 

@@ -86,6 +86,10 @@ describe('saveModel / loadModel', () => {
     await expect(loadModel(dir, { dsp: { ...dsp, nMels: 64, melScale: 'htk' } })).rejects.toThrow(
       /metadata\.json: model was trained with different DSP options \(melScale: model has "slaney", given "htk"; nMels: model has 16, given 64\)/,
     );
+    // Options left out are named once, with the way to fill them in.
+    await expect(loadModel(dir, { dsp: { nMels: 64 } })).rejects.toThrow(
+      /metadata\.json: model was trained with different DSP options \(nMels: model has 16, given 64\); the DSP options given leave out hopLength, melScale, nFft, sampleRate, topDb \(pass complete options: resolveDspOptions\(\) of @serkit\/features fills in the defaults\)$/,
+    );
   });
 
   it("refuses a model whose metadata's DSP options give another input shape than the model", async () => {

@@ -118,11 +118,28 @@ export async function loadModel(
   // Every check that needs no TensorFlow first: a broken folder fails before it loads.
   const { metadata, modelJson: json } = checkModelFolder(dir);
   if (options.dsp) {
-    const diff = diffDspOptions(metadata.dsp, options.dsp);
-    if (diff.length > 0) {
+    const given = options.dsp as Record<string, unknown>;
+    // Options left out are named once, not each as "given (unset)".
+    const missing = Object.keys(metadata.dsp)
+      .filter((k) => given[k] === undefined)
+      .sort();
+    const diff = diffDspOptions(metadata.dsp, given).filter(
+      (d) => !missing.includes(d.slice(0, d.indexOf(':'))),
+    );
+    const parts = [
+      ...(diff.length > 0
+        ? [`model was trained with different DSP options (${diff.join('; ')})`]
+        : []),
+      ...(missing.length > 0
+        ? [
+            `the DSP options given leave out ${missing.join(', ')} (pass complete options: resolveDspOptions() of @serkit/features fills in the defaults)`,
+          ]
+        : []),
+    ];
+    if (parts.length > 0) {
       throw new ModelError(
         'ERR_SER_DSP_MISMATCH',
-        `${path.join(dir, MODEL_FILES.metadata)}: model was trained with different DSP options (${diff.join('; ')})`,
+        `${path.join(dir, MODEL_FILES.metadata)}: ${parts.join('; ')}`,
       );
     }
   }

@@ -39,7 +39,9 @@ export interface WindowSummary {
   /**
    * Share of the recording's time per emotion, and under `silent` and `too-short` for the
    * time not classified; sums to 1. The timeline is cut into hop-long slices, each
-   * attributed to the window that starts there (the last window keeps the rest).
+   * attributed to the window that starts there (the last window keeps the rest); when the hop
+   * is longer than the window, a window keeps its own length and the time between windows is
+   * left out.
    */
   share: Record<string, number>;
   /** Mean probability of each class over the classified windows (null when there are none). */

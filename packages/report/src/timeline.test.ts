@@ -26,8 +26,10 @@ describe('timelineSpec', () => {
     const runs = [...new Set(lines.map((l) => l.run))];
     expect(runs).toHaveLength(2);
     const [before, after] = runs.map((r) => lines.filter((l) => l.run === r).map((l) => l.time));
-    expect(Math.max(...(before as number[]))).toBe(2.5);
-    expect(Math.min(...(after as number[]))).toBe(5.5);
+    // Points at the centres of the slices the windows stand for ([0, 1), [1, 2) | [4, 5),
+    // [5, 8)), none inside the shaded slices [2, 4).
+    expect(before).toEqual([0.5, 0.5, 1.5, 1.5]);
+    expect(after).toEqual([4.5, 4.5, 6.5, 6.5]);
     // Two runs × two emotions: four line paths in the picture.
     const svg = await renderSvg(spec as never);
     expect(svg.match(/aria-roledescription="line mark"/g)?.length ?? 0).toBe(4);

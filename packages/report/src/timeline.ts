@@ -32,8 +32,8 @@ const WIDTH = 900;
 
 /**
  * Timeline of one recording: the waveform envelope on top, the probability of each emotion
- * over time below (one point per window, at its centre); the hop-long slice of each window
- * not classified (silent, too short) is shaded grey in both.
+ * over time below (one point per window, at the centre of the hop-long slice it stands for);
+ * the slice of each window not classified (silent, too short) is shaded grey in both.
  */
 export function timelineSpec(input: TimelineInput): TopLevelSpec {
   // Each window stands for the hop-long slice from its start to the next window's start
@@ -45,15 +45,18 @@ export function timelineSpec(input: TimelineInput): TopLevelSpec {
       status: w.status,
     }))
     .filter((w) => w.status !== 'speech');
-  // One path per run of classified windows: a line does not cross a shaded gap.
+  // One point per classified window, at the centre of the slice it stands for (so that
+  // points and shading tile the time axis, as the summary's shares do), and one path per run
+  // of classified windows: a line does not cross a shaded gap.
   let run = 0;
-  const lines = input.windows.flatMap((w) => {
+  const lines = input.windows.flatMap((w, i, all) => {
     if (!w.probabilities) {
       run++;
       return [];
     }
+    const end = i + 1 < all.length ? Math.min(w.end, all[i + 1].start) : w.end;
     return input.classes.map((c) => ({
-      time: (w.start + w.end) / 2,
+      time: (w.start + end) / 2,
       emotion: c,
       probability: w.probabilities?.[c] ?? 0,
       run,

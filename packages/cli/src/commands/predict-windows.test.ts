@@ -248,7 +248,7 @@ describe('ser predict --window (text)', () => {
     const r = ser(['predict', long, '--model', model, '--window', '1', '--hop', '5']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
-      'ser predict: --hop 5 is longer than --window 1: only the first 1 s of every 5 s is classified, and the share of time counts each window for its whole 5 s hop\n',
+      'ser predict: --hop 5 is longer than --window 1: only the first 1 s of every 5 s is classified, and the share of time is of those windows only\n',
     );
   });
 
@@ -390,7 +390,9 @@ describe('ser predict --stream -', () => {
       encodeWav(nan, SR, { encoding: 'float32' }),
     );
     expect(n.code).toBe(1);
-    expect(n.stderr).toMatch(/ser: error: stdin: non-finite sample \(NaN or Inf\)/);
+    expect(n.stderr).toMatch(
+      /ser: error: stdin: non-finite sample \(NaN or Inf\) at sample 44100\n$/,
+    );
     const f32 = Buffer.from(signal.buffer, signal.byteOffset, 4 * 4 * SR);
     const odd = ser(
       ['predict', '--model', model, '--stream', '-', '--rate', '44100', '--format', 'f32le'],

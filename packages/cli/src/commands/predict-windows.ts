@@ -194,7 +194,7 @@ function noteGaps(o: WindowCliOptions, ctx: CliContext): void {
   const hop = o.hop ?? DEFAULT_HOP_SECONDS;
   if (hop > window) {
     ctx.stderr.write(
-      `ser predict: --hop ${hop} is longer than --window ${window}: only the first ${window} s of every ${hop} s is classified, and the share of time counts each window for its whole ${hop} s hop\n`,
+      `ser predict: --hop ${hop} is longer than --window ${window}: only the first ${window} s of every ${hop} s is classified, and the share of time is of those windows only\n`,
     );
   }
 }
