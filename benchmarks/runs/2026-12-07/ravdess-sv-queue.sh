@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Abandoned after two folds (benchmarks/RESULTS.md, anchor pretrained-ravdess-speaker-validation-2026-12-07): kept as the record of how they ran.
 # The queue of the pre-registered speaker-validation candidate (issue 13): the six folds of
 # benchmarks/runs/2026-12-06/ravdess-speaker-validation-PLAN.txt in order, skipping finished ones; an
 # interrupted fold resumes from its checkpoint (<out>.checkpoint). Outputs in /work/runs6 (outside the
