@@ -170,6 +170,11 @@ export class PcmStreamDecoder {
     return this.#decode(concat(this.#carry, bytes));
   }
 
+  /** Mono samples returned so far. */
+  get samplesDecoded(): number {
+    return this.#samplesDecoded;
+  }
+
   /** Bytes left over at the end of the stream that do not make a whole frame. */
   get pendingBytes(): number {
     return this.#carry.length;

@@ -123,9 +123,8 @@ export async function loadModel(
     const missing = Object.keys(metadata.dsp)
       .filter((k) => given[k] === undefined)
       .sort();
-    const diff = diffDspOptions(metadata.dsp, given).filter(
-      (d) => !missing.includes(d.slice(0, d.indexOf(':'))),
-    );
+    const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+    const diff = diffDspOptions(metadata.dsp, { ...metadata.dsp, ...set });
     const parts = [
       ...(diff.length > 0
         ? [`model was trained with different DSP options (${diff.join('; ')})`]

@@ -38,27 +38,28 @@ const WIDTH = 900;
 export function timelineSpec(input: TimelineInput): TopLevelSpec {
   // Each window stands for the hop-long slice from its start to the next window's start
   // (the last one for the rest): the slices of windows not classified are shaded.
-  const unclassified = input.windows
-    .map((w, i, all) => ({
-      start: w.start,
-      end: i + 1 < all.length ? Math.min(w.end, all[i + 1].start) : w.end,
-      status: w.status,
-    }))
-    .filter((w) => w.status !== 'speech');
+  const slices = input.windows.map((w, i, all) => ({
+    window: w,
+    start: w.start,
+    end: i + 1 < all.length ? Math.min(w.end, all[i + 1].start) : w.end,
+  }));
+  const unclassified = slices
+    .filter((s) => s.window.status !== 'speech')
+    .map(({ start, end, window }) => ({ start, end, status: window.status }));
   // One point per classified window, at the centre of the slice it stands for (so that
   // points and shading tile the time axis, as the summary's shares do), and one path per run
   // of classified windows: a line does not cross a shaded gap.
   let run = 0;
-  const lines = input.windows.flatMap((w, i, all) => {
-    if (!w.probabilities) {
+  const lines = slices.flatMap(({ window: w, start, end }) => {
+    const p = w.probabilities;
+    if (!p) {
       run++;
       return [];
     }
-    const end = i + 1 < all.length ? Math.min(w.end, all[i + 1].start) : w.end;
     return input.classes.map((c) => ({
-      time: (w.start + end) / 2,
+      time: (start + end) / 2,
       emotion: c,
-      probability: w.probabilities?.[c] ?? 0,
+      probability: p[c] ?? 0,
       run,
     }));
   });

@@ -189,9 +189,7 @@ export async function runPredictWindowed(
 }
 
 /** One stderr note when windows leave gaps between them (`--hop` longer than `--window`). */
-function noteGaps(o: WindowCliOptions, ctx: CliContext): void {
-  const window = o.window ?? DEFAULT_WINDOW_SECONDS;
-  const hop = o.hop ?? DEFAULT_HOP_SECONDS;
+function noteGaps({ window, hop }: { window: number; hop: number }, ctx: CliContext): void {
   if (hop > window) {
     ctx.stderr.write(
       `ser predict: --hop ${hop} is longer than --window ${window}: only the first ${window} s of every ${hop} s is classified, and the share of time is of those windows only\n`,
@@ -283,8 +281,8 @@ export async function runPredictWindows(
     // a refused model or files that all fail leave no empty folder.
     ensureWritableDir(o.plot, '--plot');
   }
-  noteGaps(o, ctx);
   const windows = { window: o.window ?? DEFAULT_WINDOW_SECONDS, hop: o.hop ?? DEFAULT_HOP_SECONDS };
+  noteGaps(windows, ctx);
   const { ref, meta, predictor } = await loadPredictor(o, ctx);
   const isTrainingFile = await trainingFileTest(meta.trainingFiles?.sha256);
   const out: WindowedPredictOutput = { model: ref, predictions: [], failed: [] };
@@ -439,14 +437,13 @@ export async function runPredictStream(
   if (o.rate === undefined && (o.channels !== undefined || o.format !== undefined)) {
     throw new UsageError('raw PCM needs --rate (and optionally --channels, --format)');
   }
-  noteGaps(o, ctx);
   const windows = { window: o.window ?? DEFAULT_WINDOW_SECONDS, hop: o.hop ?? DEFAULT_HOP_SECONDS };
+  noteGaps(windows, ctx);
   const { meta, predictor } = await loadPredictor(o, ctx);
   ctx.stderr.write(
     `ser predict: reading ${o.rate === undefined ? 'a WAV stream' : `raw ${o.format ?? 's16le'} PCM`} from stdin (window ${windows.window} s, hop ${windows.hop} s)\n`,
   );
   let live: LiveWindows | null = null;
-  let received = 0;
   const emit = async (ws: { windows: AudioWindow[]; features: Float32Array }) => {
     if (ws.windows.length === 0) return;
     const preds = await classifyWindows(predictor, ws.windows, ws.features, meta.classNames);
@@ -469,7 +466,6 @@ export async function runPredictStream(
       const bytes =
         typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
       const samples = decoder.push(bytes);
-      received += samples.length;
       if (!live && decoder.ready) live = new LiveWindows(decoder.sampleRate, meta.dsp, windows);
       if (live && samples.length > 0) await emit(live.push(samples));
     }
@@ -487,7 +483,7 @@ export async function runPredictStream(
   try {
     if (ctx.signal?.aborted) return EXIT.INTERRUPTED;
     // As the file mode: a stream without one whole sample frame is an error, not zero windows.
-    if (!live || received === 0) {
+    if (!live || decoder.samplesDecoded === 0) {
       const partial = decoder.pendingBytes;
       ctx.stderr.write(
         decoder.ready
