@@ -249,6 +249,7 @@ export async function evaluateOnFiles(
     backend: {
       name: backend?.name ?? 'unknown',
       tensorflowVersion: backend?.tensorflowVersion ?? null,
+      oneDnn: backend?.oneDnn ?? null,
     },
     createdAt: new Date().toISOString(),
   });

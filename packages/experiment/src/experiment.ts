@@ -430,6 +430,7 @@ export async function runExperiment(
     backend: {
       name: backend?.name ?? 'unknown',
       tensorflowVersion: backend?.tensorflowVersion ?? null,
+      oneDnn: backend?.oneDnn ?? null,
     },
     createdAt: new Date().toISOString(),
   });

@@ -61,6 +61,12 @@ function firstLine(err: unknown): string {
 function tryNative(pkg: NativePackageName): { tf: Tf; dir: string } {
   const prev = process.env.TF_CPP_MIN_LOG_LEVEL;
   if (prev === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
+  // TensorFlow turns its oneDNN kernels on by itself only on CPUs with AVX-512 VNNI/BF16 or AMX
+  // (TensorFlow RFC 400, TF ≥ 2.9); elsewhere (AMD before Zen 4, Intel before Cascade Lake) it
+  // runs Eigen's, and a training step of the CRNN takes longer (benchmarks/RESULTS.md,
+  // anchor `onednn-default-2026-12-07`). On unless the user chose: `TF_ENABLE_ONEDNN_OPTS=0`
+  // still turns it off. Read when libtensorflow loads, so it is set before the first require.
+  process.env.TF_ENABLE_ONEDNN_OPTS ??= '1';
   const dirs = nativePackageCandidates(pkg);
   if (dirs.length === 0) throw new Error('not installed');
   let firstError: unknown = null;
@@ -102,6 +108,12 @@ async function tryJs(name: 'wasm' | 'cpu'): Promise<Tf> {
   return tf;
 }
 
+/** `TF_ENABLE_ONEDNN_OPTS` read as TensorFlow reads a boolean variable, or null if it is neither. */
+function oneDnnSetting(): boolean | null {
+  const v = process.env.TF_ENABLE_ONEDNN_OPTS?.trim().toLowerCase();
+  return v === '1' || v === 'true' ? true : v === '0' || v === 'false' ? false : null;
+}
+
 /** TensorFlow.js's one-time notice on its cpu backend in Node.js (`MathBackendCPU.write`). */
 const CPU_NODE_NOTICE = /Hi, looks like you are running TensorFlow\.js in Node\.js/;
 
@@ -137,6 +149,7 @@ async function select(
         tensorflowVersion,
         reason: why,
         canTrain: name === 'tensorflow' || name === 'tensorflow-gpu',
+        oneDnn: tensorflowVersion === null ? null : oneDnnSetting(),
       };
       if (name === 'wasm' && request === 'auto') console.warn(WASM_WARNING);
       return { tf, info };

@@ -27,6 +27,12 @@ export interface BackendInfo {
   reason: string;
   /** False on wasm/cpu: training there would take hours, so {@link train} refuses by default. */
   canTrain: boolean;
+  /**
+   * Whether native TensorFlow runs its oneDNN kernels, as `TF_ENABLE_ONEDNN_OPTS` says when it
+   * loaded (`1`/`true` or `0`/`false`; serkit sets `1` unless it was set): null on wasm/cpu,
+   * or when the variable holds anything else (TensorFlow then decides by the CPU).
+   */
+  oneDnn: boolean | null;
 }
 
 /** Options of {@link loadBackend}. */

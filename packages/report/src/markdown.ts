@@ -102,7 +102,7 @@ export function reportToMarkdown(
   ];
   lines.push(`- Time: ${phases.join(', ')}`);
   lines.push(
-    `- Backend: ${report.backend.name}${report.backend.tensorflowVersion ? ` (TensorFlow ${report.backend.tensorflowVersion})` : ''}`,
+    `- Backend: ${report.backend.name}${report.backend.tensorflowVersion ? ` (TensorFlow ${report.backend.tensorflowVersion}${typeof report.backend.oneDnn === 'boolean' ? `, oneDNN ${report.backend.oneDnn ? 'on' : 'off'}` : ''})` : ''}`,
   );
   lines.push('', '## Precision, recall and F1 per emotion', '');
   lines.push('| Emotion | Precision | Recall | F1-score | Support |', '|---|---:|---:|---:|---:|');

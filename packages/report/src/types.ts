@@ -144,8 +144,12 @@ export interface SerReport {
   resumedAfterEpoch?: number;
   /** Wall time of each phase, seconds; `train` is null for `evaluate` (nothing trained). */
   seconds: { extract: number; train: number | null; evaluate: number; total: number };
-  /** TensorFlow.js backend and native TensorFlow version. */
-  backend: { name: string; tensorflowVersion: string | null };
+  /**
+   * TensorFlow.js backend and native TensorFlow version; `oneDnn`: whether native TensorFlow ran
+   * its oneDNN kernels (null: wasm/cpu or unknown; absent in reports before 0.2), which the
+   * training time depends on.
+   */
+  backend: { name: string; tensorflowVersion: string | null; oneDnn?: boolean | null };
   /** ISO date. */
   createdAt: string;
 }

@@ -108,7 +108,7 @@ export async function runInfo(
       `native DSP addon: ${nativeAddon.loaded ? 'loaded' : `not loaded (${nativeAddon.error}); the JS engine is used`}`,
       'error' in b
         ? `TensorFlow backend: unavailable (${b.error})`
-        : `TensorFlow backend: ${b.name} (${b.packageName}; tfjs ${b.tfjsVersion}; TensorFlow ${b.tensorflowVersion ?? 'n/a'}) — ${b.reason}`,
+        : `TensorFlow backend: ${b.name} (${b.packageName}; tfjs ${b.tfjsVersion}; TensorFlow ${b.tensorflowVersion ?? 'n/a'}${b.oneDnn === null ? '' : `; oneDNN ${b.oneDnn ? 'on' : 'off'}`}) — ${b.reason}`,
       ...info.models.map(
         (m) =>
           `pretrained model ${m.name}: ${m.installed ? `${m.packageName} ${m.version} (${m.classNames?.length} classes: ${m.classNames?.join(', ')})` : `not installed (npm install ${m.packageName})`}`,

@@ -647,6 +647,31 @@ describe('ser info', () => {
     expect(info.cpu.cores).toBeGreaterThan(0);
   });
 
+  it("turns TensorFlow's oneDNN kernels on unless TF_ENABLE_ONEDNN_OPTS says otherwise, and says which", () => {
+    // TensorFlow's own log line (shown with --verbose) is the evidence that its kernels are on:
+    // on this CPU (no AVX-512 VNNI) TensorFlow alone leaves them off.
+    const run = (value: string | undefined) => {
+      const e: NodeJS.ProcessEnv = { ...env };
+      delete e.SER_BACKEND;
+      if (value === undefined) delete e.TF_ENABLE_ONEDNN_OPTS;
+      else e.TF_ENABLE_ONEDNN_OPTS = value;
+      const r = spawnSync(process.execPath, [BIN, 'info', '--json', '--verbose'], {
+        encoding: 'utf8',
+        env: e,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return { backend: JSON.parse(r.stdout).backend, stderr: r.stderr };
+    };
+    const byDefault = run(undefined);
+    if (byDefault.backend.name !== 'tensorflow') return;
+    expect(byDefault.backend.oneDnn).toBe(true);
+    expect(byDefault.stderr).toMatch(/oneDNN custom operations are on/);
+    const off = run('0');
+    expect(off.backend.oneDnn).toBe(false);
+    expect(off.stderr).not.toMatch(/oneDNN custom operations are on/);
+    expect(ser('info').stdout).toMatch(/TensorFlow 2\.\d+\.\d+; oneDNN on\)/);
+  });
+
   it('a bad SER_BACKEND is a usage error, one line before anything runs; GPU asks name their package', () => {
     const bad = { ...env, SER_BACKEND: 'bogus' };
     const line =
