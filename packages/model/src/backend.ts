@@ -149,7 +149,8 @@ async function select(
         tensorflowVersion,
         reason: why,
         canTrain: name === 'tensorflow' || name === 'tensorflow-gpu',
-        oneDnn: tensorflowVersion === null ? null : oneDnnSetting(),
+        // TensorFlow's oneDNN CPU kernels are an x86-64 feature of its builds.
+        oneDnn: tensorflowVersion === null || process.arch !== 'x64' ? null : oneDnnSetting(),
       };
       if (name === 'wasm' && request === 'auto') console.warn(WASM_WARNING);
       return { tf, info };

@@ -30,7 +30,7 @@ export interface BackendInfo {
   /**
    * Whether native TensorFlow runs its oneDNN kernels, as `TF_ENABLE_ONEDNN_OPTS` says when it
    * loaded (`1`/`true` or `0`/`false`; serkit sets `1` unless it was set): null on wasm/cpu,
-   * or when the variable holds anything else (TensorFlow then decides by the CPU).
+   * off x86-64, or when the variable holds anything else (TensorFlow then decides by the CPU).
    */
   oneDnn: boolean | null;
 }
