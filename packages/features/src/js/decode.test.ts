@@ -329,6 +329,31 @@ describe('formats and lenient WAV, the same in both engines', () => {
     });
   }
 
+  it('decodes every one of the 256 A-law and µ-law codes as ITU-T G.711 does', () => {
+    // The reference decoders of G.711 (Sun's g711.c, which libsndfile and Python's audioop use).
+    const ulaw = (code: number) => {
+      const u = ~code & 0xff;
+      const mag = (((u & 0x0f) << 3) + 0x84) << ((u >> 4) & 7);
+      return u & 0x80 ? 0x84 - mag : mag - 0x84;
+    };
+    const alaw = (code: number) => {
+      const a = code ^ 0x55;
+      const e = (a >> 4) & 7;
+      const mag = e === 0 ? ((a & 0x0f) << 4) + 8 : (((a & 0x0f) << 4) + 0x108) << (e - 1);
+      return a & 0x80 ? mag : -mag;
+    };
+    const codes = encodeWav(new Float32Array(256), 8000, { encoding: 'pcm8' });
+    for (let i = 0; i < 256; i++) codes[codes.length - 256 + i] = i;
+    for (const [tag, law] of [
+      [6, alaw],
+      [7, ulaw],
+    ] as const) {
+      const got = decodeWavJs(withCbSize(withTag(codes, tag))).samples;
+      const want = Float32Array.from({ length: 256 }, (_, i) => law(i) / 32768);
+      expect(got, `format tag ${tag}`).toEqual(want);
+    }
+  });
+
   it('reads RIFX, RF64, WAVE_FORMAT_EXTENSIBLE, float and G.711 fixtures exactly as the native engine', () => {
     for (const name of ['rifx.wav', 'rf64.wav', 'pcm24-extensible.wav', 'float32.wav']) {
       expect(decodeWavJs(fixture(name)).samples, name).toEqual(expected);

@@ -267,14 +267,26 @@ export function mixToMono(
   return mono;
 }
 
-/** G.711 bytes to 16-bit linear with wavefile's codec (the ITU tables libsndfile uses). */
-function g711ToInt16(bytes: Uint8Array, law: 'alaw' | 'mulaw'): Int16Array {
-  const wav = new WaveFile();
-  wav.fromScratch(1, 8000, law === 'alaw' ? '8a' : '8m', bytes);
-  if (law === 'alaw') wav.fromALaw();
-  else wav.fromMuLaw();
-  const out = (wav.data as { samples: Uint8Array }).samples;
-  return new Int16Array(out.buffer, out.byteOffset, out.byteLength / 2).slice();
+/**
+ * The 16-bit linear value of each of the 256 G.711 codes, from wavefile's codec (the ITU tables
+ * libsndfile uses), decoded once per law: a stream's many small chunks then cost one lookup per
+ * sample instead of a codec object each.
+ */
+const G711_TABLES: Partial<Record<'alaw' | 'mulaw', Int16Array>> = {};
+
+function g711Table(law: 'alaw' | 'mulaw'): Int16Array {
+  let table = G711_TABLES[law];
+  if (!table) {
+    const wav = new WaveFile();
+    const codes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    wav.fromScratch(1, 8000, law === 'alaw' ? '8a' : '8m', codes);
+    if (law === 'alaw') wav.fromALaw();
+    else wav.fromMuLaw();
+    const out = (wav.data as { samples: Uint8Array }).samples;
+    table = new Int16Array(out.buffer, out.byteOffset, out.byteLength / 2).slice();
+    G711_TABLES[law] = table;
+  }
+  return table;
 }
 
 /**
@@ -289,8 +301,8 @@ export function sampleReader(
 ): (i: number) => number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (kind === 'alaw' || kind === 'mulaw') {
-    const linear = g711ToInt16(bytes, kind);
-    return (i) => linear[i] / 32768;
+    const linear = g711Table(kind);
+    return (i) => linear[bytes[i]] / 32768;
   }
   if (kind === 'float') {
     return width === 4 ? (i) => view.getFloat32(4 * i, le) : (i) => view.getFloat64(8 * i, le);
