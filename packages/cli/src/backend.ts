@@ -62,6 +62,13 @@ export async function loadTensorFlow(
   if (wasmNotice && saved >= 0 && info.name === 'wasm' && info.reason.startsWith('auto')) {
     ctx.stderr.write(`${WASM_WARNING}\n`);
   }
+  const oneDnn = process.env.TF_ENABLE_ONEDNN_OPTS;
+  if (info.tensorflowVersion !== null && process.arch === 'x64' && info.oneDnn === null) {
+    // Set but not a boolean TensorFlow reads: its own warning is among the muted lines.
+    ctx.stderr.write(
+      `ser: note: TF_ENABLE_ONEDNN_OPTS=${JSON.stringify(oneDnn)} is not 0, 1, true or false: TensorFlow ignores it and decides by the CPU whether its oneDNN kernels run\n`,
+    );
+  }
   return info;
 }
 

@@ -64,9 +64,9 @@ function tryNative(pkg: NativePackageName): { tf: Tf; dir: string } {
   // TensorFlow turns its oneDNN kernels on by itself only on CPUs with AVX-512 VNNI/BF16 or AMX
   // (TensorFlow RFC 400, TF ≥ 2.9); elsewhere (AMD before Zen 4, Intel before Cascade Lake) it
   // runs Eigen's, and a training step of the CRNN takes longer (benchmarks/RESULTS.md,
-  // anchor `onednn-default-2026-12-07`). On unless the user chose: `TF_ENABLE_ONEDNN_OPTS=0`
+  // anchor `onednn-default-2026-12-07`). On unless the user set it (not empty): `=0`
   // still turns it off. Read when libtensorflow loads, so it is set before the first require.
-  process.env.TF_ENABLE_ONEDNN_OPTS ??= '1';
+  if (!process.env.TF_ENABLE_ONEDNN_OPTS) process.env.TF_ENABLE_ONEDNN_OPTS = '1';
   const dirs = nativePackageCandidates(pkg);
   if (dirs.length === 0) throw new Error('not installed');
   let firstError: unknown = null;
@@ -108,9 +108,12 @@ async function tryJs(name: 'wasm' | 'cpu'): Promise<Tf> {
   return tf;
 }
 
-/** `TF_ENABLE_ONEDNN_OPTS` read as TensorFlow reads a boolean variable, or null if it is neither. */
+/**
+ * `TF_ENABLE_ONEDNN_OPTS` read as TensorFlow reads a boolean variable (`ReadBoolFromEnvVar`:
+ * lower-cased, not trimmed), or null if it is neither (TensorFlow then warns and decides by the CPU).
+ */
 function oneDnnSetting(): boolean | null {
-  const v = process.env.TF_ENABLE_ONEDNN_OPTS?.trim().toLowerCase();
+  const v = process.env.TF_ENABLE_ONEDNN_OPTS?.toLowerCase();
   return v === '1' || v === 'true' ? true : v === '0' || v === 'false' ? false : null;
 }
 

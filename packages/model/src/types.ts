@@ -29,7 +29,7 @@ export interface BackendInfo {
   canTrain: boolean;
   /**
    * Whether native TensorFlow runs its oneDNN kernels, as `TF_ENABLE_ONEDNN_OPTS` says when it
-   * loaded (`1`/`true` or `0`/`false`; serkit sets `1` unless it was set): null on wasm/cpu,
+   * loaded (`1`/`true` or `0`/`false`, any case; serkit sets `1` when it is unset or empty): null on wasm/cpu,
    * off x86-64, or when the variable holds anything else (TensorFlow then decides by the CPU).
    */
   oneDnn: boolean | null;

@@ -156,6 +156,21 @@ describe('pretrained models from the CLI', () => {
     expect(r.stderr).toContain(`${missing}: no such file or directory\n`);
   });
 
+  it('a folder with no audio beside a good file is a note, not a failure; alone it is a usage error', () => {
+    const empty = join(tmp, 'no-audio-here');
+    mkdirSync(empty, { recursive: true });
+    const good = join(DATA, 'ravdess', RAVDESS_EXPECTED[0][0]);
+    const r = ser('predict', good, empty, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as Out;
+    expect(out.predictions.map((p) => p.path)).toEqual([good]);
+    expect(out.failed).toEqual([]);
+    expect(r.stderr).toContain(`ser: note: ${empty}: no audio files in this folder\n`);
+    const alone = ser('predict', empty);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toBe(`ser: error: no audio files found in ${empty}\n`);
+  });
+
   it('predict --model emodb reads the original 16 kHz EMO-DB', () => {
     const files = EMODB_EXPECTED.map(([f]) => join(DATA, 'emodb-original/wav', f));
     const r = ser('predict', '--model', 'emodb', ...files, '--json');

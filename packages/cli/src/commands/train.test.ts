@@ -412,16 +412,28 @@ describe('one option vocabulary, one error style', () => {
 });
 
 describe('ser train on very few files', () => {
-  it('says in one line that there is no validation part, so no early stopping', () => {
+  it('says in one line that there is no validation part, and that a second run replaces the model', () => {
     const few = join(tmp, 'few');
     mkdirSync(few);
     for (const f of wavs.filter((w) => /^03a0[12]/.test(w))) {
       copyFileSync(join(DATA, 'emodb/wav', f), join(few, f));
     }
-    const r = ser('train', '--data', few, '--out', join(tmp, 'few-model'), '--epochs', '1');
+    const out = join(tmp, 'few-model');
+    const r = ser('train', '--data', few, '--out', out, '--epochs', '1');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
       'ser train: validation: no validation file (too few training files to carve 0.1 out): training runs its one epoch without early stopping\n',
+    );
+    expect(r.stderr).not.toMatch(/holds a model/);
+    // Training again into the same folder says, before training, that its model will be replaced.
+    const { createdAt } = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8'));
+    const again = ser('train', '--data', few, '--out', out, '--epochs', '1');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(
+      `ser: note: ${out} holds a model trained ${createdAt}; this run replaces it when it ends (interrupt before then to keep it)\n`,
+    );
+    expect(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')).createdAt).not.toBe(
+      createdAt,
     );
   });
 });
@@ -670,6 +682,15 @@ describe('ser info', () => {
     expect(off.backend.oneDnn).toBe(false);
     expect(off.stderr).not.toMatch(/oneDNN custom operations are on/);
     expect(ser('info').stdout).toMatch(/TensorFlow 2\.\d+\.\d+; oneDNN on\)/);
+    // Empty is unset; a value TensorFlow does not read as a boolean (it does not trim) is
+    // reported as unknown, with one note, and TensorFlow's own warning agrees.
+    expect(run('').backend.oneDnn).toBe(true);
+    const padded = run(' 1');
+    expect(padded.backend.oneDnn).toBe(null);
+    expect(padded.stderr).toMatch(/TF_ENABLE_ONEDNN_OPTS is not set to either/);
+    expect(padded.stderr).toContain(
+      'ser: note: TF_ENABLE_ONEDNN_OPTS=" 1" is not 0, 1, true or false: TensorFlow ignores it and decides by the CPU whether its oneDNN kernels run\n',
+    );
   });
 
   it('a bad SER_BACKEND is a usage error, one line before anything runs; GPU asks name their package', () => {

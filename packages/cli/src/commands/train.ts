@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   defaultCacheDir,
   ExperimentInterrupted,
@@ -15,6 +17,21 @@ import { cliError, experimentProgress, writeLoadEvents } from '../experiment-pro
 import { OPTIONS, requiredOption } from '../options.js';
 import { ensureWritableDir } from '../out-dir.js';
 import { summary } from '../report-output.js';
+
+/**
+ * When `out` already holds a model (its `metadata.json` reads): `''`, or ` trained <createdAt>`
+ * when the metadata says when. Null otherwise.
+ */
+function previousModel(out: string): string | null {
+  try {
+    const m = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')) as {
+      createdAt?: unknown;
+    };
+    return typeof m.createdAt === 'string' ? ` trained ${m.createdAt}` : '';
+  } catch {
+    return null;
+  }
+}
 
 /** Parsed options of `ser train`. */
 export interface TrainCliOptions {
@@ -73,6 +90,12 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
     // refused at once, in one line.
     const backend = await loadTrainingBackend(ctx, opts.backend, 'train');
     writeLoadEvents(files, true, ctx);
+    const previous = previousModel(opts.out);
+    if (previous) {
+      ctx.stderr.write(
+        `ser: note: ${opts.out} holds a model${previous}; this run replaces it when it ends (interrupt before then to keep it)\n`,
+      );
+    }
     const result = await runExperiment(
       {
         data: files,
