@@ -28,3 +28,11 @@ export function reportWalk(
   for (const s of skipped) ctx.stderr.write(`${s.path}: ${s.reason}\n`);
   return skipped.length;
 }
+
+/**
+ * The reason part of a one-line error about `path`: the message without its leading
+ * `<path>: ` (decoding errors name their file; the path has its own field in JSON output).
+ */
+export function reasonOf(path: string, message: string): string {
+  return message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;
+}

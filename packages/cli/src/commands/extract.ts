@@ -15,7 +15,7 @@ import { OPTIONS, requiredOption } from '../options.js';
 import { ensureWritableDir } from '../out-dir.js';
 import { createProgress } from '../progress.js';
 import { StagedFiles } from '../staged-files.js';
-import { reportWalk } from '../walk-report.js';
+import { reasonOf, reportWalk } from '../walk-report.js';
 
 /** Parsed options of `ser extract`. */
 export interface ExtractOptions {
@@ -146,12 +146,7 @@ export async function runExtract(
   const manifest: ManifestLine[] = items.map((item, i) => {
     const row = batch.rows[i];
     const raw = batch.errors[i];
-    const error =
-      raw === null
-        ? null
-        : raw.startsWith(`${item.path}: `)
-          ? raw.slice(item.path.length + 2)
-          : raw;
+    const error = raw === null ? null : reasonOf(item.path, raw);
     return {
       path: item.path,
       label: item.label,

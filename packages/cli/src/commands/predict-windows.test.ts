@@ -172,7 +172,8 @@ describe('ser predict --window', () => {
     const r = ser(['predict', bad, long, '--model', model, '--window', '3', '--json']);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(out.failed[0].path).toBe(bad);
+    expect(out.failed).toEqual([{ path: bad, error: 'not an audio file: it is UTF-8 text' }]);
+    expect(r.stderr).toContain(`${bad}: not an audio file: it is UTF-8 text\n`);
     expect(out.predictions).toHaveLength(1);
     expect(ser(['predict', long, '--model', model, '--hop', '0']).code).toBe(2);
     expect(ser(['predict', long, '--model', model, '--window', 'x']).code).toBe(2);

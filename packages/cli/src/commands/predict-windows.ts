@@ -37,6 +37,7 @@ import { announceDefaultModel, type ModelRef, resolveModelRef } from '../model-r
 import { ensureWritableDir } from '../out-dir.js';
 import { SEEN_MARK, seenNotice, trainingFileTest } from '../seen-files.js';
 import { loadTrainedModel, readModelMetadata } from '../trained-model.js';
+import { reasonOf } from '../walk-report.js';
 
 /**
  * Windows per network call. The first convolution block's activations alone take 8.5 MB per
@@ -86,6 +87,7 @@ export interface WindowedPredictOutput {
   /** The model used: its folder, and its name when it is a shipped pretrained model. */
   model: ModelRef;
   predictions: WindowedPrediction[];
+  /** Files that could not be read or classified, each with its reason (`error`, without the path). */
   failed: { path: string; error: string }[];
 }
 
@@ -302,11 +304,10 @@ export async function runPredictWindows(
       } catch (err) {
         const e = err as Error & { code?: string };
         if (e.name === 'AbortError') return EXIT.INTERRUPTED;
-        const first = e.message.split('\n')[0];
         // Decoding errors name the file already; the model's do not.
-        const error = first.startsWith(path) ? first : `${path}: ${first}`;
+        const error = reasonOf(path, e.message.split('\n')[0]);
         out.failed.push({ path, error });
-        ctx.stderr.write(`${error}\n`);
+        ctx.stderr.write(`${path}: ${error}\n`);
         continue;
       }
       const summary = summarizeWindows(all, meta.classNames);

@@ -7,7 +7,7 @@ import { announceDefaultModel, resolveModelRef } from '../model-ref.js';
 import { OPTIONS } from '../options.js';
 import { SEEN_MARK, seenNotice, trainingFileTest } from '../seen-files.js';
 import { loadTrainedModel, readModelMetadata } from '../trained-model.js';
-import { reportWalk } from '../walk-report.js';
+import { reasonOf, reportWalk } from '../walk-report.js';
 import {
   addWindowOptions,
   runPredictWindowed,
@@ -34,7 +34,7 @@ export interface PredictOutput {
   /** The model used: its folder, and its name when it is a shipped pretrained model. */
   model: { dir: string; pretrained: string | null };
   predictions: Prediction[];
-  /** Files that could not be read, each with its one-line reason. */
+  /** Files that could not be read, each with its reason (`error`, without the path). */
   failed: { path: string; error: string }[];
 }
 
@@ -56,7 +56,7 @@ export async function runPredict(
   const out: PredictOutput = {
     model: ref,
     predictions: [],
-    failed: walk.skipped.map((s) => ({ path: s.path, error: `${s.path}: ${s.reason}` })),
+    failed: walk.skipped.map((s) => ({ path: s.path, error: s.reason })),
   };
   if (batch.ok > 0) {
     await loadTensorFlow(ctx, opts.backend);
@@ -88,7 +88,7 @@ export async function runPredict(
   paths.forEach((path, i) => {
     const error = batch.errors[i];
     if (error) {
-      out.failed.push({ path, error });
+      out.failed.push({ path, error: reasonOf(path, error) });
       ctx.stderr.write(`${error}\n`);
     }
   });

@@ -152,7 +152,7 @@ describe('pretrained models from the CLI', () => {
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout) as Out;
     expect(out.predictions.map((p) => p.path)).toEqual([good]);
-    expect(out.failed).toEqual([{ path: missing, error: `${missing}: no such file or directory` }]);
+    expect(out.failed).toEqual([{ path: missing, error: 'no such file or directory' }]);
     expect(r.stderr).toContain(`${missing}: no such file or directory\n`);
   });
 
