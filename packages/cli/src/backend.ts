@@ -63,7 +63,12 @@ export async function loadTensorFlow(
     ctx.stderr.write(`${WASM_WARNING}\n`);
   }
   const oneDnn = process.env.TF_ENABLE_ONEDNN_OPTS;
-  if (info.tensorflowVersion !== null && process.arch === 'x64' && info.oneDnn === null) {
+  if (
+    info.tensorflowVersion !== null &&
+    process.arch === 'x64' &&
+    oneDnn !== undefined &&
+    !/^(0|1|true|false)$/i.test(oneDnn)
+  ) {
     // Set but not a boolean TensorFlow reads: its own warning is among the muted lines.
     ctx.stderr.write(
       `ser: note: TF_ENABLE_ONEDNN_OPTS=${JSON.stringify(oneDnn)} is not 0, 1, true or false: TensorFlow ignores it and decides by the CPU whether its oneDNN kernels run\n`,

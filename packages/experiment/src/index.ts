@@ -58,4 +58,9 @@ export {
   type ValidationCarve,
 } from './splits.js';
 export { stackExamples } from './stack.js';
-export { reportFileNames, writeExperiment } from './write.js';
+export {
+  checkExperimentFolder,
+  EXPERIMENT_FILES,
+  reportFileNames,
+  writeExperiment,
+} from './write.js';

@@ -1,10 +1,65 @@
 /** Saving an experiment: the model and its report replace a folder together, or not at all. */
-import { rmSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { MODEL_FILES, saveModel, writeDirAtomic } from '@serkit/model';
 import type { ReportFiles } from '@serkit/report';
-import { ExperimentInterrupted } from './errors.js';
+import { ExperimentError, ExperimentInterrupted } from './errors.js';
 import type { ExperimentResult } from './experiment.js';
+
+/** Every name {@link writeExperiment} may write into its folder: the model's files, then the report's. */
+export const EXPERIMENT_FILES: readonly string[] = Object.freeze([
+  ...Object.values(MODEL_FILES),
+  'report.md',
+  'report.json',
+  'confusion-matrix.svg',
+  'confusion-matrix.png',
+  'training-curves.png',
+  'spectrogram.png',
+]);
+
+/**
+ * Check that {@link writeExperiment} may replace folder `dir` as a whole, losing nothing: `dir`
+ * is missing, empty, or holds only the files an experiment writes ({@link EXPERIMENT_FILES}:
+ * an earlier run's), and it is neither the working folder nor one that holds it.
+ *
+ * @returns The earlier run's files found in `dir`, sorted (empty when there are none).
+ * @throws {ExperimentError} naming the folder and what is in the way, e.g. `out: holds files
+ *   that are not an experiment's (notes.txt, data/): the model and report replace the folder as
+ *   a whole; choose a new or empty folder`.
+ */
+export function checkExperimentFolder(dir: string): string[] {
+  const abs = resolve(dir);
+  const rel = relative(abs, process.cwd());
+  if (rel === '' || !(rel.startsWith('..') || isAbsolute(rel))) {
+    throw new ExperimentError(
+      rel === ''
+        ? `${dir}: is the working folder: the model and report replace the folder as a whole; name a new folder (e.g. model)`
+        : `${dir}: holds the working folder: the model and report replace the folder as a whole; name a new folder`,
+    );
+  }
+  let names: string[];
+  try {
+    names = readdirSync(abs).sort();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') throw new ExperimentError(`${dir}: exists and is not a folder`);
+    throw err;
+  }
+  const foreign = names.flatMap((n) => {
+    const stat = statSync(join(abs, n), { throwIfNoEntry: false });
+    if (stat?.isFile() && EXPERIMENT_FILES.includes(n)) return [];
+    return [stat?.isDirectory() ? `${n}/` : n];
+  });
+  if (foreign.length > 0) {
+    const shown = foreign.slice(0, 3).join(', ');
+    const more = foreign.length > 3 ? ` and ${foreign.length - 3} more` : '';
+    throw new ExperimentError(
+      `${dir}: holds files that are not an experiment's (${shown}${more}): the model and report replace the folder as a whole; choose a new or empty folder`,
+    );
+  }
+  return names;
+}
 
 /** The names of the files `writeReport` wrote, report.md first. */
 export function reportFileNames(files: ReportFiles): string[] {
@@ -28,6 +83,8 @@ export function reportFileNames(files: ReportFiles): string[] {
  * @returns the names of the files written, model files first.
  * @throws {ExperimentInterrupted} when `signal` aborts before `dir` is replaced (it is then
  *   left as it was and the checkpoint kept).
+ * @throws {ExperimentError} when `dir` holds anything but an earlier run's files, or is (or
+ *   holds) the working folder ({@link checkExperimentFolder}): nothing is written.
  */
 export async function writeExperiment(
   dir: string,
@@ -40,6 +97,7 @@ export async function writeExperiment(
     if (options.signal?.aborted) throw new ExperimentInterrupted('interrupted', epochs);
   };
   stop();
+  checkExperimentFolder(dir);
   let written: ReportFiles | null = null;
   await writeDirAtomic(dir, async (tmp) => {
     if (options.model !== false) await saveModel(tmp, result.model, result.metadata);

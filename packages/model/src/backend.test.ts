@@ -1,5 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { backendInfo, loadBackend, parseBackendRequest } from './backend.js';
+import { nativePackageCandidates } from './native-location.js';
 
 describe('backend selection', () => {
   it('auto picks native TensorFlow here and says why', async () => {
@@ -24,5 +28,24 @@ describe('backend selection', () => {
   it('a different explicit backend once one is loaded is refused', async () => {
     await loadBackend();
     await expect(loadBackend({ backend: 'wasm' })).rejects.toThrow(/already in use/);
+  });
+
+  it('oneDnn is unknown when the program loaded tfjs-node itself first with the variable unset', () => {
+    // TensorFlow read TF_ENABLE_ONEDNN_OPTS at that first load, before serkit could set it.
+    const [dir] = nativePackageCandidates('@tensorflow/tfjs-node');
+    if (!dir) return;
+    const dist = pathToFileURL(resolve(import.meta.dirname, '../dist/index.js')).href;
+    const script = `require(${JSON.stringify(dir)}); import(${JSON.stringify(dist)}).then(async (m) => process.stdout.write(JSON.stringify((await m.backendInfo()).oneDnn)));`;
+    const oneDnn = (value: string | undefined) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, TF_ENABLE_ONEDNN_OPTS: value };
+      if (value === undefined) delete env.TF_ENABLE_ONEDNN_OPTS;
+      delete env.SER_BACKEND;
+      const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    expect(oneDnn(undefined)).toBe(null);
+    expect(oneDnn('1')).toBe(true);
+    expect(oneDnn('0')).toBe(false);
   });
 });

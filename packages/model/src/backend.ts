@@ -53,20 +53,40 @@ function firstLine(err: unknown): string {
   return s.split('\n')[0].slice(0, 200);
 }
 
+let oneDnnDefaulted: boolean | null = null;
+
+/**
+ * Turn TensorFlow's oneDNN kernels on unless the user chose (once per process, before the first
+ * native load). TensorFlow turns them on by itself only on CPUs with AVX-512 VNNI/BF16 or AMX
+ * (TensorFlow RFC 400, TF ≥ 2.9); elsewhere (AMD before Zen 4, Intel before Cascade Lake) it
+ * runs Eigen's, and a training step of the CRNN takes longer (benchmarks/RESULTS.md, anchor
+ * `onednn-default-2026-12-07`). `TF_ENABLE_ONEDNN_OPTS=0` still turns them off; empty counts as
+ * unset. libtensorflow reads the variable when it loads, once per process.
+ *
+ * @returns whether the variable says what libtensorflow read: false when the program had loaded
+ *   a copy of tfjs-node itself (its own, or serkit's) with the variable unset.
+ */
+function defaultOneDnn(): boolean {
+  if (oneDnnDefaulted === null) {
+    const preloaded = Object.keys(require.cache).some((k) =>
+      /[\\/]@tensorflow[\\/]tfjs-node(-gpu)?[\\/]/.test(k),
+    );
+    const unset = !process.env.TF_ENABLE_ONEDNN_OPTS;
+    if (unset) process.env.TF_ENABLE_ONEDNN_OPTS = '1';
+    oneDnnDefaulted = !(preloaded && unset);
+  }
+  return oneDnnDefaulted;
+}
+
 /**
  * Load `pkg` from npm's copy, else from serkit's cache copy (see native-location.ts).
  * Throws "not installed" when neither exists, and "native binding not built" when a copy exists
  * but its binding or libtensorflow does not load.
  */
-function tryNative(pkg: NativePackageName): { tf: Tf; dir: string } {
+function tryNative(pkg: NativePackageName): { tf: Tf; dir: string; oneDnnKnown: boolean } {
   const prev = process.env.TF_CPP_MIN_LOG_LEVEL;
   if (prev === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
-  // TensorFlow turns its oneDNN kernels on by itself only on CPUs with AVX-512 VNNI/BF16 or AMX
-  // (TensorFlow RFC 400, TF ≥ 2.9); elsewhere (AMD before Zen 4, Intel before Cascade Lake) it
-  // runs Eigen's, and a training step of the CRNN takes longer (benchmarks/RESULTS.md,
-  // anchor `onednn-default-2026-12-07`). On unless the user set it (not empty): `=0`
-  // still turns it off. Read when libtensorflow loads, so it is set before the first require.
-  if (!process.env.TF_ENABLE_ONEDNN_OPTS) process.env.TF_ENABLE_ONEDNN_OPTS = '1';
+  const oneDnnKnown = defaultOneDnn();
   const dirs = nativePackageCandidates(pkg);
   if (dirs.length === 0) throw new Error('not installed');
   let firstError: unknown = null;
@@ -77,7 +97,7 @@ function tryNative(pkg: NativePackageName): { tf: Tf; dir: string } {
         // Another backend was active first (e.g. the wasm fallback of an earlier request).
         if (!tf.setBackend('tensorflow')) throw new Error(`${pkg}: cannot activate backend`);
       }
-      return { tf, dir };
+      return { tf, dir, oneDnnKnown };
     } catch (err) {
       firstError ??= err;
     }
@@ -132,10 +152,12 @@ async function select(
       let tf: Tf;
       let pkg: string;
       let tensorflowVersion: string | null = null;
+      let oneDnnKnown = false;
       if (name === 'tensorflow-gpu' || name === 'tensorflow') {
         pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
         const native = tryNative(pkg as NativePackageName);
         tf = native.tf;
+        oneDnnKnown = native.oneDnnKnown;
         tensorflowVersion = inspectTfjsNode(tf, native.dir).tensorflowVersion;
       } else {
         pkg = name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs';
@@ -153,7 +175,10 @@ async function select(
         reason: why,
         canTrain: name === 'tensorflow' || name === 'tensorflow-gpu',
         // TensorFlow's oneDNN CPU kernels are an x86-64 feature of its builds.
-        oneDnn: tensorflowVersion === null || process.arch !== 'x64' ? null : oneDnnSetting(),
+        oneDnn:
+          tensorflowVersion === null || process.arch !== 'x64' || !oneDnnKnown
+            ? null
+            : oneDnnSetting(),
       };
       if (name === 'wasm' && request === 'auto') console.warn(WASM_WARNING);
       return { tf, info };

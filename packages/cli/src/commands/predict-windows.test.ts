@@ -14,6 +14,7 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -175,6 +176,41 @@ describe('ser predict --window', () => {
     expect(out.failed).toEqual([{ path: bad, error: 'not an audio file: it is UTF-8 text' }]);
     expect(r.stderr).toContain(`${bad}: not an audio file: it is UTF-8 text\n`);
     expect(out.predictions).toHaveLength(1);
+    // Entries the walk cannot use are failures beside the rest, as in file mode, with its notes;
+    // nothing usable at all is a usage error.
+    const missing = join(tmp, 'missing.wav');
+    const dangling = join(tmp, 'dangling.wav');
+    symlinkSync(join(tmp, 'nowhere.wav'), dangling);
+    const empty = join(tmp, 'no-audio');
+    mkdirSync(empty);
+    const walk = ser([
+      'predict',
+      missing,
+      long,
+      dangling,
+      empty,
+      long,
+      '--model',
+      model,
+      '--window',
+      '3',
+      '--json',
+    ]);
+    expect(walk.code, walk.stderr).toBe(1);
+    const walked = JSON.parse(walk.stdout);
+    expect(walked.predictions.map((p: { path: string }) => p.path)).toEqual([long]);
+    expect(walked.failed.map((f: { path: string }) => f.path).sort()).toEqual(
+      [dangling, missing].sort(),
+    );
+    for (const f of walked.failed as { path: string; error: string }[]) {
+      expect(f.error.startsWith(f.path), f.error).toBe(false);
+    }
+    expect(walk.stderr).toContain(`${missing}: no such file or directory\n`);
+    expect(walk.stderr).toContain(`ser: note: ${empty}: no audio files in this folder\n`);
+    expect(walk.stderr).toMatch(/ser: note: .*counted once/);
+    const none = ser(['predict', missing, '--model', model, '--window', '3']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe(`ser: error: ${missing}: no such file or directory\n`);
     expect(ser(['predict', long, '--model', model, '--hop', '0']).code).toBe(2);
     expect(ser(['predict', long, '--model', model, '--window', 'x']).code).toBe(2);
     // --hop: the core's range (1 ms to a day); --window: from the 0.5 s of speech a window

@@ -14,11 +14,10 @@ import {
   ENVELOPE_SECONDS,
   fileWindows,
   LiveWindows,
-  listWavFiles,
+  listAudioFiles,
   MIN_WINDOW_SPEECH_SECONDS,
   PcmStreamDecoder,
   type RawPcmFormat,
-  SerkitError,
 } from '@serkit/features';
 import {
   type BackendRequest,
@@ -37,7 +36,7 @@ import { announceDefaultModel, type ModelRef, resolveModelRef } from '../model-r
 import { ensureWritableDir } from '../out-dir.js';
 import { SEEN_MARK, seenNotice, trainingFileTest } from '../seen-files.js';
 import { loadTrainedModel, readModelMetadata } from '../trained-model.js';
-import { reasonOf } from '../walk-report.js';
+import { reasonOf, reportWalk } from '../walk-report.js';
 
 /**
  * Windows per network call. The first convolution block's activations alone take 8.5 MB per
@@ -264,14 +263,11 @@ export async function runPredictWindows(
   ctx: CliContext,
 ): Promise<number> {
   if (inputs.length === 0) throw new UsageError('no input files (or use --stream -)');
-  let paths: string[];
-  try {
-    paths = listWavFiles(inputs).map((e) => e.path);
-  } catch (err) {
-    if (err instanceof SerkitError) throw new UsageError(err.message);
-    throw err;
-  }
-  if (paths.length === 0) throw new UsageError(`no audio files found in ${inputs.join(', ')}`);
+  // As in file mode: entries that cannot be used (missing, dangling, a loop) are failures of
+  // their own beside the rest, with the walk's notes; nothing usable at all is a usage error.
+  const walk = listAudioFiles(inputs);
+  reportWalk(walk, walk.files.length, inputs, ctx);
+  const paths = walk.files.map((e) => e.path);
   if (o.plot !== undefined) {
     // `--plot timeline.png` would otherwise become a folder of that name.
     if (/\.(png|svg|jpe?g)$/i.test(o.plot) && !isDirectory(o.plot)) {
@@ -287,7 +283,11 @@ export async function runPredictWindows(
   noteGaps(windows, ctx);
   const { ref, meta, predictor } = await loadPredictor(o, ctx);
   const isTrainingFile = await trainingFileTest(meta.trainingFiles?.sha256);
-  const out: WindowedPredictOutput = { model: ref, predictions: [], failed: [] };
+  const out: WindowedPredictOutput = {
+    model: ref,
+    predictions: [],
+    failed: walk.skipped.map((e) => ({ path: e.path, error: e.reason })),
+  };
   const plotted = new Set<string>();
   try {
     for (const path of paths) {

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import {
   carveValidation,
+  EXPERIMENT_FILES,
   loadLabelledFiles,
   randomSplit,
   sha256File,
@@ -435,6 +436,26 @@ describe('ser train on very few files', () => {
     expect(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')).createdAt).not.toBe(
       createdAt,
     );
+    // Every file of the folder is one an experiment writes: the next run may replace it.
+    for (const f of readdirSync(out)) expect(EXPERIMENT_FILES, f).toContain(f);
+    // A folder holding anything else is refused before anything runs, and keeps its files.
+    writeFileSync(join(out, 'notes.txt'), 'mine\n');
+    const refused = ser('train', '--data', few, '--out', out, '--epochs', '1');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      `ser: error: ${out}: holds files that are not an experiment's (notes.txt): the model and report replace the folder as a whole; choose a new or empty folder\n`,
+    );
+    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine\n');
+    expect(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')).createdAt).toBeTypeOf(
+      'string',
+    );
+    const here = spawnSync(process.execPath, [BIN, 'train', '--data', few, '--out', '.'], {
+      encoding: 'utf8',
+      env,
+      cwd: out,
+    });
+    expect(here.status).toBe(2);
+    expect(here.stderr).toMatch(/^ser: error: \.: is the working folder: /);
   });
 });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  checkExperimentFolder,
   defaultCacheDir,
   ExperimentInterrupted,
   loadLabelledFiles,
@@ -19,17 +20,20 @@ import { ensureWritableDir } from '../out-dir.js';
 import { summary } from '../report-output.js';
 
 /**
- * When `out` already holds a model (its `metadata.json` reads): `''`, or ` trained <createdAt>`
- * when the metadata says when. Null otherwise.
+ * What an earlier run left in `out` (`earlier`: its files, from `checkExperimentFolder`), for
+ * the note: `a model trained <createdAt>`, `a model`, or `an earlier run's files`. Null when
+ * there is nothing.
  */
-function previousModel(out: string): string | null {
+function earlierRun(out: string, earlier: readonly string[]): string | null {
+  if (earlier.length === 0) return null;
+  if (!earlier.includes('metadata.json')) return "an earlier run's files";
   try {
     const m = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')) as {
       createdAt?: unknown;
     };
-    return typeof m.createdAt === 'string' ? ` trained ${m.createdAt}` : '';
+    return typeof m?.createdAt === 'string' ? `a model trained ${m.createdAt}` : 'a model';
   } catch {
-    return null;
+    return 'a model';
   }
 }
 
@@ -86,14 +90,22 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
         throw cliError(err);
       }
     })();
+    // Replaced as a whole at the end: refused now if that would lose anything but a run's files.
+    const earlier = (() => {
+      try {
+        return checkExperimentFolder(opts.out);
+      } catch (err) {
+        throw cliError(err);
+      }
+    })();
     // Before extraction, and before the data's notes: without native TensorFlow, training is
     // refused at once, in one line.
     const backend = await loadTrainingBackend(ctx, opts.backend, 'train');
     writeLoadEvents(files, true, ctx);
-    const previous = previousModel(opts.out);
+    const previous = earlierRun(opts.out, earlier);
     if (previous) {
       ctx.stderr.write(
-        `ser: note: ${opts.out} holds a model${previous}; this run replaces it when it ends (interrupt before then to keep it)\n`,
+        `ser: note: ${opts.out} holds ${previous}; this run replaces it when it ends (interrupt before then to keep it)\n`,
       );
     }
     const result = await runExperiment(
