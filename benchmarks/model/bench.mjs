@@ -142,6 +142,7 @@ async function benchTfjs() {
     backend: info.name,
     tensorflow: info.tensorflowVersion,
     tfjs: info.tfjsVersion,
+    oneDnn: info.oneDnn,
     train_step_s: step,
     train_samples_per_s: BATCH / step,
     engine,
@@ -248,7 +249,7 @@ const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
 const md = `## Model speed
 
 Command: \`node benchmarks/model/bench.mjs --train-steps ${TRAIN_STEPS} --predict-runs ${PREDICT_RUNS} --rounds ${ROUNDS}\`
-(after \`npm run build -w @serkit/model\`). Date: ${date} UTC. Machine: \`nproc\` ${os.availableParallelism()}, ${cpu}, Node ${process.versions.node}; load average at start ${loadStart}, at end ${loadEnd} (other jobs share the cores: compare rows of one run only).
+(after \`npm run build -w @serkit/model\`). Date: ${date} UTC. Machine: \`nproc\` ${os.availableParallelism()}, ${cpu}, Node ${process.versions.node}; load average at start ${loadStart}, at end ${loadEnd} (other jobs share the cores: compare rows of one run only). TensorFlow's oneDNN kernels: ${tfjs.oneDnn === true ? 'on' : tfjs.oneDnn === false ? 'off' : "TensorFlow's choice"} in both (\`TF_ENABLE_ONEDNN_OPTS=${process.env.TF_ENABLE_ONEDNN_OPTS ?? ''}\`, which the Keras process inherits).
 CRNN of Table 1, K = 8 (825,288 parameters), batch ${BATCH}, Adam 1e-4, L2 1e-4; ${ROUNDS} alternating rounds (tfjs, Keras, tfjs, …), each ${TRAIN_STEPS} timed training steps (after 2 warm-up) and ${PREDICT_RUNS} single-utterance predictions (after 3 warm-up); medians over all rounds.
 
 | implementation | train samples/s | train step (s) | predict 1 utterance (ms) |
