@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,6 +58,8 @@ describe('checkExperimentFolder', () => {
       expect(refusal('..')).toMatch(/^\.\.: holds the working folder: /);
       expect(refusal(relative(inner, join(tmp, 'work')))).toMatch(/holds the working folder/);
       expect(checkExperimentFolder('model')).toEqual([]);
+      symlinkSync(join(tmp, 'work'), join(tmp, 'link-to-parent'));
+      expect(refusal(join(tmp, 'link-to-parent'))).toMatch(/holds the working folder/);
     } finally {
       process.chdir(cwd);
     }

@@ -1,5 +1,5 @@
 /** Saving an experiment: the model and its report replace a folder together, or not at all. */
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { MODEL_FILES, saveModel, writeDirAtomic } from '@serkit/model';
 import type { ReportFiles } from '@serkit/report';
@@ -28,8 +28,16 @@ export const EXPERIMENT_FILES: readonly string[] = Object.freeze([
  *   a whole; choose a new or empty folder`.
  */
 export function checkExperimentFolder(dir: string): string[] {
+  // Through symbolic links: a link to the working folder is that folder.
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
   const abs = resolve(dir);
-  const rel = relative(abs, process.cwd());
+  const rel = relative(real(abs), real(process.cwd()));
   if (rel === '' || !(rel.startsWith('..') || isAbsolute(rel))) {
     throw new ExperimentError(
       rel === ''
