@@ -21,7 +21,8 @@ export function reportWalk(
   const { skipped, notices } = walk;
   if (found === 0) {
     if (skipped.length === 0) throw new UsageError(`no audio files found in ${inputs.join(', ')}`);
-    const more = skipped.length > 1 ? ` (and ${skipped.length - 1} more unusable entries)` : '';
+    const n = skipped.length - 1;
+    const more = n > 0 ? ` (and ${n} more unusable ${n === 1 ? 'entry' : 'entries'})` : '';
     throw new UsageError(`${skipped[0].path}: ${skipped[0].reason}${more}`);
   }
   for (const n of notices) ctx.stderr.write(`ser: note: ${n.path}: ${n.message}\n`);

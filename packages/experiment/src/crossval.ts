@@ -6,7 +6,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { classificationReport, SPEC_AUGMENT_DEFAULTS } from '@serkit/model';
 import type { CrossvalFold, CrossvalReport, MeanStd } from '@serkit/report';
@@ -190,11 +190,6 @@ export async function crossValidate(
         // Per-file problems were reported once, at extraction.
         { ...run, onProgress: (e) => e.type !== 'problem' && emit(e) },
       );
-      try {
-        await writeExperiment(foldDir, result, { model: false, signal: run.signal });
-      } finally {
-        result.model.dispose();
-      }
       const row: CrossvalFold = {
         fold: f.fold,
         seed,
@@ -211,7 +206,16 @@ export async function crossValidate(
         labels: [...result.test.labels],
         predicted: [...result.test.predicted],
       };
-      writeFileSync(join(foldDir, FOLD_FILE), `${JSON.stringify(rec)}\n`);
+      // The record goes in with the fold's report: a fold folder has both or neither.
+      try {
+        await writeExperiment(foldDir, result, {
+          model: false,
+          signal: run.signal,
+          files: { [FOLD_FILE]: `${JSON.stringify(rec)}\n` },
+        });
+      } finally {
+        result.model.dispose();
+      }
       rows.push(row);
       labels.push(...rec.labels);
       predicted.push(...rec.predicted);

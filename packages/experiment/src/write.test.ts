@@ -44,6 +44,16 @@ describe('checkExperimentFolder', () => {
     expect(refusal(odd)).toMatch(/\(report\.md\/\)/);
     writeFileSync(join(tmp, 'file'), 'x');
     expect(refusal(join(tmp, 'file'))).toBe(`${join(tmp, 'file')}: exists and is not a folder`);
+    expect(refusal(join(tmp, 'file', 'x'))).toBe(
+      `${join(tmp, 'file', 'x')}: a parent is not a folder`,
+    );
+    // The caller's own files, written with the run's (a cross-validation fold's record).
+    const fold = join(tmp, 'fold');
+    mkdirSync(fold);
+    writeFileSync(join(fold, 'fold.json'), '{');
+    writeFileSync(join(fold, 'report.md'), '');
+    expect(refusal(fold)).toMatch(/\(fold\.json\)/);
+    expect(checkExperimentFolder(fold, ['fold.json'])).toEqual(['fold.json', 'report.md']);
   });
 
   it('refuses the working folder and a folder that holds it, even when empty', () => {

@@ -1,5 +1,5 @@
 /** Saving an experiment: the model and its report replace a folder together, or not at all. */
-import { readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { MODEL_FILES, saveModel, writeDirAtomic } from '@serkit/model';
 import type { ReportFiles } from '@serkit/report';
@@ -20,14 +20,15 @@ export const EXPERIMENT_FILES: readonly string[] = Object.freeze([
 /**
  * Check that {@link writeExperiment} may replace folder `dir` as a whole, losing nothing: `dir`
  * is missing, empty, or holds only the files an experiment writes ({@link EXPERIMENT_FILES}:
- * an earlier run's), and it is neither the working folder nor one that holds it.
+ * an earlier run's, and `ownFiles`: the caller's own, written with them), and it is neither the
+ * working folder nor one that holds it (symbolic links followed).
  *
  * @returns The earlier run's files found in `dir`, sorted (empty when there are none).
  * @throws {ExperimentError} naming the folder and what is in the way, e.g. `out: holds files
  *   that are not an experiment's (notes.txt, data/): the model and report replace the folder as
  *   a whole; choose a new or empty folder`.
  */
-export function checkExperimentFolder(dir: string): string[] {
+export function checkExperimentFolder(dir: string, ownFiles: readonly string[] = []): string[] {
   // Through symbolic links: a link to the working folder is that folder.
   const real = (p: string) => {
     try {
@@ -51,12 +52,23 @@ export function checkExperimentFolder(dir: string): string[] {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return [];
-    if (code === 'ENOTDIR') throw new ExperimentError(`${dir}: exists and is not a folder`);
+    if (code === 'ENOTDIR') {
+      const exists = (() => {
+        try {
+          return statSync(abs).isFile();
+        } catch {
+          return false; // ENOTDIR again: a parent is the file
+        }
+      })();
+      throw new ExperimentError(
+        exists ? `${dir}: exists and is not a folder` : `${dir}: a parent is not a folder`,
+      );
+    }
     throw err;
   }
   const foreign = names.flatMap((n) => {
     const stat = statSync(join(abs, n), { throwIfNoEntry: false });
-    if (stat?.isFile() && EXPERIMENT_FILES.includes(n)) return [];
+    if (stat?.isFile() && (EXPERIMENT_FILES.includes(n) || ownFiles.includes(n))) return [];
     return [stat?.isDirectory() ? `${n}/` : n];
   });
   if (foreign.length > 0) {
@@ -97,7 +109,12 @@ export function reportFileNames(files: ReportFiles): string[] {
 export async function writeExperiment(
   dir: string,
   result: ExperimentResult,
-  options: { model?: boolean; signal?: AbortSignal } = {},
+  options: {
+    model?: boolean;
+    signal?: AbortSignal;
+    /** More files to write with them (name → UTF-8 text), e.g. a fold's record. */
+    files?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<string[]> {
   const { writeReport } = await import('@serkit/report');
   const epochs = result.report.epochs.length;
@@ -105,11 +122,24 @@ export async function writeExperiment(
     if (options.signal?.aborted) throw new ExperimentInterrupted('interrupted', epochs);
   };
   stop();
-  checkExperimentFolder(dir);
+  const extra = Object.entries(options.files ?? {});
+  checkExperimentFolder(
+    dir,
+    extra.map(([name]) => name),
+  );
+  // A link to a folder is followed: the folder it names is replaced, the link stays.
+  const target = (() => {
+    try {
+      return lstatSync(dir).isSymbolicLink() ? realpathSync(dir) : dir;
+    } catch {
+      return dir;
+    }
+  })();
   let written: ReportFiles | null = null;
-  await writeDirAtomic(dir, async (tmp) => {
+  await writeDirAtomic(target, async (tmp) => {
     if (options.model !== false) await saveModel(tmp, result.model, result.metadata);
     written = await writeReport(tmp, result.report, { spectrogram: result.spectrogram });
+    for (const [name, text] of extra) writeFileSync(join(tmp, name), text);
     stop();
   });
   if (result.checkpointDir) rmSync(result.checkpointDir, { recursive: true, force: true });

@@ -163,7 +163,13 @@ describe('listAudioFiles: every file once, every unusable entry named', () => {
 
   it('counts a file named twice once, with a notice, and names a missing input', () => {
     const a = join(root, 'real', 'a.wav');
-    const r = listAudioFiles([a, join(root, 'real', 'alias.wav'), a, '/no/such/x.wav']);
+    const r = listAudioFiles([
+      a,
+      join(root, 'real', 'alias.wav'),
+      a,
+      '/no/such/x.wav',
+      '/no/such/../such/x.wav', // the same unusable entry again: one line
+    ]);
     expect(r.files).toEqual([{ path: a, root: null }]);
     expect(r.notices.map((n) => n.message)).toEqual([
       `same file as ${a}; counted once`,

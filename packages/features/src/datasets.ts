@@ -256,7 +256,13 @@ class Walker {
   /** Real path of every file listed → the path it was listed as. */
   private readonly files = new Map<string, string>();
 
+  /** Resolved path of every entry skipped: one given twice gets one line. */
+  private readonly skippedPaths = new Set<string>();
+
   skip(path: string, reason: string): void {
+    const key = resolve(path);
+    if (this.skippedPaths.has(key)) return;
+    this.skippedPaths.add(key);
     this.result.skipped.push({ path, reason });
   }
 

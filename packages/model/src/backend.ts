@@ -64,16 +64,16 @@ let oneDnnDefaulted: boolean | null = null;
  * unset. libtensorflow reads the variable when it loads, once per process.
  *
  * @returns whether the variable says what libtensorflow read: false when the program had loaded
- *   a copy of tfjs-node itself (its own, or serkit's) with the variable unset.
+ *   a copy of tfjs-node itself (its own, or serkit's) before, whatever the variable says now.
  */
 function defaultOneDnn(): boolean {
   if (oneDnnDefaulted === null) {
     const preloaded = Object.keys(require.cache).some((k) =>
       /[\\/]@tensorflow[\\/]tfjs-node(-gpu)?[\\/]/.test(k),
     );
-    const unset = !process.env.TF_ENABLE_ONEDNN_OPTS;
-    if (unset) process.env.TF_ENABLE_ONEDNN_OPTS = '1';
-    oneDnnDefaulted = !(preloaded && unset);
+    // Too late to matter once loaded (and children would inherit it): left alone then.
+    if (!preloaded && !process.env.TF_ENABLE_ONEDNN_OPTS) process.env.TF_ENABLE_ONEDNN_OPTS = '1';
+    oneDnnDefaulted = !preloaded;
   }
   return oneDnnDefaulted;
 }

@@ -31,8 +31,8 @@ export interface BackendInfo {
    * Whether native TensorFlow runs its oneDNN kernels, as `TF_ENABLE_ONEDNN_OPTS` says when it
    * loaded (`1`/`true` or `0`/`false`, any case; serkit sets `1` when it is unset or empty): null on wasm/cpu,
    * off x86-64, when the variable holds anything else (TensorFlow then decides by the CPU), or
-   * when the program loaded `@tensorflow/tfjs-node` itself before serkit, with the variable unset
-   * (TensorFlow read it then: set it yourself before that load).
+   * when the program loaded `@tensorflow/tfjs-node` itself before serkit (TensorFlow read the
+   * variable then, and serkit cannot tell what it held).
    */
   oneDnn: boolean | null;
 }

@@ -5,7 +5,7 @@
  * the summary is that of its folds, and the folds are the library's.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadLabelledFiles, makeFolds, meanStd } from '@serkit/experiment';
@@ -115,5 +115,17 @@ describe('ser crossval', () => {
     expect(md).toContain('| 2 | — | 21 |');
     expect(readFileSync(join(out, 'crossval.png')).subarray(1, 4).toString()).toBe('PNG');
     expect(existsSync(join(out, 'fold-2.checkpoint'))).toBe(false);
+
+    // A fold whose record is half-written (a crash of an older version) runs again, and its
+    // folder is replaced with the report and the record together.
+    const record = join(out, 'fold-2', 'fold.json');
+    writeFileSync(record, readFileSync(record, 'utf8').slice(0, 50));
+    const again = ser(...args, '--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(
+      'ser crossval: fold 1/2 (seed 42): done in an earlier run, reused',
+    );
+    expect(again.stderr).not.toContain('fold 2/2 (seed 42): done in an earlier run');
+    expect(JSON.parse(readFileSync(record, 'utf8')).row.fold).toBe(2);
   }, 600_000);
 });

@@ -169,6 +169,13 @@ describe('pretrained models from the CLI', () => {
     const alone = ser('predict', empty);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toBe(`ser: error: no audio files found in ${empty}\n`);
+    // Nothing usable: the first unusable entry, and how many more (the same one twice is one).
+    const [m1, m2] = [join(tmp, 'gone-1.wav'), join(tmp, 'gone-2.wav')];
+    const none = ser('predict', m1, m2, m1);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe(
+      `ser: error: ${m1}: no such file or directory (and 1 more unusable entry)\n`,
+    );
   });
 
   it('predict --model emodb reads the original 16 kHz EMO-DB', () => {

@@ -7,11 +7,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -449,6 +451,15 @@ describe('ser train on very few files', () => {
     expect(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')).createdAt).toBeTypeOf(
       'string',
     );
+    // A link to a model folder is followed: the folder is replaced, the link stays.
+    rmSync(join(out, 'notes.txt'));
+    const link = join(tmp, 'few-model-link');
+    symlinkSync(out, link);
+    const before = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')).createdAt;
+    const viaLink = ser('train', '--data', few, '--out', link, '--epochs', '1');
+    expect(viaLink.code, viaLink.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')).createdAt).not.toBe(before);
     const here = spawnSync(process.execPath, [BIN, 'train', '--data', few, '--out', '.'], {
       encoding: 'utf8',
       env,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   checkExperimentFolder,
   defaultCacheDir,
+  ExperimentError,
   ExperimentInterrupted,
   loadLabelledFiles,
   runExperiment,
@@ -13,7 +14,7 @@ import type { DatasetKind } from '@serkit/features';
 import type { BackendRequest, DbReference } from '@serkit/model';
 import type { Command } from 'commander';
 import { loadTrainingBackend } from '../backend.js';
-import { type CliContext, EXIT, Interrupted } from '../context.js';
+import { type CliContext, EXIT, Interrupted, UsageError } from '../context.js';
 import { cliError, experimentProgress, writeLoadEvents } from '../experiment-progress.js';
 import { OPTIONS, requiredOption } from '../options.js';
 import { ensureWritableDir } from '../out-dir.js';
@@ -26,7 +27,7 @@ import { summary } from '../report-output.js';
  */
 function earlierRun(out: string, earlier: readonly string[]): string | null {
   if (earlier.length === 0) return null;
-  if (!earlier.includes('metadata.json')) return "an earlier run's files";
+  if (!earlier.includes('metadata.json')) return "an earlier run's report (no model)";
   try {
     const m = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')) as {
       createdAt?: unknown;
@@ -136,7 +137,15 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
     progress.stop();
     let names: string[];
     try {
-      names = await writeExperiment(opts.out, result, { signal: ctx.signal });
+      names = await writeExperiment(opts.out, result, { signal: ctx.signal }).catch((err) => {
+        // Something came into --out during training: the run is kept in its checkpoint.
+        if (err instanceof ExperimentError) {
+          throw new UsageError(
+            `${err.message.replace(/; choose a new or empty folder$/, '')}; the trained run is kept in ${checkpointDir}: move that out of the way and run the same command again to write it`,
+          );
+        }
+        throw err;
+      });
     } finally {
       result.model.dispose();
     }
