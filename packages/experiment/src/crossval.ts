@@ -21,7 +21,7 @@ import {
 } from './experiment.js';
 import { type LabelledFiles, loadEvents, loadLabelledFiles } from './files.js';
 import { type Fold, leaveOneSpeakerOut, speakerKFold, stratifiedKFold } from './splits.js';
-import { writeExperiment } from './write.js';
+import { checkExperimentFolder, writeExperiment } from './write.js';
 
 /** What {@link crossValidate} runs. */
 export interface CrossValidationConfig
@@ -120,6 +120,14 @@ export async function crossValidate(
   const predicted: number[] = [];
   let failed = files.problems.length;
   let features: Awaited<ReturnType<typeof extractCorpus>> | null = null;
+  // Each fold folder is replaced as a whole when its fold runs: refuse now, before any fold
+  // trains, one that holds anything but a fold's files.
+  for (const seed of seeds) {
+    for (const f of makeFolds(files, c.split, c.folds, seed)) {
+      const base = seeds.length > 1 ? `seed-${seed}/` : '';
+      checkExperimentFolder(join(c.out, `${base}fold-${f.fold}`), [FOLD_FILE]);
+    }
+  }
   for (const seed of seeds) {
     const folds = makeFolds(files, c.split, c.folds, seed);
     const base = seeds.length > 1 ? `seed-${seed}/` : '';

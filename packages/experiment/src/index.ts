@@ -62,5 +62,6 @@ export {
   checkExperimentFolder,
   EXPERIMENT_FILES,
   reportFileNames,
+  withoutTrailingSeparators,
   writeExperiment,
 } from './write.js';

@@ -1,6 +1,15 @@
 /** Saving an experiment: the model and its report replace a folder together, or not at all. */
 import { lstatSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import {
+  basename,
+  dirname,
+  isAbsolute,
+  join,
+  normalize,
+  parse,
+  relative,
+  resolve,
+} from 'node:path';
 import { MODEL_FILES, saveModel, writeDirAtomic } from '@serkit/model';
 import type { ReportFiles } from '@serkit/report';
 import { ExperimentError, ExperimentInterrupted } from './errors.js';
@@ -66,6 +75,12 @@ export function checkExperimentFolder(dir: string, ownFiles: readonly string[] =
     }
     throw err;
   }
+  const parent = statSync(dirname(abs), { throwIfNoEntry: false });
+  if (parent && statSync(abs).dev !== parent.dev) {
+    throw new ExperimentError(
+      `${dir}: is a mount point, which cannot be replaced as a whole: name a folder inside it (e.g. ${join(dir, 'model')})`,
+    );
+  }
   const foreign = names.flatMap((n) => {
     const stat = statSync(join(abs, n), { throwIfNoEntry: false });
     if (stat?.isFile() && (EXPERIMENT_FILES.includes(n) || ownFiles.includes(n))) return [];
@@ -75,10 +90,19 @@ export function checkExperimentFolder(dir: string, ownFiles: readonly string[] =
     const shown = foreign.slice(0, 3).join(', ');
     const more = foreign.length > 3 ? ` and ${foreign.length - 3} more` : '';
     throw new ExperimentError(
-      `${dir}: holds files that are not an experiment's (${shown}${more}): the model and report replace the folder as a whole; choose a new or empty folder`,
+      `${dir}: holds ${foreign.length === 1 ? 'a file' : 'files'} that ${foreign.length === 1 ? 'is' : 'are'} not an experiment's (${shown}${more}): the model and report replace the folder as a whole; choose a new or empty folder`,
     );
   }
   return names;
+}
+
+/** `dir` without trailing `/` or `\\` (and `a/b/.` as `a/b`), so that a link named `link/` is the link. */
+export function withoutTrailingSeparators(dir: string): string {
+  const n = normalize(dir);
+  const root = parse(resolve(n)).root;
+  let p = n;
+  while (p.length > 1 && /[\\/]$/.test(p) && resolve(p) !== root) p = p.slice(0, -1);
+  return p;
 }
 
 /** The names of the files `writeReport` wrote, report.md first. */
@@ -123,16 +147,15 @@ export async function writeExperiment(
   };
   stop();
   const extra = Object.entries(options.files ?? {});
-  checkExperimentFolder(
-    dir,
-    extra.map(([name]) => name),
-  );
+  const own = extra.map(([name]) => name);
+  checkExperimentFolder(dir, own);
   // A link to a folder is followed: the folder it names is replaced, the link stays.
   const target = (() => {
+    const plain = withoutTrailingSeparators(dir);
     try {
-      return lstatSync(dir).isSymbolicLink() ? realpathSync(dir) : dir;
+      return lstatSync(plain).isSymbolicLink() ? realpathSync(plain) : plain;
     } catch {
-      return dir;
+      return plain;
     }
   })();
   let written: ReportFiles | null = null;
@@ -141,6 +164,8 @@ export async function writeExperiment(
     written = await writeReport(tmp, result.report, { spectrogram: result.spectrogram });
     for (const [name, text] of extra) writeFileSync(join(tmp, name), text);
     stop();
+    // Again just before the folder is replaced: nothing may have come into it meanwhile.
+    checkExperimentFolder(target, own);
   });
   if (result.checkpointDir) rmSync(result.checkpointDir, { recursive: true, force: true });
   const names = reportFileNames(written as unknown as ReportFiles);

@@ -127,5 +127,16 @@ describe('ser crossval', () => {
     );
     expect(again.stderr).not.toContain('fold 2/2 (seed 42): done in an earlier run');
     expect(JSON.parse(readFileSync(record, 'utf8')).row.fold).toBe(2);
+
+    // A fold folder is replaced as a whole when its fold runs: one holding a file of the user's
+    // is refused before any fold trains, and keeps it.
+    const mine = join(out, 'fold-2', 'notes.txt');
+    writeFileSync(mine, 'mine\n');
+    const refused = ser(...args);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      `ser: error: ${join(out, 'fold-2')}: holds a file that is not an experiment's (notes.txt): the model and report replace the folder as a whole; choose a new or empty folder\n`,
+    );
+    expect(readFileSync(mine, 'utf8')).toBe('mine\n');
   }, 600_000);
 });

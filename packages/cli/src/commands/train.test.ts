@@ -445,21 +445,29 @@ describe('ser train on very few files', () => {
     const refused = ser('train', '--data', few, '--out', out, '--epochs', '1');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(
-      `ser: error: ${out}: holds files that are not an experiment's (notes.txt): the model and report replace the folder as a whole; choose a new or empty folder\n`,
+      `ser: error: ${out}: holds a file that is not an experiment's (notes.txt): the model and report replace the folder as a whole; choose a new or empty folder\n`,
     );
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine\n');
     expect(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')).createdAt).toBeTypeOf(
       'string',
     );
-    // A link to a model folder is followed: the folder is replaced, the link stays.
+    // A link to a model folder is followed, also written `link/`: the folder is replaced, the
+    // link stays. `dir/.` is `dir` (its checkpoint beside it, not inside).
     rmSync(join(out, 'notes.txt'));
     const link = join(tmp, 'few-model-link');
     symlinkSync(out, link);
-    const before = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')).createdAt;
-    const viaLink = ser('train', '--data', few, '--out', link, '--epochs', '1');
-    expect(viaLink.code, viaLink.stderr).toBe(0);
-    expect(lstatSync(link).isSymbolicLink()).toBe(true);
-    expect(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')).createdAt).not.toBe(before);
+    for (const spelling of [link, `${link}/`, `${out}/.`]) {
+      const before = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')).createdAt;
+      const again = ser('train', '--data', few, '--out', spelling, '--epochs', '1');
+      expect(again.code, again.stderr).toBe(0);
+      expect(lstatSync(link).isSymbolicLink(), spelling).toBe(true);
+      const after = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')).createdAt;
+      expect(after, spelling).not.toBe(before);
+      expect(
+        readdirSync(out).filter((f) => !EXPERIMENT_FILES.includes(f)),
+        spelling,
+      ).toEqual([]);
+    }
     const here = spawnSync(process.execPath, [BIN, 'train', '--data', few, '--out', '.'], {
       encoding: 'utf8',
       env,

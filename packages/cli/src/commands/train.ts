@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   checkExperimentFolder,
   defaultCacheDir,
@@ -8,6 +8,7 @@ import {
   loadLabelledFiles,
   runExperiment,
   type SplitProtocol,
+  withoutTrailingSeparators,
   writeExperiment,
 } from '@serkit/experiment';
 import type { DatasetKind } from '@serkit/features';
@@ -74,12 +75,16 @@ export interface TrainCliOptions {
  * @returns 0, 1 when some files could not be used (the rest was), 130 when interrupted.
  */
 export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<number> {
-  ensureWritableDir(opts.out);
-  const checkpointDir = `${opts.out.replace(/[\\/]+$/, '')}.checkpoint`;
+  // `model/`, `model/.` and `model` are one folder (and `link/` the link, not its target).
+  const out = withoutTrailingSeparators(opts.out);
+  ensureWritableDir(out);
+  // The checkpoint and the staged folder are made beside it.
+  ensureWritableDir(dirname(resolve(out)), 'the folder of --out');
+  const checkpointDir = `${out}.checkpoint`;
   const interrupted = (done: number) =>
     new Interrupted(
       done > 0
-        ? `interrupted after epoch ${done}; ${opts.out} was not written; run the same command again to resume from ${checkpointDir}`
+        ? `interrupted after epoch ${done}; ${out} was not written; run the same command again to resume from ${checkpointDir}`
         : `interrupted in epoch 1; nothing was written`,
     );
   const progress = experimentProgress('train', ctx);
@@ -94,7 +99,7 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
     // Replaced as a whole at the end: refused now if that would lose anything but a run's files.
     const earlier = (() => {
       try {
-        return checkExperimentFolder(opts.out);
+        return checkExperimentFolder(out);
       } catch (err) {
         throw cliError(err);
       }
@@ -103,10 +108,10 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
     // refused at once, in one line.
     const backend = await loadTrainingBackend(ctx, opts.backend, 'train');
     writeLoadEvents(files, true, ctx);
-    const previous = earlierRun(opts.out, earlier);
+    const previous = earlierRun(out, earlier);
     if (previous) {
       ctx.stderr.write(
-        `ser: note: ${opts.out} holds ${previous}; this run replaces it when it ends (interrupt before then to keep it)\n`,
+        `ser: note: ${out} holds ${previous}; this run replaces it when it ends (interrupt before then to keep it)\n`,
       );
     }
     const result = await runExperiment(
@@ -137,11 +142,11 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
     progress.stop();
     let names: string[];
     try {
-      names = await writeExperiment(opts.out, result, { signal: ctx.signal }).catch((err) => {
+      names = await writeExperiment(out, result, { signal: ctx.signal }).catch((err) => {
         // Something came into --out during training: the run is kept in its checkpoint.
         if (err instanceof ExperimentError) {
           throw new UsageError(
-            `${err.message.replace(/; choose a new or empty folder$/, '')}; the trained run is kept in ${checkpointDir}: move that out of the way and run the same command again to write it`,
+            `${err.message.replace(/; choose a new or empty folder$/, '')}; the trained run is kept in ${checkpointDir}: move what is named in parentheses out of ${out} and run the same command again to write it`,
           );
         }
         throw err;
@@ -150,7 +155,7 @@ export async function runTrain(opts: TrainCliOptions, ctx: CliContext): Promise<
       result.model.dispose();
     }
     if (opts.json) ctx.stdout.write(`${JSON.stringify(result.report)}\n`);
-    else ctx.stdout.write(summary(result.report, opts.out, names));
+    else ctx.stdout.write(summary(result.report, out, names));
     return result.failed > 0 ? EXIT.FAILED : EXIT.OK;
   } catch (err) {
     if (err instanceof ExperimentInterrupted) throw interrupted(err.epochsDone);
