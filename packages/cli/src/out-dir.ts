@@ -1,4 +1,12 @@
-import { accessSync, constants, mkdtempSync, rmdirSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmdirSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './context.js';
 
@@ -66,4 +74,43 @@ export function ensureWritableDir(dir: string, option = '--out'): void {
     rmdirSync(probe);
     return;
   }
+}
+
+/**
+ * Check that the report files `ser <command>` writes into `--out <dir>` under fixed names would
+ * only replace an earlier report of the same command: when any of `names` is there, the
+ * folder's `report.json` must be a serkit report of that command (`isOwn`). A user's own
+ * `report.md`, or a `ser train` model's report, is refused instead of overwritten.
+ *
+ * @param dir The output folder.
+ * @param command The command, for the message (`evaluate`, `crossval`).
+ * @param names The files the command writes there.
+ * @param isOwn Whether a parsed `report.json` is an earlier report of this command.
+ * @throws {UsageError} `cannot write to --out <dir>: it holds report.md (…), which ser <command>
+ *   would overwrite; choose another folder`.
+ */
+export function ensureReportFolder(
+  dir: string,
+  command: string,
+  names: readonly string[],
+  isOwn: (report: { schema?: unknown; kind?: unknown }) => boolean,
+): void {
+  const present = names.filter((n) => existsSync(join(dir, n)));
+  if (present.length === 0) return;
+  let report: { schema?: unknown; kind?: unknown } | null = null;
+  try {
+    report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+  } catch {
+    report = null;
+  }
+  if (report !== null && typeof report === 'object' && isOwn(report)) return;
+  const schema = typeof report?.schema === 'string' ? report.schema : '';
+  const whose = schema.startsWith('serkit-crossval/')
+    ? 'a `ser crossval` report'
+    : schema.startsWith('serkit-report/') && typeof report?.kind === 'string'
+      ? `a \`ser ${report.kind}\` report`
+      : `not an earlier \`ser ${command}\` report`;
+  throw new UsageError(
+    `cannot write to --out ${dir}: it holds ${present.join(', ')} (${whose}), which ser ${command} would overwrite; choose another folder`,
+  );
 }

@@ -5,7 +5,7 @@
  * the summary is that of its folds, and the folds are the library's.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadLabelledFiles, makeFolds, meanStd } from '@serkit/experiment';
@@ -43,6 +43,16 @@ describe('ser crossval', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`option '--seeds <a,b,c>' argument '${seeds}' is invalid`);
     }
+    // Its report files replace only an earlier crossval report, never a file of the user's.
+    const mine = join(tmp, 'mine');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'report.md'), 'my notes\n');
+    const own = ser('crossval', '--data', DEMO, '--out', mine);
+    expect(own.code).toBe(2);
+    expect(own.stderr).toBe(
+      `ser: error: cannot write to --out ${mine}: it holds report.md (not an earlier \`ser crossval\` report), which ser crossval would overwrite; choose another folder\n`,
+    );
+    expect(readFileSync(join(mine, 'report.md'), 'utf8')).toBe('my notes\n');
     const both = ser('crossval', '--data', DEMO, '--out', out, '--seeds', '1,2', '--seed', '3');
     expect(both.code).toBe(2);
     expect(both.stderr).toBe(

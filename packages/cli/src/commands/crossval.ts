@@ -14,7 +14,7 @@ import { loadTrainingBackend } from '../backend.js';
 import { type CliContext, EXIT, Interrupted } from '../context.js';
 import { cliError, experimentProgress, writeLoadEvents } from '../experiment-progress.js';
 import { OPTIONS, requiredOption } from '../options.js';
-import { ensureWritableDir } from '../out-dir.js';
+import { ensureReportFolder, ensureWritableDir } from '../out-dir.js';
 import { classCount } from '../report-output.js';
 
 /** Parsed options of `ser crossval`. */
@@ -59,6 +59,12 @@ export function crossvalSummary(r: CrossvalReport, out: string): string {
  */
 export async function runCrossval(opts: CrossvalCliOptions, ctx: CliContext): Promise<number> {
   ensureWritableDir(opts.out);
+  ensureReportFolder(
+    opts.out,
+    'crossval',
+    ['report.md', 'report.json', 'crossval.svg', 'crossval.png'],
+    (r) => typeof r.schema === 'string' && r.schema.startsWith('serkit-crossval/'),
+  );
   const progress = experimentProgress('crossval', ctx);
   try {
     const files = loadLabelledFiles(opts.data, opts.dataset);

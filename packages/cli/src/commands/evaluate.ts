@@ -13,7 +13,7 @@ import { type CliContext, EXIT, Interrupted, UsageError } from '../context.js';
 import { cliError, experimentProgress, writeLoadEvents } from '../experiment-progress.js';
 import { announceDefaultModel, resolveModelRef } from '../model-ref.js';
 import { OPTIONS, requiredOption } from '../options.js';
-import { ensureWritableDir } from '../out-dir.js';
+import { ensureReportFolder, ensureWritableDir } from '../out-dir.js';
 import { summary } from '../report-output.js';
 import { loadTrainedModel, readModelMetadata } from '../trained-model.js';
 
@@ -35,7 +35,18 @@ export interface EvaluateCliOptions {
  * among the model's), features computed with the model's own DSP options.
  */
 export async function runEvaluate(opts: EvaluateCliOptions, ctx: CliContext): Promise<number> {
-  if (opts.out) ensureWritableDir(opts.out);
+  if (opts.out) {
+    ensureWritableDir(opts.out);
+    ensureReportFolder(
+      opts.out,
+      'evaluate',
+      ['report.md', 'report.json', 'confusion-matrix.svg', 'confusion-matrix.png'],
+      (r) =>
+        typeof r.schema === 'string' &&
+        r.schema.startsWith('serkit-report/') &&
+        r.kind === 'evaluate',
+    );
+  }
   const ref = resolveModelRef(opts.model);
   const meta = readModelMetadata(ref.dir);
   // Without --json the summary on stdout says what the model saw: not twice in a terminal.

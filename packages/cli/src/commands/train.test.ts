@@ -221,6 +221,15 @@ describe('ser train → evaluate → predict', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).not.toMatch(/training-curves|train \d/);
     expect(md).toMatch(/Seen in training: \*\*\d+ of 14\*\*/);
+    // Again into the same folder: its own earlier report is replaced. Into the model's folder:
+    // the training report would be overwritten, so it is refused.
+    expect(ser('evaluate', '--model', model, '--data', corpus, '--out', out).code).toBe(1);
+    const intoModel = ser('evaluate', '--model', model, '--data', corpus, '--out', model);
+    expect(intoModel.code).toBe(2);
+    expect(intoModel.stderr).toBe(
+      `ser: error: cannot write to --out ${model}: it holds report.md, report.json, confusion-matrix.svg, confusion-matrix.png (a \`ser train\` report), which ser evaluate would overwrite; choose another folder\n`,
+    );
+    expect(JSON.parse(readFileSync(join(model, 'report.json'), 'utf8')).kind).toBe('train');
   });
 
   it('predict prints its table on stdout (stderr empty)', () => {
