@@ -4,6 +4,7 @@ import {
   type BackendRequest,
   backendInfo,
   parseBackendRequest,
+  readOneDnnVariable,
   WASM_WARNING,
 } from '@serkit/model';
 import { type CliContext, UsageError } from './context.js';
@@ -67,7 +68,7 @@ export async function loadTensorFlow(
     info.tensorflowVersion !== null &&
     process.arch === 'x64' &&
     oneDnn !== undefined &&
-    !/^(0|1|true|false)$/i.test(oneDnn)
+    readOneDnnVariable(oneDnn) === null
   ) {
     // Set but not a boolean TensorFlow reads: its own warning is among the muted lines.
     ctx.stderr.write(

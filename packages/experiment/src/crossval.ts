@@ -120,19 +120,24 @@ export async function crossValidate(
   const predicted: number[] = [];
   let failed = files.problems.length;
   let features: Awaited<ReturnType<typeof extractCorpus>> | null = null;
+  // Every fold of every seed with its folder (`<out>/[seed-<s>/]fold-<i>`).
+  const plan = seeds.map((seed) => {
+    const base = seeds.length > 1 ? `seed-${seed}/` : '';
+    return {
+      seed,
+      folds: makeFolds(files, c.split, c.folds, seed).map((f) => ({
+        f,
+        dir: `${base}fold-${f.fold}`,
+      })),
+    };
+  });
   // Each fold folder is replaced as a whole when its fold runs: refuse now, before any fold
   // trains, one that holds anything but a fold's files.
-  for (const seed of seeds) {
-    for (const f of makeFolds(files, c.split, c.folds, seed)) {
-      const base = seeds.length > 1 ? `seed-${seed}/` : '';
-      checkExperimentFolder(join(c.out, `${base}fold-${f.fold}`), [FOLD_FILE]);
-    }
+  for (const { folds } of plan) {
+    for (const { dir } of folds) checkExperimentFolder(join(c.out, dir), [FOLD_FILE]);
   }
-  for (const seed of seeds) {
-    const folds = makeFolds(files, c.split, c.folds, seed);
-    const base = seeds.length > 1 ? `seed-${seed}/` : '';
-    for (const f of folds) {
-      const dir = `${base}fold-${f.fold}`;
+  for (const { seed, folds } of plan) {
+    for (const { f, dir } of folds) {
       const foldDir = join(c.out, dir);
       const key = createHash('sha256')
         .update(

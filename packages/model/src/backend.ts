@@ -129,11 +129,14 @@ async function tryJs(name: 'wasm' | 'cpu'): Promise<Tf> {
 }
 
 /**
- * `TF_ENABLE_ONEDNN_OPTS` read as TensorFlow reads a boolean variable (`ReadBoolFromEnvVar`:
- * lower-cased, not trimmed), or null if it is neither (TensorFlow then warns and decides by the CPU).
+ * A `TF_ENABLE_ONEDNN_OPTS` value (default: the process's) read as TensorFlow reads a boolean
+ * variable (`ReadBoolFromEnvVar`: lower-cased, not trimmed), or null if it is neither, or unset
+ * (TensorFlow then decides by the CPU, warning about a value it cannot read).
  */
-function oneDnnSetting(): boolean | null {
-  const v = process.env.TF_ENABLE_ONEDNN_OPTS?.toLowerCase();
+export function readOneDnnVariable(
+  value: string | undefined = process.env.TF_ENABLE_ONEDNN_OPTS,
+): boolean | null {
+  const v = value?.toLowerCase();
   return v === '1' || v === 'true' ? true : v === '0' || v === 'false' ? false : null;
 }
 
@@ -178,7 +181,7 @@ async function select(
         oneDnn:
           tensorflowVersion === null || process.arch !== 'x64' || !oneDnnKnown
             ? null
-            : oneDnnSetting(),
+            : readOneDnnVariable(),
       };
       if (name === 'wasm' && request === 'auto') console.warn(WASM_WARNING);
       return { tf, info };

@@ -8,6 +8,7 @@ export {
   currentTf,
   loadBackend,
   parseBackendRequest,
+  readOneDnnVariable,
   SETUP_HINT,
   type Tf,
   WASM_WARNING,
